@@ -1,0 +1,614 @@
+/**
+ * The story, chapter by chapter, in the order of the seed post "Stable Diffusion,
+ * Summarized". Each chapter has prose steps; each step says what the figure column shows.
+ * Inline markup in prose: *emphasis*, **strong**, `code`, [text](/link).
+ */
+import type { PartId } from './parts';
+
+export type Flow = 'training' | 'generation' | 'both';
+
+export interface Step {
+	/** Stable id, part of deep links (?step=N counts from 1, the id is the fragment). */
+	id: string;
+	title: string;
+	paragraphs: string[];
+	/** A sentence of the seed post this step discusses, quoted as written. */
+	seed?: string;
+	/** Number of the row in the corrections list this step puts right. */
+	correction?: number;
+	figure: {
+		parts: PartId[];
+		flow: Flow;
+		/** A short card beside the diagram: an equation or the numbers that matter. */
+		note?: { label: string; lines: string[] };
+	};
+}
+
+export interface Chapter {
+	slug: string;
+	number: number;
+	title: string;
+	/** For the page title and link previews. */
+	description: string;
+	steps: Step[];
+}
+
+export const CHAPTERS: readonly Chapter[] = [
+	{
+		slug: 'parts',
+		number: 1,
+		title: 'The parts of a diffuser',
+		description:
+			'Stable Diffusion is a text encoder, a U-Net, a VAE and a scheduler working together. Meet each part and what it is for.',
+		steps: [
+			{
+				id: 'four-parts',
+				title: 'Four parts, says the summary',
+				seed: 'A diffuser contains four main components',
+				paragraphs: [
+					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with millions of adjustable numbers, its *weights*, that were set by training on examples.',
+					'The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: 32 × 32 pixel pictures and their names. Small enough to run in your browser, real enough to show every step.'
+				],
+				figure: {
+					parts: ['text-encoder', 'image-encoder', 'vae-encoder', 'vae-decoder', 'unet'],
+					flow: 'both'
+				}
+			},
+			{
+				id: 'text-encoder',
+				title: 'The text encoder reads the prompt',
+				paragraphs: [
+					'A computer cannot do arithmetic on the word "cat". The text encoder turns your prompt into numbers: first the text is cut into *tokens* (words or pieces of words), then each token becomes a list of numbers that also carries what the neighbouring words say about it.',
+					'These lists of numbers are what tells the rest of the model *what* to draw.'
+				],
+				figure: { parts: ['text-encoder'], flow: 'generation' }
+			},
+			{
+				id: 'image-encoder',
+				title: 'The image encoder only helps in training',
+				correction: 1,
+				paragraphs: [
+					'The image encoder turns a picture into a list of numbers in the *same* space as the text. It is trained side by side with the text encoder, so that a picture of a cat and the words "a cat" end up close together. The pair is called **CLIP**.',
+					'Here is something the summary does not say: once CLIP is trained, the image encoder has done its job. **It is not used when you generate an image from a prompt.** Its work lives on in the text encoder it helped to train.'
+				],
+				figure: { parts: ['image-encoder', 'text-encoder'], flow: 'training' }
+			},
+			{
+				id: 'vae',
+				title: 'The VAE compresses and decompresses',
+				paragraphs: [
+					'The autoencoder has two halves. The *encoder* squeezes an image into a much smaller grid of numbers, the *latent*. The *decoder* turns a latent back into an image. All the slow work of diffusion happens on the small latent, not on the pixels.',
+					'During training the encoder prepares examples. When you generate, only the decoder runs, once, at the very end.'
+				],
+				figure: { parts: ['vae-encoder', 'vae-decoder'], flow: 'both' }
+			},
+			{
+				id: 'unet',
+				title: 'The U-Net predicts noise',
+				paragraphs: [
+					'The U-Net is the biggest part and the heart of the model. Give it a noisy latent, a number saying *how* noisy it is, and the encoded prompt, and it answers with its best guess of the noise inside.',
+					'Knowing the noise means knowing the image: take the noise away and what is left is the picture.'
+				],
+				figure: { parts: ['unet'], flow: 'both' }
+			},
+			{
+				id: 'scheduler',
+				title: 'A fifth part: the scheduler',
+				correction: 1,
+				paragraphs: [
+					'The summary leaves out a part that every generation needs: the **scheduler**. It has no weights and learns nothing. It is a few lines of arithmetic that decide which noise levels to visit, and how much of the predicted noise to remove at each step.',
+					'So, to make an image from a prompt, four parts run: the text encoder, the U-Net, the scheduler and the VAE decoder. The image encoder and the VAE encoder belong to training.'
+				],
+				figure: {
+					parts: ['text-encoder', 'unet', 'scheduler', 'vae-decoder'],
+					flow: 'generation',
+					note: {
+						label: 'Used to generate an image',
+						lines: ['text encoder → U-Net ⇄ scheduler → VAE decoder']
+					}
+				}
+			},
+			{
+				id: 'two-phases',
+				title: 'Two phases: training and generating',
+				paragraphs: [
+					'Everything that follows happens in one of two phases. In **training**, the model looks at real images with their captions, millions of times, and its weights are nudged to make better predictions. In **generation** (also called inference), the weights are fixed and the model makes a new image from your prompt and a handful of random numbers.',
+					'The summary explains training first, with a single image, and then generation. We do the same.'
+				],
+				figure: { parts: [], flow: 'both' }
+			}
+		]
+	},
+	{
+		slug: 'clip',
+		number: 2,
+		title: 'Feature vectors: CLIP',
+		description:
+			'How CLIP turns words and images into vectors in one shared space, and how contrastive training pulls matching pairs together and pushes the rest apart.',
+		steps: [
+			{
+				id: 'feature-vectors',
+				title: 'A feature vector is a list of numbers',
+				seed: 'The image encoder takes the image and produces a feature vector — a vector with numerical values that describe the image in some way.',
+				paragraphs: [
+					'A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with 128 numbers. Stable Diffusion v1 uses 768.',
+					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
+				],
+				figure: {
+					parts: ['text-encoder', 'image-encoder'],
+					flow: 'training',
+					note: {
+						label: 'Sizes',
+						lines: [
+							'ours: 128 numbers per text or image',
+							'per token: 24 tokens × 128',
+							'SD v1: 77 tokens × 768'
+						]
+					}
+				}
+			},
+			{
+				id: 'tokens',
+				title: 'First, words become tokens',
+				paragraphs: [
+					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown".',
+					'Our vocabulary was built from the names and keywords of about 1,900 emoji, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.'
+				],
+				figure: { parts: ['text-encoder'], flow: 'generation' }
+			},
+			{
+				id: 'shared-space',
+				title: 'One space for words and pictures',
+				seed: 'These two feature vectors are then stored in what’s known as a CLIP embedding. An embedding is simply a table where each row is an item and each column describes the items in some way.',
+				correction: 2,
+				paragraphs: [
+					"Here the summary mixes two ideas. A **CLIP embedding** is *one* vector: the text's, or the image's. What makes CLIP special is that both kinds live in the **same space**, so a text vector and an image vector can be compared directly.",
+					'The comparison is the *cosine similarity*: 1 when two vectors point the same way, 0 when they have nothing in common. The table the summary describes is a *batch* of such vectors, and what CLIP actually learns from is the grid of similarities between every text and every image in the batch.'
+				],
+				figure: {
+					parts: ['text-encoder', 'image-encoder'],
+					flow: 'training',
+					note: {
+						label: 'Cosine similarity',
+						lines: ['sim(a, b) = (a · b) / (|a| |b|)', '1 = same direction, 0 = unrelated']
+					}
+				}
+			},
+			{
+				id: 'contrastive',
+				title: 'Pull pairs together, push the rest apart',
+				seed: 'Both encoders keep producing feature vectors until they are as similar as possible.',
+				correction: 3,
+				paragraphs: [
+					'If the only goal were "make the pair similar", both encoders could cheat by giving *everything* the same vector. CLIP\'s training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart.',
+					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images lights up no cell.'
+				],
+				figure: {
+					parts: ['text-encoder', 'image-encoder'],
+					flow: 'training',
+					note: {
+						label: 'Contrastive (InfoNCE) loss',
+						lines: [
+							'for each image i: −log softmax over captions of sim(i, caption)/τ',
+							'and the same for each caption over images'
+						]
+					}
+				}
+			},
+			{
+				id: 'frozen',
+				title: 'Trained once, then frozen',
+				correction: 3,
+				paragraphs: [
+					'CLIP is trained **once, beforehand**, on its own task. It does not keep adjusting while the diffusion model learns or while you generate. From then on the text encoder is *frozen*: the same prompt always gives exactly the same vectors.',
+					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji in a few minutes.'
+				],
+				figure: { parts: ['text-encoder'], flow: 'both' }
+			}
+		]
+	},
+	{
+		slug: 'vae',
+		number: 3,
+		title: 'Image compression: the VAE',
+		description:
+			'The variational autoencoder squeezes an image into a small latent and back. Why diffusion works on latents, what the compression costs, and what order things really happen in.',
+		steps: [
+			{
+				id: 'encoder-decoder',
+				title: 'An encoder and a decoder',
+				seed: 'The VAE autoencoder contains an encoder and a decoder. The encoder handles compression whereas the decoder handles decompression.',
+				paragraphs: [
+					'The summary gets this exactly right. The encoder maps an image to a *latent*: a small stack of number grids. The decoder maps a latent back to an image. They are trained together to make decode(encode(image)) look like the image.',
+					"Our encoder turns 32 × 32 colour pixels into a latent of 4 channels of 8 × 8 numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64."
+				],
+				figure: {
+					parts: ['vae-encoder', 'vae-decoder'],
+					flow: 'training',
+					note: {
+						label: 'How much smaller',
+						lines: [
+							'ours: 32×32×3 = 3,072 → 4×8×8 = 256 numbers (12×)',
+							'SD v1: 512×512×3 = 786,432 → 4×64×64 = 16,384 (48×)'
+						]
+					}
+				}
+			},
+			{
+				id: 'why-compress',
+				title: 'Why compress at all?',
+				seed: 'The image is compressed for faster computation, as there would be fewer pixels to compute on.',
+				paragraphs: [
+					'Right again. The U-Net runs dozens of times for every image, and its cost grows with the number of positions it looks at. Working on a 64 × 64 latent instead of 512 × 512 pixels made Stable Diffusion cheap enough for a home graphics card; that idea is why it is called a *latent* diffusion model.',
+					'The compression also throws away detail our eyes barely notice, so the U-Net spends its effort on shapes and colours instead of pixel-perfect texture.'
+				],
+				figure: { parts: ['vae-encoder', 'unet'], flow: 'both' }
+			},
+			{
+				id: 'variational',
+				title: 'What "variational" adds',
+				paragraphs: [
+					'A plain autoencoder could scatter similar images to far-apart latents. A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and training gently pulls those towards a standard bell curve (the *KL* penalty). The result is a smooth latent space where nearby latents decode to similar images, which is what the U-Net needs.',
+					"Latents are multiplied by a fixed *scale factor* so that they have a spread of about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the model card."
+				],
+				figure: {
+					parts: ['vae-encoder'],
+					flow: 'training',
+					note: { label: 'Scaling', lines: ['z = scale × encoder(image)', 'so that std(z) ≈ 1'] }
+				}
+			},
+			{
+				id: 'order',
+				title: 'Compress first, then add noise',
+				seed: 'Once the feature vectors have been produced, some noise is tossed onto the image. This noisy image is then compressed by the VAE autoencoder.',
+				correction: 4,
+				paragraphs: [
+					'Here the summary has the order backwards. The **clean** image is encoded first, and the noise is added to the **latent**. The VAE never sees a noisy image: it was trained only on clean ones, and the noise the U-Net learns to remove is noise in latent space.',
+					'The next chapter shows how that noise is added.'
+				],
+				figure: {
+					parts: ['vae-encoder', 'unet'],
+					flow: 'training',
+					note: {
+						label: 'Real order',
+						lines: ['image → encoder → latent x₀ → + noise → x_t → U-Net']
+					}
+				}
+			},
+			{
+				id: 'what-is-lost',
+				title: 'What is lost',
+				paragraphs: [
+					'Compression is not free. Thin lines, small text and tiny details come back blurred or slightly changed, because the decoder has to invent what the latent does not store. Faces with small features are the classic victims in Stable Diffusion.',
+					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The model card reports how close the round trip comes, as a PSNR in decibels.'
+				],
+				figure: { parts: ['vae-decoder'], flow: 'both' }
+			}
+		]
+	},
+	{
+		slug: 'adding-noise',
+		number: 4,
+		title: 'Adding noise (training)',
+		description:
+			'How training examples are made: a clean latent, a random timestep, and noise mixed in by a fixed schedule, in one step.',
+		steps: [
+			{
+				id: 'recipe',
+				title: 'The recipe for one training example',
+				correction: 4,
+				paragraphs: [
+					'To teach the U-Net to find noise, we make examples where we *know* the noise. Take the latent x₀ of a real image. Draw a random **timestep** t between 0 and 999. Draw random noise ε, one number from a bell curve for every latent number. Then mix:',
+					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so the mixture always has about the same spread as pure noise.'
+				],
+				figure: {
+					parts: ['vae-encoder', 'unet'],
+					flow: 'training',
+					note: {
+						label: 'Forward diffusion',
+						lines: ['x_t = √ᾱ_t · x₀ + √(1 − ᾱ_t) · ε', 'ε ~ N(0, 1)']
+					}
+				}
+			},
+			{
+				id: 'schedule',
+				title: 'The noise schedule',
+				paragraphs: [
+					"At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = 999 it is almost 0: nearly pure noise. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.",
+					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end.'
+				],
+				figure: {
+					parts: [],
+					flow: 'training',
+					note: {
+						label: 'SD v1 schedule',
+						lines: [
+							'β_t from 0.00085 to 0.012 (scaled linear), T = 1000',
+							'ᾱ_t = (1 − β_1) · … · (1 − β_t)'
+						]
+					}
+				}
+			},
+			{
+				id: 'one-jump',
+				title: 'Any noise level in one jump',
+				paragraphs: [
+					'The word "diffusion" suggests adding a little noise at a time, a thousand times over. Because sums of bell-curve noise are again bell-curve noise, the formula jumps straight to *any* t in one step. Training is cheap: one random t per example, no loop.'
+				],
+				figure: { parts: [], flow: 'training' }
+			},
+			{
+				id: 'why-random-t',
+				title: 'Why a random timestep?',
+				paragraphs: [
+					'At generation time the U-Net will meet every noise level, from pure static down to almost clean. Drawing t at random during training shows it all of them. Its job changes with t: at high noise it must imagine the overall layout; at low noise, only polish the details.'
+				],
+				figure: { parts: ['unet'], flow: 'training' }
+			}
+		]
+	},
+	{
+		slug: 'unet',
+		number: 5,
+		title: 'The U-Net predicts the noise',
+		description:
+			'What goes into the U-Net (a noisy latent, the timestep, the prompt through cross-attention), what comes out, and how one training step with its loss updates the weights.',
+		steps: [
+			{
+				id: 'inputs',
+				title: 'Three inputs, not two',
+				seed: 'The latent, together with its feature vector, is now input to the U-Net.',
+				correction: 5,
+				paragraphs: [
+					'The U-Net gets the noisy latent x_t, **the timestep t** (so it knows how much noise to expect) and the text. The text does not arrive as one feature vector: the U-Net reads **all the per-token vectors** of the text encoder, 77 × 768 numbers in Stable Diffusion v1, 24 × 128 in ours.',
+					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. Cross-attention maps show, for each word, where in the image it is looked at.'
+				],
+				figure: {
+					parts: ['text-encoder', 'unet'],
+					flow: 'both',
+					note: {
+						label: 'Cross-attention',
+						lines: [
+							'query: each latent position',
+							'keys and values: each token',
+							'weights = softmax(q · k / √d)'
+						]
+					}
+				}
+			},
+			{
+				id: 'predicts-noise',
+				title: 'It predicts the noise',
+				seed: 'Instead of predicting what the original, un-noisy image was, the U-Net predicts the noise that was tossed onto the image.',
+				correction: 6,
+				paragraphs: [
+					'True for Stable Diffusion v1 and for our model: the output is ε̂, a guess of the noise ε, with the same shape as the latent. This is called *epsilon prediction*. Some later models predict a blend of noise and image called *velocity* (v) instead; the idea stays the same.',
+					'From a noise guess you can always compute a guess of the clean latent, by undoing the mixing formula. The denoising chapter uses exactly that.'
+				],
+				figure: {
+					parts: ['unet'],
+					flow: 'training',
+					note: {
+						label: 'Output',
+						lines: ['ε̂ = U-Net(x_t, t, text)', 'same shape as x_t: 4 × 8 × 8 here']
+					}
+				}
+			},
+			{
+				id: 'shape',
+				title: 'Why it is shaped like a U',
+				paragraphs: [
+					'The network first shrinks the latent step by step to see the big picture, then grows it back to full size to place the details. *Skip connections* carry the fine detail from each level on the way down across to the same level on the way up. Drawn as a diagram it looks like a U.',
+					'Inside are residual blocks (which also receive the timestep) and transformer blocks with self-attention and cross-attention to the text.'
+				],
+				figure: { parts: ['unet'], flow: 'both' }
+			},
+			{
+				id: 'loss',
+				title: 'One example, one loss, one update',
+				seed: 'Once it outputs the predicted noise, that noise is subtracted from the latent in conjunction with the learning rate.',
+				correction: 7,
+				paragraphs: [
+					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
+					'Then a new image, a new t and new noise are drawn, and it happens again, millions of times.'
+				],
+				figure: {
+					parts: ['unet'],
+					flow: 'training',
+					note: {
+						label: 'Training step',
+						lines: ['loss = mean((ε̂ − ε)²)', 'weights ← weights − learning rate × gradient']
+					}
+				}
+			},
+			{
+				id: 'empty-prompt',
+				title: 'Sometimes, no prompt at all',
+				paragraphs: [
+					'About one time in ten, the caption is replaced by an empty prompt. The same U-Net thereby also learns to predict noise *without* any text. That seems odd now; in the next chapter it is what makes the prompt steer the image strongly.',
+					'Nothing is decoded during training either: the VAE decoder sits idle. Decoding only happens when an image is generated.'
+				],
+				correction: 8,
+				figure: { parts: ['unet', 'text-encoder'], flow: 'training' }
+			}
+		]
+	},
+	{
+		slug: 'denoising-loop',
+		number: 6,
+		title: 'The denoising loop (generation)',
+		description:
+			'Generation starts from seeded random noise in latent space; at each step the U-Net predicts noise with and without the prompt, guidance combines them, and the scheduler takes a step.',
+		steps: [
+			{
+				id: 'start-from-noise',
+				title: 'Start from noise in latent space',
+				seed: 'When using a diffuser for inference, the diffuser typically begins with a purely noisey image.',
+				correction: 9,
+				paragraphs: [
+					'Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, 4 × 8 × 8 for ours. The noise comes from a random number generator started from a **seed**.',
+					'The same seed gives the same noise, so the same prompt, seed and settings give exactly the same image, on any computer. Change the seed and you get a different image of the same prompt.'
+				],
+				figure: {
+					parts: ['scheduler'],
+					flow: 'generation',
+					note: { label: 'Start', lines: ['x_T ~ N(0, 1) from the seed', 'shape 4 × 8 × 8 here'] }
+				}
+			},
+			{
+				id: 'guidance',
+				title: 'Two predictions per step: guidance',
+				seed: 'The diffuser uses the input prompt to guide the removal of noise from the noisy image, until the image resembles what is desired.',
+				correction: 10,
+				paragraphs: [
+					'"Guide" has a precise meaning. At every step the U-Net runs **twice**: once with your prompt and once with the empty prompt it learned in training. The difference between the two predictions points towards "more like the prompt". **Classifier-free guidance** exaggerates it by a *guidance scale* s.',
+					'With s = 1 you get the plain prompted prediction; larger s follows the prompt more closely, at some cost to variety and, pushed too far, to quality. Stable Diffusion commonly uses about 7.5.'
+				],
+				figure: {
+					parts: ['unet', 'text-encoder'],
+					flow: 'generation',
+					note: {
+						label: 'Classifier-free guidance',
+						lines: ['ε = ε_uncond + s · (ε_cond − ε_uncond)']
+					}
+				}
+			},
+			{
+				id: 'scheduler-step',
+				title: 'The scheduler takes a step',
+				correction: 7,
+				paragraphs: [
+					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the noise again, at a *lower* noise level: that is the latent for the next step.',
+					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.'
+				],
+				figure: {
+					parts: ['scheduler', 'unet'],
+					flow: 'generation',
+					note: {
+						label: 'DDIM step (t → t′)',
+						lines: ['x₀ = (x_t − √(1 − ᾱ_t) · ε) / √ᾱ_t', 'x_t′ = √ᾱ_t′ · x₀ + √(1 − ᾱ_t′) · ε']
+					}
+				}
+			},
+			{
+				id: 'repeat',
+				title: 'Repeat, a few dozen times',
+				seed: 'This new, less noisy latent is now input again and the process repeats until desired.',
+				paragraphs: [
+					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 25 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
+					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster, which is why people distil models that need only one to four.'
+				],
+				figure: {
+					parts: ['unet', 'scheduler'],
+					flow: 'generation',
+					note: {
+						label: 'Our default',
+						lines: ['25 DDIM steps, guidance 4', '2 U-Net runs per step']
+					}
+				}
+			},
+			{
+				id: 'watch-it-form',
+				title: 'Watching the image form',
+				correction: 8,
+				paragraphs: [
+					'The latent in the middle of the loop is noisy and hard to look at. But the clean-latent estimate x₀ of every step can be decoded, to watch the image appear: a blurry average at first, then a clearer and clearer picture.'
+				],
+				figure: { parts: ['scheduler', 'vae-decoder'], flow: 'generation' }
+			}
+		]
+	},
+	{
+		slug: 'decoding',
+		number: 7,
+		title: 'Decompression',
+		description:
+			'The VAE decoder turns the final latent into pixels: the only time decoding is needed, and what earlier steps would have looked like.',
+		steps: [
+			{
+				id: 'decode',
+				title: 'The decoder makes the pixels',
+				seed: 'The latent is now decompressed through the VAE autoencoder’s decoder.',
+				paragraphs: [
+					'After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows 4 × 8 × 8 numbers back into 32 × 32 pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.'
+				],
+				figure: {
+					parts: ['vae-decoder'],
+					flow: 'generation',
+					note: { label: 'Decode', lines: ['image = decoder(x₀ / scale)', '4×8×8 → 3×32×32'] }
+				}
+			},
+			{
+				id: 'only-at-generation',
+				title: 'Only when generating',
+				seed: 'We now have a generated image!',
+				correction: 8,
+				paragraphs: [
+					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for editing existing images.'
+				],
+				figure: { parts: ['vae-decoder', 'vae-encoder'], flow: 'both' }
+			},
+			{
+				id: 'earlier-steps',
+				title: 'Decoding earlier steps',
+				paragraphs: [
+					'Nothing stops us from decoding the clean-latent estimate of an earlier step. Early on it is a soft, averaged guess of everything the prompt could be; step by step it commits to one picture.'
+				],
+				figure: { parts: ['vae-decoder'], flow: 'generation' }
+			}
+		]
+	},
+	{
+		slug: 'recap',
+		number: 8,
+		title: 'What the summary got right, and what it skipped',
+		description:
+			'A recap of how Stable Diffusion works: the big picture the summary gets right, and the ten places where the real model does something different.',
+		steps: [
+			{
+				id: 'got-right',
+				title: 'What it got right',
+				paragraphs: [
+					'The big picture holds. A text encoder turns the prompt into numbers ([CLIP](/clip)). A VAE compresses images into latents and decompresses them ([VAE](/vae)). A U-Net predicts noise rather than the image ([U-Net](/unet?step=2)). Generation starts from noise and removes predicted noise step by step ([loop](/denoising-loop)), and the final latent is decoded into the image ([decoding](/decoding)).'
+				],
+				figure: {
+					parts: ['text-encoder', 'unet', 'scheduler', 'vae-decoder'],
+					flow: 'generation'
+				}
+			},
+			{
+				id: 'skipped-training',
+				title: 'What it skipped in training',
+				paragraphs: [
+					'CLIP is trained once, beforehand, with a contrastive loss that also pushes mismatched pairs apart, and then frozen ([CLIP](/clip?step=4)). A CLIP embedding is one vector in a shared space, not a table ([shared space](/clip?step=3)). The image is compressed *before* noise is added, and the noise goes on the latent ([order](/vae?step=4)), in an amount set by a random timestep and the noise schedule ([schedule](/adding-noise?step=2)). The U-Net also receives the timestep and reads every token through cross-attention ([inputs](/unet?step=1)). A training step is one prediction, one mean-squared-error loss and one weight update; the learning rate moves weights, not latents ([loss](/unet?step=4)).'
+				],
+				figure: { parts: ['image-encoder', 'vae-encoder', 'unet'], flow: 'training' }
+			},
+			{
+				id: 'skipped-generation',
+				title: 'What it skipped in generation',
+				paragraphs: [
+					'The image encoder is not used to generate, and a fifth part, the scheduler, is ([parts](/parts?step=6)). Generation starts from seeded noise in latent space ([start](/denoising-loop?step=1)). "Guiding" is classifier-free guidance: two U-Net runs per step, combined with a guidance scale ([guidance](/denoising-loop?step=2)). The scheduler, not a learning rate, decides how much noise each step removes ([step](/denoising-loop?step=3)). And every step\'s clean-latent estimate can be decoded to watch the image form ([decoding](/decoding?step=3)).'
+				],
+				figure: { parts: ['text-encoder', 'unet', 'scheduler', 'vae-decoder'], flow: 'generation' }
+			},
+			{
+				id: 'try-it',
+				title: 'Now try it',
+				paragraphs: [
+					"Everything on these pages is computed by a real, if tiny, diffusion model running in your browser. Credits for the emoji images and the model's details are on the [credits page](/credits)."
+				],
+				figure: { parts: [], flow: 'both' }
+			}
+		]
+	}
+];
+
+export function chapterBySlug(slug: string): Chapter | undefined {
+	return CHAPTERS.find((c) => c.slug === slug);
+}
+
+export function neighbours(slug: string): { prev?: Chapter; next?: Chapter } {
+	const i = CHAPTERS.findIndex((c) => c.slug === slug);
+	return { prev: i > 0 ? CHAPTERS[i - 1] : undefined, next: CHAPTERS[i + 1] };
+}

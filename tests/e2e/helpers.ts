@@ -1,0 +1,30 @@
+import { expect, type Page } from '@playwright/test';
+
+/** Collects console errors and page errors; call `check()` at the end of a test. */
+export function watchErrors(page: Page) {
+	const errors: string[] = [];
+	page.on('console', (m) => {
+		if (m.type() === 'error') errors.push(m.text());
+	});
+	page.on('pageerror', (e) => errors.push(e.message));
+	page.on('dialog', (d) => {
+		errors.push(`unexpected dialog: ${d.message()}`);
+		void d.dismiss();
+	});
+	return { errors, check: () => expect(errors).toEqual([]) };
+}
+
+/** Whether an element is inside the viewport (at least partly). */
+export async function inViewport(page: Page, selector: string): Promise<boolean> {
+	return page.locator(selector).evaluate((el) => {
+		const r = el.getBoundingClientRect();
+		return r.bottom > 0 && r.top < window.innerHeight;
+	});
+}
+
+/** Index (from 1) of the step the page marks active. */
+export async function activeStep(page: Page): Promise<number> {
+	return page
+		.locator('.step')
+		.evaluateAll((els) => els.findIndex((e) => e.classList.contains('active')) + 1);
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { CHAPTERS, chapterBySlug, neighbours } from '../../src/lib/story/chapters';
+import { parseInline } from '../../src/lib/story/inline';
+import { PARTS } from '../../src/lib/story/parts';
+
+describe('the story', () => {
+	it('has unique chapter slugs and step ids', () => {
+		expect(new Set(CHAPTERS.map((c) => c.slug)).size).toBe(CHAPTERS.length);
+		for (const c of CHAPTERS) {
+			expect(new Set(c.steps.map((s) => s.id)).size, c.slug).toBe(c.steps.length);
+			expect(c.slug).toMatch(/^[a-z][a-z-]*$/);
+			expect(c.description.length).toBeGreaterThan(50);
+			expect(c.description.length).toBeLessThan(200);
+		}
+	});
+
+	it('follows the seed post in order', () => {
+		expect(CHAPTERS.map((c) => c.slug)).toEqual([
+			'parts',
+			'clip',
+			'vae',
+			'adding-noise',
+			'unet',
+			'denoising-loop',
+			'decoding',
+			'recap'
+		]);
+		CHAPTERS.forEach((c, i) => expect(c.number).toBe(i + 1));
+	});
+
+	it('puts right every row of the corrections list', () => {
+		const covered = new Set(CHAPTERS.flatMap((c) => c.steps.map((s) => s.correction)));
+		for (let row = 1; row <= 10; row++) expect(covered.has(row), `correction ${row}`).toBe(true);
+	});
+
+	it('names the scheduler as a fifth part with no learned weights', () => {
+		const scheduler = PARTS.find((p) => p.id === 'scheduler');
+		expect(scheduler?.learned).toBe(false);
+		expect(PARTS.find((p) => p.id === 'image-encoder')?.usedInGeneration).toBe(false);
+	});
+
+	it('links only to chapters and steps that exist', () => {
+		for (const c of CHAPTERS)
+			for (const s of c.steps)
+				for (const p of s.paragraphs)
+					for (const piece of parseInline(p)) {
+						if (piece.kind !== 'link') continue;
+						const m = piece.href.match(/^\/([a-z-]+)(?:\?step=(\d+))?$/);
+						expect(m, piece.href).not.toBeNull();
+						if (m![1] === 'credits') continue;
+						const target = chapterBySlug(m![1]!);
+						expect(target, piece.href).toBeDefined();
+						if (m![2]) expect(Number(m![2])).toBeLessThanOrEqual(target!.steps.length);
+					}
+	});
+
+	it('links every part to a chapter that exists', () => {
+		for (const p of PARTS) expect(chapterBySlug(p.chapter), p.id).toBeDefined();
+	});
+
+	it('knows each chapter’s neighbours', () => {
+		expect(neighbours('parts').prev).toBeUndefined();
+		expect(neighbours('parts').next?.slug).toBe('clip');
+		expect(neighbours('recap').next).toBeUndefined();
+	});
+});
+
+describe('parseInline', () => {
+	it('parses emphasis, strong, code and links', () => {
+		expect(parseInline('a *b* **c** `d` [e](/f) g')).toEqual([
+			{ kind: 'text', text: 'a ' },
+			{ kind: 'em', text: 'b' },
+			{ kind: 'text', text: ' ' },
+			{ kind: 'strong', text: 'c' },
+			{ kind: 'text', text: ' ' },
+			{ kind: 'code', text: 'd' },
+			{ kind: 'text', text: ' ' },
+			{ kind: 'link', text: 'e', href: '/f' },
+			{ kind: 'text', text: ' g' }
+		]);
+	});
+
+	it('leaves angle brackets as text', () => {
+		expect(parseInline('<b>x</b>')).toEqual([{ kind: 'text', text: '<b>x</b>' }]);
+	});
+});

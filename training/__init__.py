@@ -1,0 +1,1 @@
+"""A tiny Stable Diffusion (CLIP, VAE, U-Net) trained from scratch on emoji."""

@@ -1,0 +1,51 @@
+"""One command for the whole model: `python3 -m training all` (see training/README.md)."""
+import argparse
+import time
+
+import torch
+
+from . import config, train
+
+
+def main():
+    p = argparse.ArgumentParser(prog="python3 -m training")
+    p.add_argument("stage", choices=["data", "vae", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
+    p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    limit = 12 if a.smoke else None
+    budget = {"vae": 40, "clip": 25, "unet": 600}
+    if a.smoke:
+        budget = {"vae": 0.1, "clip": 0.1, "unet": 0.1}
+    stages = ["data", "vae", "clip", "unet", "export", "eval"] if a.stage == "all" else [a.stage]
+    for s in stages:
+        t0 = time.time()
+        minutes = a.minutes if a.minutes is not None else budget.get(s)
+        if s == "data":
+            from . import data
+
+            d = data.load(limit)
+            print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
+        elif s == "vae":
+            train.train_vae(minutes, a.smoke, limit)
+        elif s == "clip":
+            train.train_clip(minutes, a.smoke, limit)
+        elif s == "unet":
+            train.train_unet(minutes, a.smoke, limit)
+        elif s == "export":
+            from . import export
+
+            export.export_all(a.smoke, limit)
+        elif s == "eval":
+            from . import evaluate
+
+            evaluate.evaluate_all(a.smoke, limit)
+        print(f"{s}: {time.time() - t0:.0f} s", flush=True)
+    config.CACHE.mkdir(exist_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""A WordPiece tokenizer trained on our captions, written as an HF tokenizer.json.
+
+Encoding follows the `tokenizers` library's BertNormalizer (clean text, pad CJK, strip
+accents, lowercase), BertPreTokenizer (split on whitespace and punctuation) and WordPiece
+(greedy longest match, "##" continuations, [UNK] for a word that cannot be spelled), so
+transformers.js gives the same ids in the browser.
+"""
+import collections
+import json
+import unicodedata
+
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+PAD, UNK, CLS, SEP = range(4)
+MAX_WORD_CHARS = 100
+
+
+def _is_control(ch):
+    if ch in "\t\n\r":
+        return False
+    return unicodedata.category(ch).startswith("C")
+
+
+def _is_whitespace(ch):
+    return ch in " \t\n\r" or unicodedata.category(ch) == "Zs"
+
+
+def _is_punctuation(ch):
+    cp = ord(ch)
+    if 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+        return True
+    return unicodedata.category(ch).startswith("P")
+
+
+def _is_chinese(cp):
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2A6DF
+        or 0x2A700 <= cp <= 0x2B73F
+        or 0x2B740 <= cp <= 0x2B81F
+        or 0x2B820 <= cp <= 0x2CEAF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0x2F800 <= cp <= 0x2FA1F
+    )
+
+
+def normalize(text):
+    out = []
+    for ch in text:
+        cp = ord(ch)
+        if cp == 0 or cp == 0xFFFD or _is_control(ch):
+            continue
+        if _is_whitespace(ch):
+            out.append(" ")
+        elif _is_chinese(cp):
+            out.append(" " + ch + " ")
+        else:
+            out.append(ch)
+    text = unicodedata.normalize("NFD", "".join(out))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return text.lower()
+
+
+def pre_tokenize(text):
+    words, cur = [], []
+    for ch in text:
+        if _is_whitespace(ch) or _is_punctuation(ch):
+            if cur:
+                words.append("".join(cur))
+                cur = []
+            if _is_punctuation(ch):
+                words.append(ch)
+        else:
+            cur.append(ch)
+    if cur:
+        words.append("".join(cur))
+    return words
+
+
+class WordPiece:
+    def __init__(self, vocab):
+        self.vocab = vocab  # token -> id
+        self.inv = {i: t for t, i in vocab.items()}
+
+    def word(self, w):
+        if len(w) > MAX_WORD_CHARS:
+            return [UNK]
+        ids, start = [], 0
+        while start < len(w):
+            end, found = len(w), None
+            while start < end:
+                piece = w[start:end] if start == 0 else "##" + w[start:end]
+                if piece in self.vocab:
+                    found = self.vocab[piece]
+                    break
+                end -= 1
+            if found is None:
+                return [UNK]
+            ids.append(found)
+            start = end
+        return ids
+
+    def tokenize(self, text):
+        """Ids of the text without special tokens."""
+        ids = []
+        for w in pre_tokenize(normalize(text)):
+            ids.extend(self.word(w))
+        return ids
+
+    def encode(self, text, length):
+        """[CLS] ids [SEP], truncated and padded to `length`; returns (ids, mask)."""
+        ids = [CLS] + self.tokenize(text)[: length - 2] + [SEP]
+        mask = [1] * len(ids) + [0] * (length - len(ids))
+        return ids + [PAD] * (length - len(ids)), mask
+
+
+def train(texts, max_words=4000, max_suffixes=400):
+    """Vocabulary: every character, the frequent whole words, and frequent word endings,
+    so that an unseen word is spelled from pieces instead of becoming [UNK]."""
+    words = collections.Counter()
+    for t in texts:
+        words.update(pre_tokenize(normalize(t)))
+    chars = sorted({c for w in words for c in w})
+    suffixes = collections.Counter()
+    for w, n in words.items():
+        for k in range(2, min(6, len(w))):
+            suffixes[w[-k:]] += n
+    vocab = list(SPECIALS)
+    vocab += chars + ["##" + c for c in chars]
+    vocab += [w for w, _ in words.most_common(max_words) if w not in vocab]
+    vocab += ["##" + s for s, _ in suffixes.most_common(max_suffixes)]
+    seen, ordered = set(), []
+    for t in vocab:
+        if t not in seen:
+            seen.add(t)
+            ordered.append(t)
+    return WordPiece({t: i for i, t in enumerate(ordered)})
+
+
+def to_hf_json(wp, length):
+    """The tokenizer.json that `tokenizers` and transformers.js read."""
+    special = [
+        {
+            "id": i,
+            "content": t,
+            "single_word": False,
+            "lstrip": False,
+            "rstrip": False,
+            "normalized": False,
+            "special": True,
+        }
+        for i, t in enumerate(SPECIALS)
+    ]
+    return {
+        "version": "1.0",
+        "truncation": {
+            "direction": "Right",
+            "max_length": length,
+            "strategy": "LongestFirst",
+            "stride": 0,
+        },
+        "padding": {
+            "strategy": {"Fixed": length},
+            "direction": "Right",
+            "pad_to_multiple_of": None,
+            "pad_id": PAD,
+            "pad_type_id": 0,
+            "pad_token": "[PAD]",
+        },
+        "added_tokens": special,
+        "normalizer": {
+            "type": "BertNormalizer",
+            "clean_text": True,
+            "handle_chinese_chars": True,
+            "strip_accents": None,
+            "lowercase": True,
+        },
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [
+                {"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                {"Sequence": {"id": "A", "type_id": 0}},
+                {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+            ],
+            "pair": [
+                {"SpecialToken": {"id": "[CLS]", "type_id": 0}},
+                {"Sequence": {"id": "A", "type_id": 0}},
+                {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                {"Sequence": {"id": "B", "type_id": 1}},
+                {"SpecialToken": {"id": "[SEP]", "type_id": 1}},
+            ],
+            "special_tokens": {
+                "[CLS]": {"id": "[CLS]", "ids": [CLS], "tokens": ["[CLS]"]},
+                "[SEP]": {"id": "[SEP]", "ids": [SEP], "tokens": ["[SEP]"]},
+            },
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {
+            "type": "WordPiece",
+            "unk_token": "[UNK]",
+            "continuing_subword_prefix": "##",
+            "max_input_chars_per_word": MAX_WORD_CHARS,
+            "vocab": wp.vocab,
+        },
+    }
+
+
+def save(wp, path, length):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(to_hf_json(wp, length), f, ensure_ascii=False)
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return WordPiece(json.load(f)["model"]["vocab"])

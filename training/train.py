@@ -1,0 +1,253 @@
+"""Training loops for the three learned parts: VAE, CLIP, then the U-Net.
+
+Each loop runs for a wall-clock budget, checkpoints to training/.cache every few minutes
+and resumes from there, so a long run can span several sessions.
+"""
+import json
+import math
+import random
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import config, data, schedule, tokenizer
+from .clip import CLIP
+from .unet import UNet
+from .vae import VAE
+
+CHECKPOINT_EVERY_S = 300
+
+
+def log(stage, **kv):
+    line = json.dumps({"stage": stage, "time": round(time.time()), **kv})
+    print(line, flush=True)
+    with open(config.CACHE / f"{stage}.log", "a", encoding="utf-8") as f:
+        f.write(line + "\n")
+
+
+def to_unit(images):
+    """uint8 [N, H, W, 3] -> float [N, 3, H, W] in [-1, 1]."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+def ckpt_path(name, smoke):
+    return config.CACHE / (f"{name}-smoke.pt" if smoke else f"{name}.pt")
+
+
+def save(path, **state):
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def load(path):
+    return torch.load(path, map_location="cpu") if path.exists() else None
+
+
+def cosine_lr(base, frac, warm=0.02):
+    if frac < warm:
+        return base * frac / warm
+    return base * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+
+
+def train_split(d):
+    return np.nonzero(~d["heldout"])[0]
+
+
+def build_tokenizer(d, smoke=False):
+    path = config.CACHE / ("tokenizer-smoke.json" if smoke else "tokenizer.json")
+    if not path.exists():
+        texts = list(d["label"]) + [t for ts in d["tags"] for t in ts]
+        tokenizer.save(tokenizer.train(texts), path, config.CONTEXT_LENGTH)
+    return tokenizer.load(path)
+
+
+def caption_bank(d, wp, idx, variants, seed=0):
+    """`variants` tokenized captions per image: [N, variants, L] ids and masks."""
+    rng = random.Random(seed)
+    ids = np.zeros((len(idx), variants, config.CONTEXT_LENGTH), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for n, i in enumerate(idx):
+        for v in range(variants):
+            text = d["label"][i] if v == 0 else data.caption(d["label"][i], d["tags"][i], rng)
+            ids[n, v], mask[n, v] = wp.encode(text, config.CONTEXT_LENGTH)
+    return torch.from_numpy(ids), torch.from_numpy(mask)
+
+
+def shift(x, pad=2):
+    """Random translation by up to `pad` pixels, filling with white (CLIP augmentation)."""
+    b, _, h, w = x.shape
+    x = F.pad(x, (pad, pad, pad, pad), value=1.0)
+    dx, dy = random.randint(0, 2 * pad), random.randint(0, 2 * pad)
+    return x[:, :, dy : dy + h, dx : dx + w]
+
+
+def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smoke=False):
+    """Shared loop: resume, time-based cosine LR, periodic checkpoints."""
+    state = load(path)
+    elapsed, step = 0.0, 0
+    if state:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        elapsed, step = state["elapsed"], state["step"]
+        if extra:
+            extra["load"](state)
+    budget = minutes * 60
+    start, last_save = time.time() - elapsed, time.time()
+    while True:
+        elapsed = time.time() - start
+        if elapsed >= budget:
+            break
+        for g in opt.param_groups:
+            g["lr"] = cosine_lr(base_lr, elapsed / budget)
+        metrics = step_fn(step)
+        step += 1
+        if step % 50 == 0 or smoke:
+            log(stage, step=step, elapsed=round(elapsed), lr=opt.param_groups[0]["lr"], **metrics)
+        if time.time() - last_save > CHECKPOINT_EVERY_S:
+            state = {"model": model.state_dict(), "opt": opt.state_dict()}
+            state.update(elapsed=time.time() - start, step=step, done=False)
+            if extra:
+                state.update(extra["save"]())
+            save(path, **state)
+            last_save = time.time()
+    state = {"model": model.state_dict(), "opt": opt.state_dict()}
+    state.update(elapsed=budget, step=step, done=True)
+    if extra:
+        state.update(extra["save"]())
+    save(path, **state)
+    log(stage, step=step, done=True)
+
+
+def train_vae(minutes, smoke=False, limit=None):
+    d = data.load(limit)
+    x_all = to_unit(d["images"][train_split(d)])
+    model = VAE()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
+    batch = 16 if smoke else 64
+
+    def step(_):
+        x = x_all[torch.randint(0, len(x_all), (batch,))]
+        loss, mse = model.loss(x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        # PSNR on the [0, 1] scale: the [-1, 1] MSE is 4x larger.
+        return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
+
+    run_loop("vae", model, opt, ckpt_path("vae", smoke), minutes, 1e-3, step, smoke=smoke)
+
+
+def train_clip(minutes, smoke=False, limit=None):
+    d = data.load(limit)
+    wp = build_tokenizer(d, smoke)
+    idx = train_split(d)
+    x_all = to_unit(d["images"][idx])
+    base = torch.from_numpy(d["base_id"][idx])
+    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16)
+    model = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
+    opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.05)
+    batch = 16 if smoke else 256
+
+    def step(_):
+        b = torch.randint(0, len(x_all), (batch,))
+        v = torch.randint(0, ids.shape[1], (batch,))
+        same = base[b][:, None] == base[b][None, :]
+        loss = model.loss(shift(x_all[b]), ids[b, v], mask[b, v], same)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return {"loss": round(loss.item(), 4), "scale": round(model.logit_scale.exp().item(), 2)}
+
+    run_loop("clip", model, opt, ckpt_path("clip", smoke), minutes, 5e-4, step, smoke=smoke)
+
+
+def load_frozen(smoke=False, limit=None):
+    """The trained VAE, CLIP and tokenizer, and the latent scale factor."""
+    d = data.load(limit)
+    wp = build_tokenizer(d, smoke)
+    vae = VAE()
+    vae.load_state_dict(load(ckpt_path("vae", smoke))["model"])
+    clip = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
+    clip.load_state_dict(load(ckpt_path("clip", smoke))["model"])
+    vae.eval()
+    clip.eval()
+    for p in list(vae.parameters()) + list(clip.parameters()):
+        p.requires_grad_(False)
+    return d, wp, vae, clip
+
+
+@torch.no_grad()
+def latent_stats(vae, x):
+    means, stds = [], []
+    for chunk in x.split(256):
+        m, lv = vae.encoder(chunk)
+        means.append(m)
+        stds.append((0.5 * lv).exp())
+    mean, std = torch.cat(means), torch.cat(stds)
+    # SD's convention: scale latents so they have unit variance for the diffusion model.
+    scale = 1.0 / torch.cat([mean, mean + std * torch.randn_like(std)]).std().item()
+    return mean, std, scale
+
+
+def train_unet(minutes, smoke=False, limit=None):
+    d, wp, vae, clip = load_frozen(smoke, limit)
+    idx = train_split(d)
+    mean, std, scale = latent_stats(vae, to_unit(d["images"][idx]))
+    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=1)
+    empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    snr = abar / (1 - abar)
+    model = UNet(ctx_dim=config.EMBED_DIM)
+    ema = UNet(ctx_dim=config.EMBED_DIM)
+    ema.load_state_dict(model.state_dict())
+    ema.requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
+    batch = 16 if smoke else 128
+    counter = {"n": 0}
+
+    def extra_save():
+        return {"ema": ema.state_dict(), "scale": scale}
+
+    def extra_load(state):
+        ema.load_state_dict(state["ema"])
+
+    def step(n):
+        b = torch.randint(0, len(idx), (batch,))
+        v = torch.randint(0, ids.shape[1], (batch,))
+        tok, msk = ids[b, v].clone(), mask[b, v].clone()
+        drop = torch.rand(batch) < 0.1  # classifier-free guidance: learn the empty prompt too
+        tok[drop], msk[drop] = empty_ids, empty_mask
+        with torch.no_grad():
+            ctx = clip.text(tok, msk)[0]
+            z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
+        t = torch.randint(0, config.T, (batch,))
+        noise = torch.randn_like(z)
+        eps, _ = model(schedule.add_noise(z, noise, t, abar), t.float(), ctx)
+        w = snr[t].clamp(max=5.0) / snr[t]  # min-SNR-5 weighting, epsilon prediction
+        loss = (w * (eps - noise).pow(2).mean(dim=(1, 2, 3))).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(0.999, (1 + n) / (10 + n))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(decay).add_(pm, alpha=1 - decay)
+        counter["n"] += 1
+        return {"loss": round(loss.item(), 4)}
+
+    path = ckpt_path("unet", smoke)
+    run_loop(
+        "unet",
+        model,
+        opt,
+        path,
+        minutes,
+        3e-4,
+        step,
+        extra={"save": extra_save, "load": extra_load},
+        smoke=smoke,
+    )

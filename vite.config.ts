@@ -1,0 +1,29 @@
+import { sveltekit } from '@sveltejs/kit/vite';
+import type { Plugin } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Cross-origin isolation (COOP + COEP) lets onnxruntime-web use SharedArrayBuffer and
+ * threads. Kit's `server.headers` does not reach its own pages, so a middleware sets them
+ * for dev and preview; static hosts read static/_headers instead.
+ */
+function crossOriginIsolation(): Plugin {
+	const set = (_req: unknown, res: { setHeader(k: string, v: string): void }, next: () => void) => {
+		res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+		res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+		next();
+	};
+	return {
+		name: 'cross-origin-isolation',
+		configureServer: (server) => void server.middlewares.use(set),
+		configurePreviewServer: (server) => void server.middlewares.use(set)
+	};
+}
+
+export default defineConfig({
+	plugins: [crossOriginIsolation(), sveltekit()],
+	test: {
+		include: ['tests/unit/**/*.test.ts'],
+		environment: 'node'
+	}
+});
