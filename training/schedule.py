@@ -145,3 +145,32 @@ def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
             )
         x = x_next
     return x
+
+
+def euler_sigmas(abar, steps):
+    """Per step (t, sigma, sigma_next) with sigma = sqrt((1 - abar) / abar); the last step
+    goes to sigma = 0. Euler works on x / sqrt(abar), whose noise level is sigma."""
+    ts = timesteps(steps)
+    sig = [float(((1 - abar[t]) / abar[t]) ** 0.5) for t in ts] + [0.0]
+    return [(t, sig[i], sig[i + 1]) for i, t in enumerate(ts)]
+
+
+@torch.no_grad()
+def sample_euler(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
+    """Classifier-free guided Euler (as diffusers' EulerDiscreteScheduler, no noise added)."""
+    plan = euler_sigmas(abar, steps)
+    x = noise * (plan[0][1] ** 2 + 1) ** 0.5
+    ctx = torch.cat([uncond, cond])
+    for t, sigma, sigma_next in plan:
+        inp = x / (sigma**2 + 1) ** 0.5  # back on the scale the U-Net was trained on
+        tt = torch.full((2 * x.shape[0],), float(t))
+        eps, _ = unet(torch.cat([inp, inp]), tt, ctx)
+        eps_u, eps_c = eps.chunk(2)
+        eps_g = eps_u + guidance * (eps_c - eps_u)
+        x0 = x - sigma * eps_g
+        if trace is not None:
+            trace.append(
+                {"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g, "x0": x0}
+            )
+        x = x + eps_g * (sigma_next - sigma)
+    return x
