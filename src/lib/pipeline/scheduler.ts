@@ -1,0 +1,142 @@
+/**
+ * Samplers with the shape of diffusers' schedulers: `setTimesteps(n)`, then for each step
+ * `scaleModelInput` before the U-Net and `step` after it. Driven only by the manifest's
+ * noise schedule; mirrors training/schedule.py (the golden tensors tie them together).
+ */
+import type { NoiseSchedule, SchedulerName } from './manifest';
+
+export interface StepResult {
+	/** The latent for the next step (the final latent after the last step). */
+	prev: Float32Array;
+	/** The scheduler's estimate of the clean latent at this step. */
+	x0: Float32Array;
+	/** The numbers this step used, for the explainer to show. */
+	coefficients: Record<string, number>;
+}
+
+export interface Scheduler {
+	readonly name: SchedulerName;
+	readonly timesteps: number[];
+	/** Factor applied to the starting Gaussian noise. */
+	readonly initNoiseSigma: number;
+	setTimesteps(steps: number): void;
+	/** What the U-Net sees at step i, given the scheduler's latent. */
+	scaleModelInput(x: Float32Array, i: number): Float32Array;
+	step(eps: Float32Array, i: number, x: Float32Array): StepResult;
+}
+
+/** "Trailing" spacing: starts at t = T - 1, where the latent is almost pure noise. */
+export function trailingTimesteps(T: number, steps: number): number[] {
+	const ratio = T / steps;
+	return Array.from({ length: steps }, (_, i) => Math.round(T - i * ratio) - 1);
+}
+
+/** DDIM with eta = 0: deterministic, x0 from the noise estimate, then re-noised to t'. */
+export class DDIMScheduler implements Scheduler {
+	readonly name = 'ddim';
+	timesteps: number[] = [];
+	readonly initNoiseSigma = 1;
+
+	constructor(private schedule: NoiseSchedule) {}
+
+	setTimesteps(steps: number) {
+		this.timesteps = trailingTimesteps(this.schedule.num_train_timesteps, steps);
+	}
+
+	scaleModelInput(x: Float32Array): Float32Array {
+		return x;
+	}
+
+	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
+		const abar = this.schedule.alphas_cumprod;
+		const t = this.timesteps[i]!;
+		const next = this.timesteps[i + 1];
+		const aT = abar[t]!;
+		const aPrev = next === undefined ? 1 : abar[next]!;
+		// x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t); x' = sqrt(abar') x0 + sqrt(1 - abar') eps
+		const cNoise = Math.fround(Math.sqrt(1 - aT));
+		const cSignal = Math.fround(Math.sqrt(aT));
+		const cPrevSignal = Math.fround(Math.sqrt(aPrev));
+		const cPrevNoise = Math.fround(Math.sqrt(1 - aPrev));
+		const x0 = new Float32Array(x.length);
+		const prev = new Float32Array(x.length);
+		for (let k = 0; k < x.length; k++) {
+			x0[k] = Math.fround(x[k]! - Math.fround(cNoise * eps[k]!)) / cSignal;
+			prev[k] = Math.fround(cPrevSignal * x0[k]!) + Math.fround(cPrevNoise * eps[k]!);
+		}
+		return {
+			prev,
+			x0,
+			coefficients: {
+				t,
+				t_next: next ?? -1,
+				alpha_bar: aT,
+				alpha_bar_next: aPrev,
+				sqrt_alpha_bar: cSignal,
+				sqrt_one_minus_alpha_bar: cNoise,
+				sqrt_alpha_bar_next: cPrevSignal,
+				sqrt_one_minus_alpha_bar_next: cPrevNoise
+			}
+		};
+	}
+}
+
+/**
+ * Euler (diffusers' EulerDiscreteScheduler without added noise). It works on x / sqrt(abar),
+ * whose noise level is sigma = sqrt((1 - abar) / abar); the last step goes to sigma = 0.
+ */
+export class EulerScheduler implements Scheduler {
+	readonly name = 'euler';
+	timesteps: number[] = [];
+	private sigmas: number[] = [];
+
+	constructor(private schedule: NoiseSchedule) {}
+
+	get initNoiseSigma(): number {
+		return Math.sqrt(this.sigmas[0]! ** 2 + 1);
+	}
+
+	setTimesteps(steps: number) {
+		this.timesteps = trailingTimesteps(this.schedule.num_train_timesteps, steps);
+		const abar = this.schedule.alphas_cumprod;
+		this.sigmas = [...this.timesteps.map((t) => Math.sqrt((1 - abar[t]!) / abar[t]!)), 0];
+	}
+
+	scaleModelInput(x: Float32Array, i: number): Float32Array {
+		const c = Math.fround(Math.sqrt(this.sigmas[i]! ** 2 + 1));
+		return x.map((v) => v / c);
+	}
+
+	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
+		const sigma = this.sigmas[i]!;
+		const sigmaNext = this.sigmas[i + 1]!;
+		const s = Math.fround(sigma);
+		const dt = Math.fround(sigmaNext - sigma);
+		const x0 = new Float32Array(x.length);
+		const prev = new Float32Array(x.length);
+		for (let k = 0; k < x.length; k++) {
+			x0[k] = x[k]! - Math.fround(s * eps[k]!);
+			prev[k] = x[k]! + Math.fround(eps[k]! * dt);
+		}
+		return {
+			prev,
+			x0,
+			coefficients: { t: this.timesteps[i]!, sigma, sigma_next: sigmaNext, dt: sigmaNext - sigma }
+		};
+	}
+}
+
+export function createScheduler(name: SchedulerName, schedule: NoiseSchedule): Scheduler {
+	if (name === 'ddim') return new DDIMScheduler(schedule);
+	if (name === 'euler') return new EulerScheduler(schedule);
+	throw new Error(`unknown scheduler ${String(name)}`);
+}
+
+/** Classifier-free guidance: eps = eps_uncond + s (eps_cond - eps_uncond). */
+export function guide(uncond: Float32Array, cond: Float32Array, scale: number): Float32Array {
+	const s = Math.fround(scale);
+	const out = new Float32Array(cond.length);
+	for (let k = 0; k < cond.length; k++)
+		out[k] = uncond[k]! + Math.fround(s * Math.fround(cond[k]! - uncond[k]!));
+	return out;
+}

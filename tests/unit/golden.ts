@@ -1,0 +1,55 @@
+/** Reads the golden tensors that training/export.py wrote next to the model. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Manifest, SchedulerName } from '../../src/lib/pipeline/manifest';
+
+export const modelsDir = resolve(process.env.MODELS_DIR ?? 'static/models');
+export const hasModels = existsSync(join(modelsDir, 'manifest.json'));
+
+export interface GoldenCase {
+	prompt: string;
+	seed: number;
+	steps: number;
+	guidance: number;
+	scheduler: SchedulerName;
+	input_ids: number[];
+	attention_mask: number[];
+	timesteps: number[];
+	tensors: Record<string, string>;
+}
+
+export interface Golden {
+	cases: GoldenCase[];
+	gaussian: Record<string, string>;
+	probe: Record<string, string>;
+	tokenizer: { text: string; ids: number[]; mask: number[] }[];
+	tensors: Record<string, { offset: number; dtype: string; shape: number[] }>;
+}
+
+export function loadGolden() {
+	const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
+	const golden = JSON.parse(readFileSync(join(modelsDir, 'golden.json'), 'utf8')) as Golden;
+	const bin = readFileSync(join(modelsDir, 'golden.bin'));
+	const tensor = (key: string): Float32Array => {
+		const e = golden.tensors[key];
+		if (!e) throw new Error(`no golden tensor ${key}`);
+		const n = e.shape.reduce((a, b) => a * b, 1);
+		return new Float32Array(
+			bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + e.offset + 4 * n)
+		);
+	};
+	/** Step i of a [steps, ...] tensor. */
+	const at = (key: string, i: number): Float32Array => {
+		const all = tensor(key);
+		const n = all.length / golden.tensors[key]!.shape[0]!;
+		return all.slice(i * n, (i + 1) * n);
+	};
+	return { manifest, golden, tensor, at };
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+	if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+	let m = 0;
+	for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+	return m;
+}
