@@ -31,7 +31,7 @@ describe.runIf(hasModels)('schedulers against the Python reference', () => {
 			const s = createScheduler(c.scheduler, manifest.schedule);
 			s.setTimesteps(c.steps);
 			expect(s.timesteps).toEqual(c.timesteps);
-			let x = tensor(c.tensors.noise!).map((v) => v * s.initNoiseSigma);
+			let x: Float32Array = tensor(c.tensors.noise!).map((v) => v * s.initNoiseSigma);
 			for (let i = 0; i < c.steps; i++) {
 				// The golden "x" is what the U-Net saw; feed the golden guided noise back in.
 				expect(maxAbsDiff(s.scaleModelInput(x, i), at(c.tensors.x!, i)), `step ${i}`).toBeLessThan(
