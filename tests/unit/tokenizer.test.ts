@@ -18,7 +18,10 @@ describe.runIf(hasModels)('tokenizer (transformers.js) against the Python tokeni
 		expect(golden.tokenizer.length).toBeGreaterThanOrEqual(manifest.files.unet ? 40 : 0);
 		const mismatches = golden.tokenizer.filter((c) => {
 			const t = tokenizePrompt(tok, c.text, L);
-			return JSON.stringify(t.ids) !== JSON.stringify(c.ids) || JSON.stringify(t.mask) !== JSON.stringify(c.mask);
+			return (
+				JSON.stringify(t.ids) !== JSON.stringify(c.ids) ||
+				JSON.stringify(t.mask) !== JSON.stringify(c.mask)
+			);
 		});
 		expect(mismatches.map((m) => m.text)).toEqual([]);
 	});

@@ -1,0 +1,71 @@
+/** Generation settings: defaults from the manifest, every value clamped, each change said. */
+import type { Manifest, SchedulerName } from './manifest';
+
+export const SETTING_LIMITS = {
+	stepsMin: 1,
+	stepsMax: 50,
+	guidanceMin: 0,
+	guidanceMax: 20,
+	seedMax: 0xffffffff,
+	promptChars: 200
+} as const;
+
+export interface GenerationSettings {
+	prompt: string;
+	seed: number;
+	guidance: number;
+	steps: number;
+	scheduler: SchedulerName;
+}
+
+export function resolveSettings(
+	input: Partial<GenerationSettings>,
+	manifest: Manifest
+): { settings: GenerationSettings; notices: string[] } {
+	const notices: string[] = [];
+	const d = manifest.sampler;
+	const L = SETTING_LIMITS;
+	const clamp = (
+		name: string,
+		v: number | undefined,
+		fallback: number,
+		lo: number,
+		hi: number,
+		int: boolean
+	) => {
+		if (v === undefined) return fallback;
+		if (!Number.isFinite(v)) {
+			notices.push(`${name} ${v} is not a number; using ${fallback}.`);
+			return fallback;
+		}
+		let c = Math.min(hi, Math.max(lo, v));
+		if (int) c = Math.round(c);
+		if (c !== v)
+			notices.push(
+				`${name} ${v} is outside ${lo} to ${hi}${int ? ' (whole numbers)' : ''}; using ${c}.`
+			);
+		return c;
+	};
+	let prompt = (input.prompt ?? d.prompt).normalize('NFC').replace(/\s+/g, ' ').trim();
+	if ([...prompt].length > L.promptChars) {
+		prompt = [...prompt].slice(0, L.promptChars).join('');
+		notices.push(`The prompt was cut to ${L.promptChars} characters.`);
+	}
+	if (prompt === '')
+		notices.push('The prompt is empty: this is the unconditional image, guided by nothing.');
+	const scheduler = input.scheduler ?? d.default;
+	if (!manifest.sampler.available.includes(scheduler))
+		throw new Error(
+			`unknown scheduler ${scheduler}; the model offers ${manifest.sampler.available.join(', ')}`
+		);
+	return {
+		settings: {
+			prompt,
+			seed: clamp('seed', input.seed, d.seed, 0, L.seedMax, true),
+			guidance: clamp('guidance', input.guidance, d.guidance, L.guidanceMin, L.guidanceMax, false),
+			steps: clamp('steps', input.steps, d.steps, L.stepsMin, L.stepsMax, true),
+			scheduler
+		},
+		notices
+	};
+}

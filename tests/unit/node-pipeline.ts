@@ -1,0 +1,60 @@
+/** Builds the pipeline in Node from a model folder: onnxruntime-web's WASM backend for the
+ * U-Net and VAE, transformers.js for CLIP, the same modules the browser uses. */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+	AutoTokenizer,
+	CLIPTextModelWithProjection,
+	CLIPVisionModelWithProjection,
+	env,
+	Tensor
+} from '@huggingface/transformers';
+import { fetchManifest, loadModelFiles } from '../../src/lib/pipeline/files';
+import { DiffusionPipeline } from '../../src/lib/pipeline/generate';
+import { createSession, ort } from '../../src/lib/pipeline/runtime';
+import { clipImageEncoder, clipTextEncoder } from '../../src/lib/pipeline/text-encoder';
+import { tokenizePrompt } from '../../src/lib/pipeline/tokenizer';
+
+/** fetch() for file:// URLs, which Node's fetch does not read. */
+export const fileFetch = (async (url: string | URL) => {
+	const path = new URL(url.toString()).pathname;
+	try {
+		return new Response(await readFile(path));
+	} catch {
+		return new Response('not found', { status: 404 });
+	}
+}) as typeof fetch;
+
+export async function nodePipeline(dir: string) {
+	ort.env.wasm.numThreads = 1;
+	const base = pathToFileURL(dir + '/').href;
+	const manifest = await fetchManifest(base, { fetch: fileFetch });
+	const files = await loadModelFiles(base, manifest, ['unet', 'vae_decoder', 'vae_encoder'], {
+		fetch: fileFetch,
+		cache: null
+	});
+	env.allowRemoteModels = false;
+	env.localModelPath = dir + '/';
+	const tokenizer = await AutoTokenizer.from_pretrained('clip');
+	const textModel = await CLIPTextModelWithProjection.from_pretrained('clip', { dtype: 'fp32' });
+	const visionModel = await CLIPVisionModelWithProjection.from_pretrained('clip', {
+		dtype: 'fp32'
+	});
+	const L = manifest.text.context_length;
+	const pipeline = new DiffusionPipeline({
+		manifest,
+		backend: 'wasm',
+		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
+		text: clipTextEncoder(textModel as never, Tensor as never),
+		unet: await createSession(files.get('unet')!, 'wasm'),
+		vaeDecoder: await createSession(files.get('vae_decoder')!, 'wasm')
+	});
+	return {
+		pipeline,
+		manifest,
+		vaeEncoder: await createSession(files.get('vae_encoder')!, 'wasm'),
+		image: clipImageEncoder(visionModel as never, Tensor as never),
+		dir: join(dir)
+	};
+}

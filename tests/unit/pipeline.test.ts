@@ -1,0 +1,83 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DecodeCache } from '../../src/lib/pipeline/generate';
+import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
+import { nodePipeline } from './node-pipeline';
+
+describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, Node)', () => {
+	let built: Awaited<ReturnType<typeof nodePipeline>>;
+	const g = hasModels ? loadGolden() : ({} as ReturnType<typeof loadGolden>);
+
+	beforeAll(async () => {
+		built = await nodePipeline(modelsDir);
+	}, 60_000);
+
+	for (const c of hasModels ? g.golden.cases : []) {
+		it(`"${c.prompt}", seed ${c.seed}, ${c.scheduler} ${c.steps} steps, guidance ${c.guidance}`, async () => {
+			const trace = await built.pipeline.generate({
+				prompt: c.prompt,
+				seed: c.seed,
+				steps: c.steps,
+				guidance: c.guidance,
+				scheduler: c.scheduler
+			});
+			expect(trace.tokens.ids).toEqual(c.input_ids);
+			expect(Array.from(trace.noise)).toEqual(Array.from(g.tensor(c.tensors.noise!)));
+			expect(trace.steps.map((s) => s.t)).toEqual(c.timesteps);
+			for (const s of trace.steps) {
+				expect(maxAbsDiff(s.epsCond, g.at(c.tensors.eps_cond!, s.index))).toBeLessThan(1e-4);
+				expect(maxAbsDiff(s.x0, g.at(c.tensors.x0!, s.index))).toBeLessThan(1e-4);
+			}
+			expect(maxAbsDiff(trace.finalLatent, g.tensor(c.tensors.final_latent!))).toBeLessThanOrEqual(
+				1e-4
+			);
+			expect(maxAbsDiff(trace.image, g.tensor(c.tensors.image!))).toBeLessThan(1e-3);
+			// Attention maps of the prompted run: a distribution over tokens at each position.
+			const L = c.input_ids.length;
+			const hw = trace.steps[0]!.attention.length / L;
+			let sum = 0;
+			for (let k = 0; k < L; k++) sum += trace.steps[0]!.attention[k * hw]!;
+			expect(sum).toBeCloseTo(1, 4);
+		});
+	}
+
+	it('decodes any step lazily, once', async () => {
+		const trace = await built.pipeline.generate({ prompt: 'red heart', steps: 4 });
+		const cache = new DecodeCache(built.pipeline, trace);
+		const a = await cache.x0Image(1);
+		expect(await cache.x0Image(1)).toBe(a);
+		expect(a.length).toBe(3 * built.manifest.image.size ** 2);
+		await expect(cache.x0Image(9)).rejects.toThrow(RangeError);
+	});
+
+	it('clamps settings and says so', async () => {
+		const trace = await built.pipeline.generate({
+			prompt: '  ',
+			steps: 500,
+			guidance: -3,
+			seed: 2 ** 40
+		});
+		expect(trace.settings).toMatchObject({ prompt: '', steps: 50, guidance: 0, seed: 0xffffffff });
+		expect(trace.notices.join(' ')).toMatch(/empty/);
+		expect(trace.notices.join(' ')).toMatch(/steps 500/);
+		expect(trace.notices.join(' ')).toMatch(/guidance -3/);
+		expect(trace.notices.join(' ')).toMatch(/seed/);
+	}, 60_000);
+
+	it('reports truncation and unknown words', async () => {
+		const trace = await built.pipeline.generate({ prompt: '🦄 ' + 'cat '.repeat(40), steps: 1 });
+		expect(trace.tokens.dropped).toBeGreaterThan(0);
+		expect(trace.notices.join(' ')).toMatch(/dropped/);
+		expect(trace.notices.join(' ')).toMatch(/unknown/);
+	});
+
+	it('stops a cancelled generation before it finishes', async () => {
+		const ctrl = new AbortController();
+		let seen = 0;
+		const run = built.pipeline.generate(
+			{ prompt: 'cat', steps: 25 },
+			{ signal: ctrl.signal, onStep: () => ++seen === 3 && ctrl.abort() }
+		);
+		await expect(run).rejects.toThrow(/cancelled/);
+		expect(seen).toBe(3);
+	});
+});
