@@ -9,7 +9,7 @@ from . import config, train
 
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
-    p.add_argument("stage", choices=["data", "vae", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("stage", choices=["data", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
@@ -17,10 +17,10 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "clip": 25, "unet": 600}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600}
     if a.smoke:
-        budget = {"vae": 0.1, "clip": 0.1, "unet": 0.1}
-    stages = ["data", "vae", "clip", "unet", "export", "eval"] if a.stage == "all" else [a.stage]
+        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1}
+    stages = ["data", "vae", "clip", "vae_decoder", "unet", "export", "eval"] if a.stage == "all" else [a.stage]
     for s in stages:
         t0 = time.time()
         minutes = a.minutes if a.minutes is not None else budget.get(s)
@@ -31,6 +31,8 @@ def main():
             print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
         elif s == "vae":
             train.train_vae(minutes, a.smoke, limit)
+        elif s == "vae_decoder":
+            train.train_vae_decoder(minutes, a.smoke, limit)
         elif s == "clip":
             train.train_clip(minutes, a.smoke, limit)
         elif s == "unet":

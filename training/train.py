@@ -140,6 +140,34 @@ def train_vae(minutes, smoke=False, limit=None):
     run_loop("vae", model, opt, ckpt_path("vae", smoke), minutes, 1e-3, step, smoke=smoke)
 
 
+def train_vae_decoder(minutes, smoke=False, limit=None):
+    """Fine-tunes only the VAE decoder (as SD's ft-MSE decoder): the encoder, and so the
+    latent space the U-Net learns, stay exactly as they are."""
+    d = data.load(limit)
+    x_all = to_unit(d["images"][train_split(d)])
+    vae = VAE()
+    vae.load_state_dict(load(ckpt_path("vae", smoke))["model"])
+    vae.encoder.requires_grad_(False)
+    model = vae.decoder
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
+    batch = 16 if smoke else 64
+
+    def step(_):
+        x = x_all[torch.randint(0, len(x_all), (batch,))]
+        with torch.no_grad():
+            mean, logvar = vae.encoder(x)
+            z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
+        rec = model(z)
+        mse = F.mse_loss(rec, x)
+        loss = mse + 0.1 * F.l1_loss(rec, x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
+
+    run_loop("vae_decoder", model, opt, ckpt_path("vae_decoder", smoke), minutes, 3e-4, step, smoke=smoke)
+
+
 def train_clip(minutes, smoke=False, limit=None):
     d = data.load(limit)
     wp = build_tokenizer(d, smoke)
@@ -170,6 +198,9 @@ def load_frozen(smoke=False, limit=None):
     wp = build_tokenizer(d, smoke)
     vae = VAE()
     vae.load_state_dict(load(ckpt_path("vae", smoke))["model"])
+    decoder = load(ckpt_path("vae_decoder", smoke))
+    if decoder:  # the fine-tuned decoder, where there is one
+        vae.decoder.load_state_dict(decoder["model"])
     clip = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
     clip.load_state_dict(load(ckpt_path("clip", smoke))["model"])
     vae.eval()

@@ -1,0 +1,67 @@
+/// <reference lib="webworker" />
+/**
+ * Runs the model off the main thread so scrolling never stutters. One generation at a
+ * time: a new one cancels the one in flight, whose results are never posted.
+ */
+import { ModelFileError } from './files';
+import { loadModel, type LoadedModel } from './load';
+import type { FromWorker, ToWorker } from './protocol';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+let model: Promise<LoadedModel> | undefined;
+let running: { id: number; ctrl: AbortController } | undefined;
+
+const post = (m: FromWorker) => scope.postMessage(m);
+
+function fail(e: unknown, id?: number) {
+	const file = e instanceof ModelFileError ? e.file : undefined;
+	post({ kind: 'error', id, message: e instanceof Error ? e.message : String(e), file });
+}
+
+scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
+	const msg = ev.data;
+	if (msg.kind === 'load') {
+		model ??= loadModel({
+			baseUrl: msg.baseUrl,
+			backend: msg.backend,
+			wasmPaths: msg.wasmPaths,
+			threads: msg.threads,
+			onProgress: (progress) => post({ kind: 'progress', progress })
+		});
+		try {
+			const m = await model;
+			post({ kind: 'ready', report: m.report, manifest: m.manifest });
+		} catch (e) {
+			model = undefined;
+			fail(e);
+		}
+	} else if (msg.kind === 'generate') {
+		running?.ctrl.abort();
+		const ctrl = new AbortController();
+		running = { id: msg.id, ctrl };
+		try {
+			const m = await model;
+			if (!m) throw new Error('The model is not loaded yet.');
+			const trace = await m.pipeline.generate(msg.settings, {
+				signal: ctrl.signal,
+				onStep: (step, of) => post({ kind: 'step', id: msg.id, step, of })
+			});
+			if (!ctrl.signal.aborted) post({ kind: 'done', id: msg.id, trace });
+		} catch (e) {
+			if (ctrl.signal.aborted) post({ kind: 'cancelled', id: msg.id });
+			else fail(e, msg.id);
+		} finally {
+			if (running?.id === msg.id) running = undefined;
+		}
+	} else if (msg.kind === 'cancel') {
+		if (running?.id === msg.id) running.ctrl.abort();
+	} else if (msg.kind === 'decode') {
+		try {
+			const m = await model;
+			if (!m) throw new Error('The model is not loaded yet.');
+			post({ kind: 'decoded', id: msg.id, image: await m.pipeline.decode(msg.latent) });
+		} catch (e) {
+			fail(e, msg.id);
+		}
+	}
+};
