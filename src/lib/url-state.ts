@@ -32,6 +32,8 @@ export interface ViewState {
 	model?: ModelChoice;
 	/** Show one figure alone (for slides and learning platforms). */
 	embed?: boolean;
+	/** Force the model's backend (for comparing them, and for tests). */
+	backend?: 'auto' | 'webgpu' | 'wasm';
 }
 
 export interface ParseResult {
@@ -54,7 +56,8 @@ const ORDER = [
 	't',
 	'word',
 	'model',
-	'embed'
+	'embed',
+	'backend'
 ] as const;
 type Key = (typeof ORDER)[number];
 
@@ -156,6 +159,10 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 			case 'model':
 				if (raw === 'teacher' || raw === 'student') state.model = raw;
 				else notices.push(`Ignored model=${quote(raw)}: expected "teacher" or "student".`);
+				break;
+			case 'backend':
+				if (raw === 'auto' || raw === 'webgpu' || raw === 'wasm') state.backend = raw;
+				else notices.push(`Ignored backend=${quote(raw)}: expected auto, webgpu or wasm.`);
 				break;
 			case 'embed':
 				if (raw === '' || raw === '1' || raw === 'true') state.embed = true;

@@ -105,6 +105,7 @@ async function medianMs(fn: () => Promise<unknown>, runs: number): Promise<numbe
 
 export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
 	const start = performance.now();
+	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	const files = await loadModelFiles(opts.baseUrl, manifest, CORE, opts);
 
@@ -116,6 +117,7 @@ export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
 	env.useBrowserCache = false;
 	env.useCustomCache = true;
 	env.customCache = verifiedFileCache(opts.baseUrl, manifest, files);
+	env.logLevel = transformers.LogLevel?.ERROR ?? env.logLevel;
 	// transformers.js points the shared runtime at a CDN when imported: point it back.
 	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
 

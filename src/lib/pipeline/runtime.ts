@@ -13,8 +13,14 @@ export type Backend = 'webgpu' | 'wasm';
  * it again after importing transformers.js, which points the shared runtime at a CDN.
  */
 export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: number) {
-	if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths;
+	// Both files named, so transformers.js also preloads them from here, not from its CDN.
+	if (wasmPaths)
+		ort.env.wasm.wasmPaths = {
+			mjs: `${wasmPaths}ort-wasm-simd-threaded.asyncify.mjs`,
+			wasm: `${wasmPaths}ort-wasm-simd-threaded.asyncify.wasm`
+		};
 	if (threads !== undefined) ort.env.wasm.numThreads = threads;
+	ort.env.logLevel = 'error';
 }
 
 /** Whether this browser offers a WebGPU adapter at all (Node and old browsers: no). */
@@ -36,7 +42,9 @@ export async function createSession(
 ): Promise<ort.InferenceSession> {
 	return ort.InferenceSession.create(bytes, {
 		executionProviders: [backend],
-		graphOptimizationLevel: 'all'
+		graphOptimizationLevel: 'all',
+		// Warnings (e.g. "shape ops assigned to CPU") are expected and would read as errors.
+		logSeverityLevel: 3
 	});
 }
 

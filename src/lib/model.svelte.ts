@@ -1,0 +1,62 @@
+/**
+ * The page's one live model: a worker started on first use, its loading progress and what
+ * it reports (backend, ms per U-Net step), as reactive state for any component.
+ */
+import { base } from '$app/paths';
+import { ModelClient, ModelError } from './pipeline/client';
+import type { BackendChoice, LoadReport } from './pipeline/load';
+import type { Manifest } from './pipeline/manifest';
+
+export const model = $state({
+	status: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+	loadedBytes: 0,
+	totalBytes: 0,
+	report: null as LoadReport | null,
+	manifest: null as Manifest | null,
+	error: '' as string
+});
+
+let client: ModelClient | undefined;
+
+export function modelClient(): ModelClient {
+	if (!client) {
+		// Vite bundles the worker only when it sees exactly `new URL(path, import.meta.url)`.
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity
+		const worker = new Worker(new URL('./pipeline/worker.ts', import.meta.url), { type: 'module' });
+		client = new ModelClient(worker);
+		client.onProgress((p) => {
+			model.loadedBytes = p.allLoaded;
+			model.totalBytes = p.allTotal;
+		});
+	}
+	return client;
+}
+
+/** Starts loading the model once; later calls return the same promise. */
+export async function loadModel(backend: BackendChoice = 'auto') {
+	const c = modelClient();
+	if (model.status === 'idle' || model.status === 'error') {
+		model.status = 'loading';
+		model.error = '';
+	}
+	try {
+		const origin = window.location.origin;
+		const { report, manifest } = await c.load({
+			baseUrl: `${origin}${base}/models/`,
+			wasmPaths: `${origin}${base}/ort/`,
+			backend,
+			threads: window.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1
+		});
+		model.report = report;
+		model.manifest = manifest;
+		model.status = 'ready';
+		return c;
+	} catch (e) {
+		model.status = 'error';
+		model.error =
+			e instanceof ModelError && e.file
+				? `The model file ${e.file} could not be used: ${e.message}`
+				: `The model could not be loaded: ${(e as Error).message}`;
+		throw e;
+	}
+}

@@ -1,0 +1,21 @@
+/** Turns the model's images ([3, H, W] floats in [-1, 1]) into pixels for a canvas. */
+
+export function toRGBA(image: Float32Array, size: number): Uint8ClampedArray<ArrayBuffer> {
+	const n = size * size;
+	const out = new Uint8ClampedArray(n * 4);
+	for (let i = 0; i < n; i++) {
+		out[i * 4] = (image[i]! + 1) * 127.5;
+		out[i * 4 + 1] = (image[n + i]! + 1) * 127.5;
+		out[i * 4 + 2] = (image[2 * n + i]! + 1) * 127.5;
+		out[i * 4 + 3] = 255;
+	}
+	return out;
+}
+
+export function drawImage(canvas: HTMLCanvasElement, image: Float32Array, size: number) {
+	canvas.width = size;
+	canvas.height = size;
+	const ctx = canvas.getContext('2d');
+	if (!ctx) return;
+	ctx.putImageData(new ImageData(toRGBA(image, size), size, size), 0, 0);
+}
