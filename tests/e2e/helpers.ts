@@ -28,3 +28,15 @@ export async function activeStep(page: Page): Promise<number> {
 		.locator('.step')
 		.evaluateAll((els) => els.findIndex((e) => e.classList.contains('active')) + 1);
 }
+
+/** Generates on the opening page with a forced backend; returns the final latent. */
+export async function generate(page: Page, backend: string, query: string): Promise<number[]> {
+	await page.goto(`/?backend=${backend}&${query}`);
+	await expect(page.locator('.live .meta')).toContainText(/steps in \d+ ms/, { timeout: 240_000 });
+	return page.evaluate(() =>
+		Array.from(
+			(globalThis as unknown as { diffusion: { trace: { finalLatent: Float32Array } } }).diffusion
+				.trace.finalLatent
+		)
+	);
+}

@@ -75,7 +75,12 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 		let seen = 0;
 		const run = built.pipeline.generate(
 			{ prompt: 'cat', steps: 25 },
-			{ signal: ctrl.signal, onStep: () => ++seen === 3 && ctrl.abort() }
+			{
+				signal: ctrl.signal,
+				onStep: () => {
+					if (++seen === 3) ctrl.abort();
+				}
+			}
 		);
 		await expect(run).rejects.toThrow(/cancelled/);
 		expect(seen).toBe(3);

@@ -23,7 +23,7 @@ export class ModelError extends Error {
 interface Pending {
 	resolve(v: unknown): void;
 	reject(e: Error): void;
-	onStep?: (s: StepTrace, of: number) => void;
+	onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void;
 }
 
 export class ModelClient {
@@ -52,16 +52,18 @@ export class ModelClient {
 		return this.loading;
 	}
 
+	/** With `decodeSteps`, each step also brings its x0 decoded to an image. */
 	generate(
 		settings: Partial<GenerationSettings>,
-		onStep?: (s: StepTrace, of: number) => void
+		onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void,
+		decodeSteps = false
 	): Promise<Trace> {
 		if (this.current !== undefined) this.cancel(this.current);
 		const id = this.nextId++;
 		this.current = id;
 		return new Promise<Trace>((resolve, reject) => {
 			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onStep });
-			this.send({ kind: 'generate', id, settings });
+			this.send({ kind: 'generate', id, settings, decodeSteps });
 		});
 	}
 
@@ -102,7 +104,7 @@ export class ModelClient {
 		const p = this.pending.get(id);
 		if (!p) return; // cancelled or unknown: never reaches the views
 		if (m.kind === 'step') {
-			p.onStep?.(m.step, m.of);
+			p.onStep?.(m.step, m.of, m.x0Image);
 			return;
 		}
 		this.pending.delete(id);

@@ -66,7 +66,8 @@ export interface PipelineParts {
 
 export interface RunOptions {
 	signal?: AbortSignal;
-	onStep?: (step: StepTrace, of: number) => void;
+	/** Called after each step; the loop waits for it (runs on one backend never overlap). */
+	onStep?: (step: StepTrace, of: number) => void | Promise<void>;
 }
 
 function abortError(): Error {
@@ -152,7 +153,8 @@ export class DiffusionPipeline {
 			steps.push(step);
 			out.noise_pred!.dispose();
 			out.attention_maps!.dispose();
-			opts.onStep?.(step, scheduler.timesteps.length);
+			await opts.onStep?.(step, scheduler.timesteps.length);
+			check();
 			x = r.prev;
 		}
 

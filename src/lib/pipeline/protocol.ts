@@ -7,14 +7,14 @@ import type { GenerationSettings } from './settings';
 
 export type ToWorker =
 	| { kind: 'load'; baseUrl: string; backend: BackendChoice; wasmPaths?: string; threads?: number }
-	| { kind: 'generate'; id: number; settings: Partial<GenerationSettings> }
+	| { kind: 'generate'; id: number; settings: Partial<GenerationSettings>; decodeSteps?: boolean }
 	| { kind: 'cancel'; id: number }
 	| { kind: 'decode'; id: number; latent: Float32Array };
 
 export type FromWorker =
 	| { kind: 'progress'; progress: DownloadProgress }
 	| { kind: 'ready'; report: LoadReport; manifest: Manifest }
-	| { kind: 'step'; id: number; step: StepTrace; of: number }
+	| { kind: 'step'; id: number; step: StepTrace; of: number; x0Image?: Float32Array }
 	| { kind: 'done'; id: number; trace: Trace }
 	| { kind: 'decoded'; id: number; image: Float32Array }
 	| { kind: 'cancelled'; id: number }

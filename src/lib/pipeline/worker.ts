@@ -1,7 +1,8 @@
 /// <reference lib="webworker" />
 /**
  * Runs the model off the main thread so scrolling never stutters. One generation at a
- * time: a new one cancels the one in flight, whose results are never posted.
+ * time: a new one cancels the one in flight, whose results are never posted. Every model
+ * call goes through one queue: concurrent runs on one WebGPU device can stall.
  */
 import { ModelFileError } from './files';
 import { loadModel, type LoadedModel } from './load';
@@ -12,6 +13,13 @@ let model: Promise<LoadedModel> | undefined;
 let running: { id: number; ctrl: AbortController } | undefined;
 
 const post = (m: FromWorker) => scope.postMessage(m);
+
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(fn: () => Promise<T>): Promise<T> {
+	const next = queue.then(fn, fn);
+	queue = next.catch(() => undefined);
+	return next;
+}
 
 function fail(e: unknown, id?: number) {
 	const file = e instanceof ModelFileError ? e.file : undefined;
@@ -42,10 +50,16 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 		try {
 			const m = await model;
 			if (!m) throw new Error('The model is not loaded yet.');
-			const trace = await m.pipeline.generate(msg.settings, {
-				signal: ctrl.signal,
-				onStep: (step, of) => post({ kind: 'step', id: msg.id, step, of })
-			});
+			const trace = await serial(() =>
+				m.pipeline.generate(msg.settings, {
+					signal: ctrl.signal,
+					onStep: async (step, of) => {
+						// Decoded in the loop, so the image can be watched forming.
+						const x0Image = msg.decodeSteps ? await m.pipeline.decode(step.x0) : undefined;
+						if (!ctrl.signal.aborted) post({ kind: 'step', id: msg.id, step, of, x0Image });
+					}
+				})
+			);
 			if (!ctrl.signal.aborted) post({ kind: 'done', id: msg.id, trace });
 		} catch (e) {
 			if (ctrl.signal.aborted) post({ kind: 'cancelled', id: msg.id });
@@ -59,7 +73,8 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 		try {
 			const m = await model;
 			if (!m) throw new Error('The model is not loaded yet.');
-			post({ kind: 'decoded', id: msg.id, image: await m.pipeline.decode(msg.latent) });
+			const image = await serial(() => m.pipeline.decode(msg.latent));
+			post({ kind: 'decoded', id: msg.id, image });
 		} catch (e) {
 			fail(e, msg.id);
 		}
