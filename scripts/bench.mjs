@@ -1,0 +1,112 @@
+// Benchmark: prints medians, never fails on a number. Needs a build (npm run build) and
+// Debian's Chromium. Compares the browser's WASM backend with onnxruntime-node on the same
+// graphs. Usage: npm run bench [-- --runs 5]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from '@playwright/test';
+import * as ortNode from 'onnxruntime-node';
+import * as ortWeb from 'onnxruntime-web';
+
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+const models = 'static/models';
+const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x) => `${x.toFixed(1)} ms`;
+
+async function time(fn, n) {
+	await fn(); // warm-up
+	const t = [];
+	for (let i = 0; i < n; i++) {
+		const t0 = performance.now();
+		await fn();
+		t.push(performance.now() - t0);
+	}
+	return median(t);
+}
+
+function inputs(ort) {
+	const { channels: C, size: S } = manifest.latent;
+	const { context_length: L, hidden_size: H } = manifest.text;
+	return {
+		unet: {
+			sample: new ort.Tensor('float32', new Float32Array(2 * C * S * S).fill(0.1), [2, C, S, S]),
+			timestep: new ort.Tensor('float32', Float32Array.from([500, 500]), [2]),
+			encoder_hidden_states: new ort.Tensor('float32', new Float32Array(2 * L * H).fill(0.01), [
+				2,
+				L,
+				H
+			])
+		},
+		vae: { latent: new ort.Tensor('float32', new Float32Array(C * S * S).fill(0.1), [1, C, S, S]) }
+	};
+}
+
+async function nodeTimes(ort, label, options) {
+	const unet = await ort.InferenceSession.create(join(models, manifest.files.unet.path), options);
+	const vae = await ort.InferenceSession.create(
+		join(models, manifest.files.vae_decoder.path),
+		options
+	);
+	const x = inputs(ort);
+	const r = {
+		unet: await time(() => unet.run(x.unet), runs * 10),
+		vae: await time(() => vae.run(x.vae), runs * 10)
+	};
+	console.log(`${label.padEnd(34)} U-Net step (batch 2) ${fmt(r.unet)}   VAE decode ${fmt(r.vae)}`);
+	return r;
+}
+
+ortWeb.env.wasm.numThreads = 1;
+const onnxNode = await nodeTimes(ortNode, 'onnxruntime-node (CPU, 1 thread)', {
+	intraOpNumThreads: 1,
+	interOpNumThreads: 1
+});
+await nodeTimes(ortWeb, 'onnxruntime-web WASM in Node', {});
+
+// The browser: the built site, served by vite preview, in headless Chromium.
+const server = spawn('npx', ['vite', 'preview', '--port', '4174', '--strictPort'], {
+	stdio: 'ignore'
+});
+await new Promise((r) => setTimeout(r, 3000));
+const browser = await chromium.launch({
+	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+	args: ['--no-sandbox', '--disable-background-networking']
+});
+try {
+	const loads = [];
+	const gens = [];
+	let report;
+	for (let i = 0; i < runs; i++) {
+		const context = await browser.newContext(); // a fresh cache each time: a first visit
+		const page = await context.newPage();
+		const t0 = Date.now();
+		await page.goto('http://localhost:4174/?backend=wasm');
+		await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
+		loads.push(Date.now() - t0);
+		report = await page.locator('.backend').textContent();
+		// Further generations with the model loaded: the full 25-step guided run with trace.
+		for (let k = 0; k < 2; k++) {
+			await page.evaluate(() => (globalThis.diffusion = undefined));
+			await page.getByRole('button', { name: 'Generate' }).click();
+			await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 120_000 });
+			gens.push(await page.evaluate(() => globalThis.diffusion.trace.timings));
+		}
+		await context.close();
+	}
+	const unetStep = median(gens.map((g) => g.unetMs / 25));
+	console.log(`Chromium WASM: ${report?.trim()}`);
+	console.log(`  page load to first image (download + init + 25 steps): ${fmt(median(loads))}`);
+	console.log(
+		`  full 25-step guided generation with trace: ${fmt(median(gens.map((g) => g.totalMs)))}`
+	);
+	console.log(
+		`  U-Net step (batch 2): ${fmt(unetStep)}   VAE decode: ${fmt(median(gens.map((g) => g.decodeMs)))}`
+	);
+	console.log(
+		`  ratio browser WASM / onnxruntime-node, U-Net step: ${(unetStep / onnxNode.unet).toFixed(2)}`
+	);
+} finally {
+	await browser.close();
+	server.kill();
+}
