@@ -16,4 +16,12 @@ test.describe('the live model in Chromium', () => {
 		expect(diff).toBeLessThanOrEqual(1e-3);
 		errors.check();
 	});
+
+	test('on auto, a software WebGPU adapter loses to WASM, and the page says why', async ({
+		page
+	}) => {
+		await generate(page, 'auto', 'steps=2');
+		await expect(page.locator('.backend')).toHaveAttribute('data-backend', 'wasm');
+		await expect(page.locator('.backend')).toContainText('software WebGPU adapter');
+	});
 });

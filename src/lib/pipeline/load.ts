@@ -132,6 +132,8 @@ export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
 			reason = 'no WebGPU adapter in this browser';
 			if (opts.backend === 'webgpu')
 				throw new Error('WebGPU was asked for, but this browser has no WebGPU adapter.');
+		} else if (adapter.software && opts.backend !== 'webgpu') {
+			reason = 'only a software WebGPU adapter, slower than WASM';
 		} else {
 			try {
 				const gpuUnet = await createSession(files.get('unet')!, 'webgpu');

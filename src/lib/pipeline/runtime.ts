@@ -23,14 +23,33 @@ export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: numb
 	ort.env.logLevel = 'error';
 }
 
-/** Whether this browser offers a WebGPU adapter at all (Node and old browsers: no). */
-export async function webgpuAdapter(): Promise<{ f16: boolean } | null> {
-	const gpu = (globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined)
-		?.gpu;
-	if (!gpu) return null;
+interface AdapterLike {
+	features?: Set<string>;
+	isFallbackAdapter?: boolean;
+	info?: {
+		vendor?: string;
+		architecture?: string;
+		description?: string;
+		isFallbackAdapter?: boolean;
+	};
+}
+
+/**
+ * The browser's WebGPU adapter, if any (Node and old browsers: none). `software` marks a
+ * CPU emulation such as SwiftShader: correct, but far slower than WASM.
+ */
+export async function webgpuAdapter(): Promise<{ f16: boolean; software: boolean } | null> {
+	const nav = globalThis.navigator as { gpu?: { requestAdapter(): Promise<unknown> } } | undefined;
+	if (!nav?.gpu) return null;
 	try {
-		const adapter = (await gpu.requestAdapter()) as { features?: Set<string> } | null;
-		return adapter ? { f16: !!adapter.features?.has('shader-f16') } : null;
+		const adapter = (await nav.gpu.requestAdapter()) as AdapterLike | null;
+		if (!adapter) return null;
+		const info = adapter.info ?? {};
+		const name = `${info.vendor ?? ''} ${info.architecture ?? ''} ${info.description ?? ''}`;
+		return {
+			f16: !!adapter.features?.has('shader-f16'),
+			software: !!(adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader/i.test(name))
+		};
 	} catch {
 		return null;
 	}
