@@ -22,6 +22,7 @@ export interface Golden {
 	cases: GoldenCase[];
 	gaussian: Record<string, string>;
 	probe: Record<string, string>;
+	probe_label: string;
 	tokenizer: { text: string; ids: number[]; mask: number[] }[];
 	tensors: Record<string, { offset: number; dtype: string; shape: number[] }>;
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DecodeCache } from '../../src/lib/pipeline/generate';
+import { encodeImage, noiseLatent, predictNoise } from '../../src/lib/pipeline/training-step';
 import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
 import { nodePipeline } from './node-pipeline';
 
@@ -84,5 +85,26 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 		);
 		await expect(run).rejects.toThrow(/cancelled/);
 		expect(seen).toBe(3);
+	});
+
+	it('one training example: encode, noise at t, predict the noise, score it', async () => {
+		const m = built.manifest;
+		const enc = await encodeImage(built.vaeEncoder, m, g.tensor(g.golden.probe.image!));
+		expect(maxAbsDiff(enc.mean, g.tensor(g.golden.probe.latent_mean!))).toBeLessThan(1e-4);
+		const noised = noiseLatent(m, enc.latent, 500, 3);
+		const a = m.schedule.alphas_cumprod[500]!;
+		expect(noised.noisy[5]).toBeCloseTo(
+			Math.sqrt(a) * enc.latent[5]! + Math.sqrt(1 - a) * noised.noise[5]!,
+			5
+		);
+		expect(() => noiseLatent(m, enc.latent, 1000, 3)).toThrow(RangeError);
+		const text = await built.pipeline.parts.text.encode([
+			built.pipeline.parts.tokenize(g.golden.probe_label)
+		]);
+		const p = await predictNoise(built.pipeline.parts.unet, m, noised, text.hidden);
+		// Predicting zero would score about 1; a trained U-Net does much better.
+		expect(p.loss).toBeGreaterThan(0);
+		expect(p.loss).toBeLessThan(0.6);
+		expect(p.attention.length).toBe(m.text.context_length * m.latent.size ** 2);
 	});
 });
