@@ -126,3 +126,12 @@ test('the home page lists every chapter', async ({ page }) => {
 	for (const c of CHAPTERS)
 		await expect(page.locator('.contents').getByRole('link', { name: c.title })).toBeVisible();
 });
+
+test('?embed shows the chapter without the site header and footer', async ({ page }) => {
+	await page.goto('/clip?embed=1');
+	await expect(page.locator('h1')).toHaveText('Feature vectors: CLIP');
+	await expect(page.locator('header.site')).toHaveCount(0);
+	await expect(page.locator('footer.site')).toHaveCount(0);
+	await page.waitForTimeout(300);
+	expect(new URL(page.url()).searchParams.get('embed')).toBe('1');
+});
