@@ -26,7 +26,9 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 			expect(trace.steps.map((s) => s.t)).toEqual(c.timesteps);
 			for (const s of trace.steps) {
 				expect(maxAbsDiff(s.epsCond, g.at(c.tensors.eps_cond!, s.index))).toBeLessThan(1e-4);
-				expect(maxAbsDiff(s.x0, g.at(c.tensors.x0!, s.index))).toBeLessThan(1e-4);
+				// x0 divides by sqrt(abar_t) (down to 0.07 at t = 999), which scales float noise up.
+				const abar = built.manifest.schedule.alphas_cumprod[s.t]!;
+				expect(maxAbsDiff(s.x0, g.at(c.tensors.x0!, s.index))).toBeLessThan(1e-4 / Math.sqrt(abar));
 			}
 			expect(maxAbsDiff(trace.finalLatent, g.tensor(c.tensors.final_latent!))).toBeLessThanOrEqual(
 				1e-4
