@@ -59,6 +59,7 @@ test('scrolling changes the active step and the link, without adding history', a
 test('the back button returns to the previous chapter and step', async ({ page }) => {
 	await page.goto('/unet?step=4');
 	await expect.poll(() => activeStep(page)).toBe(4);
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
 	await page.keyboard.press('n'); // leaves without scrolling, so step 4 stays in the link
 	await expect(page.locator('h1')).toHaveText('The denoising loop (generation)');
 	await page.goBack();
@@ -70,6 +71,7 @@ test('keyboard: n and p change chapter, j and k change step, and can be turned o
 	page
 }) => {
 	await page.goto('/clip');
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
 	await page.keyboard.press('j');
 	await expect.poll(() => activeStep(page)).toBe(2);
 	await page.keyboard.press('k');
@@ -88,6 +90,7 @@ test('the chapter menu and every part of the diagram are reachable by keyboard',
 	page
 }) => {
 	await page.goto('/parts');
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
 	await page.keyboard.press('Tab'); // skip link
 	await page.keyboard.press('Tab'); // brand
 	await page.keyboard.press('Tab'); // chapters menu
