@@ -20,7 +20,7 @@ function serve(damage?: { path: string; how: 'truncate' | 'flip' | 'missing' }) 
 		requests.push(path);
 		if (damage?.path === path && damage.how === 'missing')
 			return new Response('no', { status: 404 });
-		let bytes: Uint8Array;
+		let bytes: Uint8Array<ArrayBuffer>;
 		try {
 			bytes = new Uint8Array(await readFile(join(modelsDir, path)));
 		} catch {
@@ -29,7 +29,7 @@ function serve(damage?: { path: string; how: 'truncate' | 'flip' | 'missing' }) 
 		if (damage?.path === path && damage.how === 'truncate')
 			bytes = bytes.slice(0, bytes.length - 10);
 		if (damage?.path === path && damage.how === 'flip') bytes[100] = bytes[100]! ^ 0xff;
-		return new Response(bytes);
+		return new Response(bytes as Uint8Array<ArrayBuffer>);
 	}) as typeof fetch;
 	return { fetch: f, requests };
 }
