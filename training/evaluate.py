@@ -1,6 +1,5 @@
 """Measures the shipped (int8-weight) model against its quality targets and writes the
 model card, the sample gallery and the metrics next to the exported files."""
-import hashlib
 import json
 
 import numpy as np
@@ -203,10 +202,6 @@ def count(m):
     return sum(p.numel() for p in m.parameters())
 
 
-def sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def evaluate_all(smoke=False, limit=None):
     import gzip
     import platform
@@ -252,7 +247,7 @@ def evaluate_all(smoke=False, limit=None):
     for key, rel in {"model_card": "MODEL_CARD.md", "gallery": "gallery.png",
                      "metrics": "metrics.json"}.items():
         p = out / rel
-        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p)}
+        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": export.sha256(p)}
     manifest["metrics"] = metrics
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return metrics

@@ -160,7 +160,7 @@ def _io(path):
     return {"inputs": [describe(v) for v in m.graph.input], "outputs": [describe(v) for v in m.graph.output]}
 
 
-def _sha256(path):
+def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -397,7 +397,7 @@ def export_all(smoke=False, limit=None):
     }
     for key, rel in onnx_files.items():
         p = out / rel
-        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": _sha256(p), **_io(p)}
+        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p), **_io(p)}
     for key, rel in {
         "tokenizer": "clip/tokenizer.json",
         "tokenizer_config": "clip/tokenizer_config.json",
@@ -407,7 +407,7 @@ def export_all(smoke=False, limit=None):
         "golden_tensors": "golden.bin",
     }.items():
         p = out / rel
-        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": _sha256(p)}
+        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p)}
 
     manifest = {
         "name": "emoji-diffusion",

@@ -1,19 +1,13 @@
 /**
  * The state a shared link restores, read from and written to the URL's query string.
  *
- * Every parameter is validated and clamped here and nowhere else. Values that cannot be
+ * Every link parameter is validated and clamped here. Values that cannot be
  * used are dropped with a notice for the reader; values are only ever shown as text.
  */
+import { SETTING_LIMITS } from './pipeline/settings';
 
-export const LIMITS = {
-	promptChars: 200,
-	seedMax: 4294967295,
-	guidanceMin: 0,
-	guidanceMax: 20,
-	stepsMin: 1,
-	stepsMax: 50,
-	wordMax: 23
-} as const;
+/** The pipeline's own limits on generation settings, plus the link-only ones. */
+export const LIMITS = { ...SETTING_LIMITS, wordMax: 23 } as const;
 
 export type ModelChoice = 'teacher' | 'student';
 

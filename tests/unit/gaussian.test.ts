@@ -1,10 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Gaussian, portableLog, seededNoise } from '../../src/lib/pipeline/gaussian';
-
-const dir = resolve(process.env.MODELS_DIR ?? 'static/models');
-const present = existsSync(join(dir, 'golden.json'));
+import { hasModels, loadGolden } from './golden';
 
 describe('portableLog', () => {
 	it('agrees with Math.log to within a few ulps', () => {
@@ -35,20 +31,13 @@ describe('Gaussian', () => {
 		for (const bad of [-1, 1.5, 2 ** 32, NaN]) expect(() => new Gaussian(bad)).toThrow(RangeError);
 	});
 
-	it.runIf(present)('matches the Python generator bit for bit', () => {
-		const golden = JSON.parse(readFileSync(join(dir, 'golden.json'), 'utf8')) as {
-			gaussian: Record<string, string>;
-			tensors: Record<string, { offset: number; shape: number[] }>;
-		};
-		const bin = readFileSync(join(dir, 'golden.bin'));
+	it.runIf(hasModels)('matches the Python generator bit for bit', () => {
+		const { golden, tensor } = loadGolden();
 		const seeds = Object.keys(golden.gaussian);
 		expect(seeds.length).toBeGreaterThanOrEqual(4);
 		for (const seed of seeds) {
-			const e = golden.tensors[golden.gaussian[seed]!]!;
-			const want = new Uint32Array(
-				bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + e.offset + 4 * e.shape[0]!)
-			);
-			const got = new Uint32Array(seededNoise(Number(seed), e.shape[0]!).buffer);
+			const want = new Uint32Array(tensor(golden.gaussian[seed]!).buffer);
+			const got = new Uint32Array(seededNoise(Number(seed), want.length).buffer);
 			expect(got, `seed ${seed}`).toEqual(want);
 		}
 	});

@@ -4,67 +4,26 @@
  * MODELS_DIR points it at another export (the CI's training smoke run).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
 
-const dir = resolve(process.env.MODELS_DIR ?? 'static/models');
-const present = existsSync(join(dir, 'manifest.json'));
+const read = (rel: string) => readFileSync(join(modelsDir, rel));
 
-interface FileEntry {
-	path: string;
-	bytes: number;
-	sha256: string;
-	inputs?: { name: string; dtype: string; shape: (number | string)[] }[];
-	outputs?: { name: string; dtype: string; shape: (number | string)[] }[];
-}
-interface TensorEntry {
-	offset: number;
-	dtype: 'float32' | 'int32';
-	shape: number[];
-}
-
-const read = (rel: string) => readFileSync(join(dir, rel));
-const json = <T>(rel: string): T => JSON.parse(read(rel).toString('utf8')) as T;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-	expect(a.length).toBe(b.length);
-	let m = 0;
-	for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
-	return m;
-}
-
-describe.runIf(present)(`model files in ${dir}`, () => {
-	const manifest = present
-		? json<{ files: Record<string, FileEntry>; latent: { scale_factor: number } }>('manifest.json')
-		: { files: {}, latent: { scale_factor: 1 } };
-	let golden: {
-		tensors: Record<string, TensorEntry>;
-		cases: {
-			input_ids: number[];
-			attention_mask: number[];
-			timesteps: number[];
-			prompt: string;
-			tensors: Record<string, string>;
-		}[];
-		probe: Record<string, string>;
-	};
-	let bin: Buffer;
-	const tensor = (key: string): Float32Array => {
-		const e = golden.tensors[key]!;
-		const n = e.shape.reduce((a, b) => a * b, 1);
-		return new Float32Array(
-			bin.buffer.slice(bin.byteOffset + e.offset, bin.byteOffset + e.offset + 4 * n)
-		);
-	};
+describe.runIf(hasModels)(`model files in ${modelsDir}`, () => {
+	const { manifest, golden, tensor } = hasModels
+		? loadGolden()
+		: ({} as ReturnType<typeof loadGolden>);
 	const session = (key: string) =>
 		ort.InferenceSession.create(read(manifest.files[key]!.path), { executionProviders: ['wasm'] });
+	/** An output tensor equals the golden tensor `key` within 1e-4. */
+	const expectGolden = (out: ort.Tensor | undefined, key: string | undefined) =>
+		expect(maxAbsDiff(out!.data as Float32Array, tensor(key!))).toBeLessThan(1e-4);
 
 	beforeAll(() => {
 		ort.env.wasm.numThreads = 1;
-		golden = json('golden.json');
-		bin = read('golden.bin');
 	});
 
 	it('every file matches its size and sha256', () => {
@@ -97,12 +56,8 @@ describe.runIf(present)(`model files in ${dir}`, () => {
 				input_ids: new ort.Tensor('int64', ids, [2, L]),
 				attention_mask: new ort.Tensor('int64', mask, [2, L])
 			});
-			expect(
-				maxAbsDiff(out.last_hidden_state!.data as Float32Array, tensor(c.tensors.text_hidden!))
-			).toBeLessThan(1e-4);
-			expect(
-				maxAbsDiff(out.text_embeds!.data as Float32Array, tensor(c.tensors.text_embeds!))
-			).toBeLessThan(1e-4);
+			expectGolden(out.last_hidden_state, c.tensors.text_hidden);
+			expectGolden(out.text_embeds, c.tensors.text_embeds);
 		}
 	});
 
@@ -145,9 +100,7 @@ describe.runIf(present)(`model files in ${dir}`, () => {
 			const z = tensor(c.tensors.final_latent!).map((v) => v / manifest.latent.scale_factor);
 			const side = Math.sqrt(z.length / 4);
 			const out = await s.run({ latent: new ort.Tensor('float32', z, [1, 4, side, side]) });
-			expect(maxAbsDiff(out.image!.data as Float32Array, tensor(c.tensors.image!))).toBeLessThan(
-				1e-4
-			);
+			expectGolden(out.image, c.tensors.image);
 		}
 	});
 
@@ -156,21 +109,15 @@ describe.runIf(present)(`model files in ${dir}`, () => {
 		const side = Math.sqrt(image.length / 3);
 		const pixels = new ort.Tensor('float32', image, [1, 3, side, side]);
 		const enc = await (await session('vae_encoder')).run({ image: pixels });
-		expect(
-			maxAbsDiff(enc.latent_mean!.data as Float32Array, tensor(golden.probe.latent_mean!))
-		).toBeLessThan(1e-4);
-		expect(
-			maxAbsDiff(enc.latent_logvar!.data as Float32Array, tensor(golden.probe.latent_logvar!))
-		).toBeLessThan(1e-4);
+		expectGolden(enc.latent_mean, golden.probe.latent_mean);
+		expectGolden(enc.latent_logvar, golden.probe.latent_logvar);
 		const vis = await (await session('image_encoder')).run({ pixel_values: pixels });
-		expect(
-			maxAbsDiff(vis.image_embeds!.data as Float32Array, tensor(golden.probe.image_embeds!))
-		).toBeLessThan(1e-4);
+		expectGolden(vis.image_embeds, golden.probe.image_embeds);
 	});
 });
 
 describe('model files are present', () => {
 	it.runIf(!process.env.MODELS_DIR)('static/models has a manifest', () => {
-		expect(present).toBe(true);
+		expect(hasModels).toBe(true);
 	});
 });
