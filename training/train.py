@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from . import config, data, schedule, tokenizer
 from .clip import CLIP
 from .unet import UNet
-from .vae import VAE
+from .vae import VAE, reconstruction_loss
 
 CHECKPOINT_EVERY_S = 300
 
@@ -157,9 +157,7 @@ def train_vae_decoder(minutes, smoke=False, limit=None):
         with torch.no_grad():
             mean, logvar = vae.encoder(x)
             z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-        rec = model(z)
-        mse = F.mse_loss(rec, x)
-        loss = mse + 0.1 * F.l1_loss(rec, x)
+        loss, mse = reconstruction_loss(model(z), x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
