@@ -9,7 +9,7 @@ from . import config, train
 
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
-    p.add_argument("stage", choices=["data", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
@@ -29,6 +29,10 @@ def main():
 
             d = data.load(limit)
             print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
+        elif s == "samples":
+            from . import samples
+
+            samples.write_samples()
         elif s == "vae":
             train.train_vae(minutes, a.smoke, limit)
         elif s == "vae_decoder":

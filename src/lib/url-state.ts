@@ -7,7 +7,7 @@
 import { SETTING_LIMITS } from './pipeline/settings';
 
 /** The pipeline's own limits on generation settings, plus the link-only ones. */
-export const LIMITS = { ...SETTING_LIMITS, wordMax: 23 } as const;
+export const LIMITS = { ...SETTING_LIMITS, wordMax: 23, levelMax: 999, imageMax: 15 } as const;
 
 export type ModelChoice = 'teacher' | 'student';
 
@@ -23,6 +23,10 @@ export interface ViewState {
 	t?: number;
 	/** Selected token of the prompt, counted from 0. */
 	word?: number;
+	/** Noise level of the training chapters: a timestep from 0 to 999. */
+	level?: number;
+	/** Which sample image the training chapters use, counted from 0. */
+	image?: number;
 	model?: ModelChoice;
 	/** Show one figure alone (for slides and learning platforms). */
 	embed?: boolean;
@@ -49,6 +53,8 @@ const ORDER = [
 	'steps',
 	't',
 	'word',
+	'level',
+	'image',
 	'model',
 	'embed',
 	'backend'
@@ -149,6 +155,12 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 				break;
 			case 'word':
 				state.word = clampInt('word', raw, 0, LIMITS.wordMax, notices);
+				break;
+			case 'level':
+				state.level = clampInt('level', raw, 0, LIMITS.levelMax, notices);
+				break;
+			case 'image':
+				state.image = clampInt('image', raw, 0, LIMITS.imageMax, notices);
 				break;
 			case 'model':
 				if (raw === 'teacher' || raw === 'student') state.model = raw;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DecodeCache } from '../../src/lib/pipeline/generate';
 import { encodeImage, noiseLatent, predictNoise } from '../../src/lib/pipeline/training-step';
 import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
-import { nodePipeline } from './node-pipeline';
+import { nodePipeline } from '../../src/lib/server/node-model';
 
 describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, Node)', () => {
 	let built: Awaited<ReturnType<typeof nodePipeline>>;

@@ -7,7 +7,7 @@ import type { DownloadProgress } from './files';
 import type { StepTrace, Trace } from './generate';
 import type { BackendChoice, LoadReport } from './load';
 import type { Manifest } from './manifest';
-import type { FromWorker, ToWorker } from './protocol';
+import type { ExplainRequest, ExplainResult, FromWorker, ToWorker } from './protocol';
 import type { GenerationSettings } from './settings';
 
 export class ModelError extends Error {
@@ -75,6 +75,15 @@ export class ModelClient {
 		});
 	}
 
+	/** The chapters' extra model calls: sample images, texts, one training example. */
+	explain<R extends ExplainRequest>(request: R): Promise<ExplainResult[R['op']]> {
+		const id = this.nextId++;
+		return new Promise((resolve, reject) => {
+			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+			this.send({ kind: 'explain', id, request });
+		});
+	}
+
 	cancel(id: number) {
 		const p = this.pending.get(id);
 		if (!p) return;
@@ -112,6 +121,7 @@ export class ModelClient {
 		if (m.kind === 'ready') p.resolve({ report: m.report, manifest: m.manifest });
 		else if (m.kind === 'done') p.resolve(m.trace);
 		else if (m.kind === 'decoded') p.resolve(m.image);
+		else if (m.kind === 'explained') p.resolve(m.value);
 		else if (m.kind === 'cancelled')
 			p.reject(new DOMException('The generation was cancelled.', 'AbortError'));
 		else if (m.kind === 'error') {

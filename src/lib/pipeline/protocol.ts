@@ -1,15 +1,28 @@
 /** Messages between the page and the inference worker. */
+import type { ImageCodes, TextCodes, TrainingExample } from './explainer';
 import type { DownloadProgress } from './files';
 import type { StepTrace, Trace } from './generate';
 import type { BackendChoice, LoadReport } from './load';
 import type { Manifest } from './manifest';
 import type { GenerationSettings } from './settings';
 
+/** The chapters' own model calls (see explainer.ts), and what each returns. */
+export type ExplainRequest =
+	| { op: 'images'; pixels: Float32Array[] }
+	| { op: 'texts'; texts: string[] }
+	| { op: 'example'; latent: Float32Array; caption: string; t: number; seed: number };
+export interface ExplainResult {
+	images: ImageCodes;
+	texts: TextCodes;
+	example: TrainingExample;
+}
+
 export type ToWorker =
 	| { kind: 'load'; baseUrl: string; backend: BackendChoice; wasmPaths?: string; threads?: number }
 	| { kind: 'generate'; id: number; settings: Partial<GenerationSettings>; decodeSteps?: boolean }
 	| { kind: 'cancel'; id: number }
-	| { kind: 'decode'; id: number; latent: Float32Array };
+	| { kind: 'decode'; id: number; latent: Float32Array }
+	| { kind: 'explain'; id: number; request: ExplainRequest };
 
 export type FromWorker =
 	| { kind: 'progress'; progress: DownloadProgress }
@@ -17,5 +30,6 @@ export type FromWorker =
 	| { kind: 'step'; id: number; step: StepTrace; of: number; x0Image?: Float32Array }
 	| { kind: 'done'; id: number; trace: Trace }
 	| { kind: 'decoded'; id: number; image: Float32Array }
+	| { kind: 'explained'; id: number; value: ExplainResult[keyof ExplainResult] }
 	| { kind: 'cancelled'; id: number }
 	| { kind: 'error'; id?: number; message: string; file?: string };

@@ -4,9 +4,10 @@
  * time: a new one cancels the one in flight, whose results are never posted. Every model
  * call goes through one queue: concurrent runs on one WebGPU device can stall.
  */
+import { encodeImages, encodeTexts, trainingExample } from './explainer';
 import { ModelFileError } from './files';
 import { loadModel, type LoadedModel } from './load';
-import type { FromWorker, ToWorker } from './protocol';
+import type { ExplainRequest, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let model: Promise<LoadedModel> | undefined;
@@ -24,6 +25,13 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
 function fail(e: unknown, id?: number) {
 	const file = e instanceof ModelFileError ? e.file : undefined;
 	post({ kind: 'error', id, message: e instanceof Error ? e.message : String(e), file });
+}
+
+async function explain(m: LoadedModel, r: ExplainRequest) {
+	const x = { pipeline: m.pipeline, ...(await m.extras()) };
+	if (r.op === 'images') return encodeImages(x, r.pixels);
+	if (r.op === 'texts') return encodeTexts(x, r.texts);
+	return trainingExample(x, r.latent, r.caption, r.t, r.seed);
 }
 
 scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
@@ -75,6 +83,15 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 			if (!m) throw new Error('The model is not loaded yet.');
 			const image = await serial(() => m.pipeline.decode(msg.latent));
 			post({ kind: 'decoded', id: msg.id, image });
+		} catch (e) {
+			fail(e, msg.id);
+		}
+	} else if (msg.kind === 'explain') {
+		try {
+			const m = await model;
+			if (!m) throw new Error('The model is not loaded yet.');
+			const value = await serial(() => explain(m, msg.request));
+			post({ kind: 'explained', id: msg.id, value });
 		} catch (e) {
 			fail(e, msg.id);
 		}

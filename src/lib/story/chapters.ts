@@ -4,6 +4,7 @@
  * Inline markup in prose: *emphasis*, **strong**, `code`, [text](/link).
  */
 import type { PartId } from './parts';
+import type { LoopFocus, ViewName } from './views';
 
 export type Flow = 'training' | 'generation' | 'both';
 
@@ -21,6 +22,10 @@ export interface Step {
 		flow: Flow;
 		/** A short card beside the diagram: an equation or the numbers that matter. */
 		note?: { label: string; lines: string[] };
+		/** The live figure shown instead of the parts diagram. */
+		view?: ViewName;
+		/** For the loop figure: which of its parts this step is about. */
+		focus?: LoopFocus;
 	};
 }
 
@@ -135,6 +140,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
 				],
 				figure: {
+					view: 'embedding',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -154,7 +160,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown".',
 					'Our vocabulary was built from the names and keywords of about 1,900 emoji, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.'
 				],
-				figure: { parts: ['text-encoder'], flow: 'generation' }
+				figure: {
+					view: 'tokens',
+					parts: ['text-encoder'],
+					flow: 'generation'
+				}
 			},
 			{
 				id: 'shared-space',
@@ -166,6 +176,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The comparison is the *cosine similarity*: 1 when two vectors point the same way, 0 when they have nothing in common. The table the summary describes is a *batch* of such vectors, and what CLIP actually learns from is the grid of similarities between every text and every image in the batch.'
 				],
 				figure: {
+					view: 'similarity',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -184,6 +195,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images lights up no cell.'
 				],
 				figure: {
+					view: 'clip-map',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -203,7 +215,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					'CLIP is trained **once, beforehand**, on its own task. It does not keep adjusting while the diffusion model learns or while you generate. From then on the text encoder is *frozen*: the same prompt always gives exactly the same vectors.',
 					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji in a few minutes.'
 				],
-				figure: { parts: ['text-encoder'], flow: 'both' }
+				figure: {
+					view: 'embedding',
+					parts: ['text-encoder'],
+					flow: 'both'
+				}
 			}
 		]
 	},
@@ -223,6 +239,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"Our encoder turns 32 × 32 colour pixels into a latent of 4 channels of 8 × 8 numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64."
 				],
 				figure: {
+					view: 'vae',
 					parts: ['vae-encoder', 'vae-decoder'],
 					flow: 'training',
 					note: {
@@ -242,7 +259,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Right again. The U-Net runs dozens of times for every image, and its cost grows with the number of positions it looks at. Working on a 64 × 64 latent instead of 512 × 512 pixels made Stable Diffusion cheap enough for a home graphics card; that idea is why it is called a *latent* diffusion model.',
 					'The compression also throws away detail our eyes barely notice, so the U-Net spends its effort on shapes and colours instead of pixel-perfect texture.'
 				],
-				figure: { parts: ['vae-encoder', 'unet'], flow: 'both' }
+				figure: {
+					view: 'vae',
+					parts: ['vae-encoder', 'unet'],
+					flow: 'both'
+				}
 			},
 			{
 				id: 'variational',
@@ -252,6 +273,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"Latents are multiplied by a fixed *scale factor* so that they have a spread of about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the model card."
 				],
 				figure: {
+					view: 'vae',
 					parts: ['vae-encoder'],
 					flow: 'training',
 					note: { label: 'Scaling', lines: ['z = scale × encoder(image)', 'so that std(z) ≈ 1'] }
@@ -267,6 +289,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The next chapter shows how that noise is added.'
 				],
 				figure: {
+					view: 'noising',
 					parts: ['vae-encoder', 'unet'],
 					flow: 'training',
 					note: {
@@ -282,7 +305,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Compression is not free. Thin lines, small text and tiny details come back blurred or slightly changed, because the decoder has to invent what the latent does not store. Faces with small features are the classic victims in Stable Diffusion.',
 					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The model card reports how close the round trip comes, as a PSNR in decibels.'
 				],
-				figure: { parts: ['vae-decoder'], flow: 'both' }
+				figure: {
+					view: 'vae',
+					parts: ['vae-decoder'],
+					flow: 'both'
+				}
 			}
 		]
 	},
@@ -302,6 +329,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so the mixture always has about the same spread as pure noise.'
 				],
 				figure: {
+					view: 'noising',
 					parts: ['vae-encoder', 'unet'],
 					flow: 'training',
 					note: {
@@ -318,6 +346,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end.'
 				],
 				figure: {
+					view: 'schedule',
 					parts: [],
 					flow: 'training',
 					note: {
@@ -335,7 +364,11 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'The word "diffusion" suggests adding a little noise at a time, a thousand times over. Because sums of bell-curve noise are again bell-curve noise, the formula jumps straight to *any* t in one step. Training is cheap: one random t per example, no loop.'
 				],
-				figure: { parts: [], flow: 'training' }
+				figure: {
+					view: 'noising',
+					parts: [],
+					flow: 'training'
+				}
 			},
 			{
 				id: 'why-random-t',
@@ -343,7 +376,11 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'At generation time the U-Net will meet every noise level, from pure static down to almost clean. Drawing t at random during training shows it all of them. Its job changes with t: at high noise it must imagine the overall layout; at low noise, only polish the details.'
 				],
-				figure: { parts: ['unet'], flow: 'training' }
+				figure: {
+					view: 'prediction',
+					parts: ['unet'],
+					flow: 'training'
+				}
 			}
 		]
 	},
@@ -364,6 +401,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. Cross-attention maps show, for each word, where in the image it is looked at.'
 				],
 				figure: {
+					view: 'attention',
 					parts: ['text-encoder', 'unet'],
 					flow: 'both',
 					note: {
@@ -386,6 +424,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'From a noise guess you can always compute a guess of the clean latent, by undoing the mixing formula. The denoising chapter uses exactly that.'
 				],
 				figure: {
+					view: 'prediction',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
@@ -401,7 +440,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The network first shrinks the latent step by step to see the big picture, then grows it back to full size to place the details. *Skip connections* carry the fine detail from each level on the way down across to the same level on the way up. Drawn as a diagram it looks like a U.',
 					'Inside are residual blocks (which also receive the timestep) and transformer blocks with self-attention and cross-attention to the text.'
 				],
-				figure: { parts: ['unet'], flow: 'both' }
+				figure: {
+					view: 'prediction',
+					parts: ['unet'],
+					flow: 'both'
+				}
 			},
 			{
 				id: 'loss',
@@ -413,6 +456,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Then a new image, a new t and new noise are drawn, and it happens again, millions of times.'
 				],
 				figure: {
+					view: 'prediction',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
@@ -429,7 +473,12 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Nothing is decoded during training either: the VAE decoder sits idle. Decoding only happens when an image is generated.'
 				],
 				correction: 8,
-				figure: { parts: ['unet', 'text-encoder'], flow: 'training' }
+				figure: {
+					view: 'loop',
+					focus: 'guidance',
+					parts: ['unet', 'text-encoder'],
+					flow: 'training'
+				}
 			}
 		]
 	},
@@ -450,6 +499,8 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The same seed gives the same noise, so the same prompt, seed and settings give exactly the same image, on any computer. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
+					view: 'loop',
+					focus: 'start',
 					parts: ['scheduler'],
 					flow: 'generation',
 					note: { label: 'Start', lines: ['x_T ~ N(0, 1) from the seed', 'shape 4 × 8 × 8 here'] }
@@ -465,6 +516,8 @@ export const CHAPTERS: readonly Chapter[] = [
 					'With s = 1 you get the plain prompted prediction; larger s follows the prompt more closely, at some cost to variety and, pushed too far, to quality. Stable Diffusion commonly uses about 7.5.'
 				],
 				figure: {
+					view: 'loop',
+					focus: 'guidance',
 					parts: ['unet', 'text-encoder'],
 					flow: 'generation',
 					note: {
@@ -482,6 +535,8 @@ export const CHAPTERS: readonly Chapter[] = [
 					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.'
 				],
 				figure: {
+					view: 'loop',
+					focus: 'scheduler',
 					parts: ['scheduler', 'unet'],
 					flow: 'generation',
 					note: {
@@ -499,6 +554,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster, which is why people distil models that need only one to four.'
 				],
 				figure: {
+					view: 'path',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation',
 					note: {
@@ -514,7 +570,11 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'The latent in the middle of the loop is noisy and hard to look at. But the clean-latent estimate x₀ of every step can be decoded, to watch the image appear: a blurry average at first, then a clearer and clearer picture.'
 				],
-				figure: { parts: ['scheduler', 'vae-decoder'], flow: 'generation' }
+				figure: {
+					view: 'filmstrip',
+					parts: ['scheduler', 'vae-decoder'],
+					flow: 'generation'
+				}
 			}
 		]
 	},
@@ -533,6 +593,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows 4 × 8 × 8 numbers back into 32 × 32 pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.'
 				],
 				figure: {
+					view: 'decode',
 					parts: ['vae-decoder'],
 					flow: 'generation',
 					note: { label: 'Decode', lines: ['image = decoder(x₀ / scale)', '4×8×8 → 3×32×32'] }
@@ -546,7 +607,11 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for editing existing images.'
 				],
-				figure: { parts: ['vae-decoder', 'vae-encoder'], flow: 'both' }
+				figure: {
+					view: 'decode',
+					parts: ['vae-decoder', 'vae-encoder'],
+					flow: 'both'
+				}
 			},
 			{
 				id: 'earlier-steps',
@@ -554,7 +619,11 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'Nothing stops us from decoding the clean-latent estimate of an earlier step. Early on it is a soft, averaged guess of everything the prompt could be; step by step it commits to one picture.'
 				],
-				figure: { parts: ['vae-decoder'], flow: 'generation' }
+				figure: {
+					view: 'decode-compare',
+					parts: ['vae-decoder'],
+					flow: 'generation'
+				}
 			}
 		]
 	},

@@ -19,3 +19,10 @@ export function drawImage(canvas: HTMLCanvasElement, image: Float32Array, size: 
 	if (!ctx) return;
 	ctx.putImageData(new ImageData(toRGBA(image, size), size, size), 0, 0);
 }
+
+/** A model image as a data: URL, for <image> elements in SVG figures. */
+export function imageDataUrl(image: Float32Array, size: number): string {
+	const canvas = document.createElement('canvas');
+	drawImage(canvas, image, size);
+	return canvas.toDataURL();
+}

@@ -1,5 +1,8 @@
-/** Builds the pipeline in Node from a model folder: onnxruntime-web's WASM backend for the
- * U-Net and VAE, transformers.js for CLIP, the same modules the browser uses. */
+/**
+ * Builds the pipeline in Node from a model folder: onnxruntime-web's WASM backend for the
+ * U-Net and VAE, transformers.js for CLIP, the same modules the browser uses. For tests,
+ * and for the build, which precomputes the first-paint file with it.
+ */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,11 +13,11 @@ import {
 	env,
 	Tensor
 } from '@huggingface/transformers';
-import { fetchManifest, loadModelFiles } from '../../src/lib/pipeline/files';
-import { DiffusionPipeline } from '../../src/lib/pipeline/generate';
-import { createSession, ort } from '../../src/lib/pipeline/runtime';
-import { clipImageEncoder, clipTextEncoder } from '../../src/lib/pipeline/text-encoder';
-import { tokenizePrompt } from '../../src/lib/pipeline/tokenizer';
+import { fetchManifest, loadModelFiles } from '../pipeline/files';
+import { DiffusionPipeline } from '../pipeline/generate';
+import { createSession, ort } from '../pipeline/runtime';
+import { clipImageEncoder, clipTextEncoder } from '../pipeline/text-encoder';
+import { tokenizePrompt } from '../pipeline/tokenizer';
 
 /** fetch() for file:// URLs, which Node's fetch does not read. */
 export const fileFetch = (async (url: string | URL) => {
@@ -54,7 +57,7 @@ export async function nodePipeline(dir: string) {
 		pipeline,
 		manifest,
 		vaeEncoder: await createSession(files.get('vae_encoder')!, 'wasm'),
-		image: clipImageEncoder(visionModel as never, Tensor as never),
+		imageEncoder: clipImageEncoder(visionModel as never, Tensor as never),
 		dir: join(dir)
 	};
 }

@@ -1,0 +1,183 @@
+/**
+ * What every chapter's figures show, in one place: first the file precomputed at build time
+ * (so the page is whole before the model arrives, and without it), then the live model's
+ * results for the reader's own prompt, seed and guidance. Views read this; they never call
+ * the model themselves.
+ */
+import { base } from '$app/paths';
+import { loadModel, model } from './model.svelte';
+import type { ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
+import type { FirstPaint } from './pipeline/first-paint';
+import type { Trace } from './pipeline/generate';
+import type { BackendChoice } from './pipeline/load';
+import { unpack } from './pipeline/pack';
+import { resolveSettings, type GenerationSettings } from './pipeline/settings';
+
+export interface ExampleKey {
+	sample: number;
+	t: number;
+	seed: number;
+}
+
+const settingsKey = (s: GenerationSettings) =>
+	JSON.stringify([s.prompt, s.seed, s.guidance, s.steps, s.scheduler]);
+const exampleKey = (k: ExampleKey) => `${k.sample}/${k.t}/${k.seed}`;
+
+class Live {
+	firstPaint = $state.raw<FirstPaint | null>(null);
+	firstPaintError = $state('');
+	/** The generation on show, and each of its steps' clean-latent estimates decoded. */
+	trace = $state.raw<Trace | null>(null);
+	x0Images = $state.raw<Float32Array[]>([]);
+	/** Where the trace came from: the build's precomputed file, or the model in this page. */
+	source = $state<'none' | 'precomputed' | 'live'>('none');
+	generating = $state(false);
+	progress = $state({ step: 0, of: 0 });
+	error = $state('');
+	images = $state.raw<ImageCodes | null>(null);
+	labels = $state.raw<TextCodes | null>(null);
+	example = $state.raw<(ExampleKey & { result: TrainingExample; live: boolean }) | null>(null);
+	/** The reader's extra prompts in the similarity figure, through the text encoder. */
+	extraTexts = $state.raw<TextCodes | null>(null);
+
+	private wanted: Partial<GenerationSettings> = {};
+	private firstPaintLoad: Promise<void> | undefined;
+	private modelStarted = false;
+	private samplesLive = false;
+	private exampleRun = 0;
+
+	/** Fetches the precomputed file once. */
+	loadFirstPaint(): Promise<void> {
+		this.firstPaintLoad ??= (async () => {
+			try {
+				const res = await fetch(`${base}/first-paint.bin`);
+				if (!res.ok) throw new Error(`HTTP ${res.status}`);
+				const fp = unpack<FirstPaint>(await res.arrayBuffer());
+				this.firstPaint = fp;
+				if (!this.trace) {
+					this.trace = fp.trace;
+					this.x0Images = fp.x0Images;
+					this.source = 'precomputed';
+				}
+				this.images ??= fp.images;
+				this.labels ??= fp.labels;
+				this.example ??= { ...fp.example, live: false };
+			} catch (e) {
+				this.firstPaintError = `The precomputed figures could not be loaded (${(e as Error).message}).`;
+			}
+		})();
+		return this.firstPaintLoad;
+	}
+
+	/** The settings a figure wants on show; regenerates once the live model is ready. */
+	want(settings: Partial<GenerationSettings>) {
+		this.wanted = settings;
+		if (model.status === 'ready') void this.generate();
+	}
+
+	/** Starts the live model; once ready it recomputes what the page shows. */
+	async start(backend: BackendChoice = 'auto') {
+		if (this.modelStarted) return;
+		this.modelStarted = true;
+		try {
+			await loadModel(backend);
+		} catch {
+			this.modelStarted = false; // model.error says why; a later call may retry
+			return;
+		}
+		await this.generate();
+	}
+
+	private isShown(settings: GenerationSettings) {
+		return (
+			this.source === 'live' &&
+			this.trace &&
+			settingsKey(this.trace.settings) === settingsKey(settings)
+		);
+	}
+
+	async generate() {
+		const manifest = model.manifest;
+		if (!manifest || model.status !== 'ready') return;
+		const { settings } = resolveSettings(this.wanted, manifest);
+		if (this.isShown(settings)) return;
+		const client = await loadModel();
+		this.generating = true;
+		this.error = '';
+		this.progress = { step: 0, of: settings.steps };
+		const images: Float32Array[] = [];
+		try {
+			const trace = await client.generate(
+				settings,
+				(s, of, x0Image) => {
+					if (x0Image) images[s.index] = x0Image;
+					this.progress = { step: s.index + 1, of };
+				},
+				true
+			);
+			this.trace = trace;
+			this.x0Images = images;
+			this.source = 'live';
+			// The whole trace, for curious readers (and tests) to inspect in the console.
+			(globalThis as { diffusion?: { trace: Trace } }).diffusion = { trace };
+			this.generating = false;
+		} catch (e) {
+			if ((e as Error).name === 'AbortError') return; // a newer generation took over
+			this.error = model.error || (e as Error).message;
+			this.generating = false;
+		}
+	}
+
+	/** The sample images through the live VAE and CLIP (replacing the precomputed codes). */
+	async liveSamples() {
+		if (this.samplesLive || model.status !== 'ready' || !this.firstPaint) return;
+		this.samplesLive = true;
+		const client = await loadModel();
+		const { samples } = this.firstPaint;
+		try {
+			this.images = await client.explain({ op: 'images', pixels: samples.pixels });
+			this.labels = await client.explain({ op: 'texts', texts: samples.labels });
+		} catch (e) {
+			this.samplesLive = false;
+			this.error = (e as Error).message;
+		}
+	}
+
+	/** A training example for the noise and U-Net chapters: live when possible. */
+	async wantExample(key: ExampleKey) {
+		const fp = this.firstPaint;
+		const ready = model.status === 'ready';
+		if (
+			this.example &&
+			exampleKey(this.example) === exampleKey(key) &&
+			(this.example.live || !ready)
+		)
+			return;
+		if (!ready || !fp) {
+			if (fp && exampleKey(fp.example) === exampleKey(key))
+				this.example = { ...fp.example, live: false };
+			return;
+		}
+		const run = ++this.exampleRun;
+		const client = await loadModel();
+		const latent = (this.images ?? fp.images).latents[key.sample];
+		if (!latent) return;
+		const result = await client.explain({
+			op: 'example',
+			latent,
+			caption: fp.samples.labels[key.sample]!,
+			t: key.t,
+			seed: key.seed
+		});
+		if (run === this.exampleRun) this.example = { ...key, result, live: true };
+	}
+
+	/** The reader's own texts in the CLIP figures. */
+	async wantTexts(texts: string[]) {
+		if (model.status !== 'ready') return;
+		const client = await loadModel();
+		this.extraTexts = await client.explain({ op: 'texts', texts });
+	}
+}
+
+export const live = new Live();

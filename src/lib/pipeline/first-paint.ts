@@ -1,0 +1,58 @@
+/**
+ * The first-paint file: everything the chapters show for the default prompt and the sample
+ * images, computed by this same pipeline at build time (src/routes/first-paint.bin), so
+ * the page is complete before, and without, the live model.
+ */
+import {
+	encodeImages,
+	encodeTexts,
+	trainingExample,
+	type ExplainerModel,
+	type ImageCodes,
+	type TextCodes,
+	type TrainingExample
+} from './explainer';
+import type { Trace } from './generate';
+import type { Manifest } from './manifest';
+import type { SampleSet } from './samples';
+
+/** The training example the U-Net and noise chapters open on. */
+export const EXAMPLE_DEFAULTS = { sample: 0, t: 400, seed: 1 } as const;
+
+export interface FirstPaint {
+	manifest: Manifest;
+	trace: Trace;
+	/** Each step's predicted clean latent, decoded. */
+	x0Images: Float32Array[];
+	samples: SampleSet;
+	images: ImageCodes;
+	/** The sample labels through the text encoder. */
+	labels: TextCodes;
+	example: { sample: number; t: number; seed: number; result: TrainingExample };
+}
+
+export async function computeFirstPaint(
+	m: ExplainerModel,
+	samples: SampleSet
+): Promise<FirstPaint> {
+	const { pipeline } = m;
+	const trace = await pipeline.generate({});
+	const x0Images: Float32Array[] = [];
+	for (const s of trace.steps) x0Images.push(await pipeline.decode(s.x0));
+	const images = await encodeImages(m, samples.pixels);
+	const { sample, t, seed } = EXAMPLE_DEFAULTS;
+	return {
+		manifest: pipeline.manifest,
+		trace,
+		x0Images,
+		samples,
+		images,
+		labels: await encodeTexts(m, samples.labels),
+		example: {
+			sample,
+			t,
+			seed,
+			result: await trainingExample(m, images.latents[sample]!, samples.labels[sample]!, t, seed)
+		}
+	};
+}

@@ -1,0 +1,19 @@
+/** The live figures a prose step can show beside its text (see ChapterFigure.svelte). */
+export type ViewName =
+	| 'embedding'
+	| 'tokens'
+	| 'similarity'
+	| 'clip-map'
+	| 'vae'
+	| 'schedule'
+	| 'noising'
+	| 'prediction'
+	| 'attention'
+	| 'loop'
+	| 'path'
+	| 'filmstrip'
+	| 'decode'
+	| 'decode-compare';
+
+/** Which part of the loop figure a step points at. */
+export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler';
