@@ -33,6 +33,8 @@ class Live {
 	source = $state<'none' | 'precomputed' | 'live'>('none');
 	generating = $state(false);
 	progress = $state({ step: 0, of: 0 });
+	/** The newest step's clean estimate, decoded, while a generation runs. */
+	forming = $state.raw<Float32Array | null>(null);
 	error = $state('');
 	images = $state.raw<ImageCodes | null>(null);
 	labels = $state.raw<TextCodes | null>(null);
@@ -110,7 +112,10 @@ class Live {
 			const trace = await client.generate(
 				settings,
 				(s, of, x0Image) => {
-					if (x0Image) images[s.index] = x0Image;
+					if (x0Image) {
+						images[s.index] = x0Image;
+						this.forming = x0Image;
+					}
 					this.progress = { step: s.index + 1, of };
 				},
 				true
@@ -119,7 +124,7 @@ class Live {
 			this.x0Images = images;
 			this.source = 'live';
 			// The whole trace, for curious readers (and tests) to inspect in the console.
-			(globalThis as { diffusion?: { trace: Trace } }).diffusion = { trace };
+			(globalThis as { diffusion?: unknown }).diffusion = { trace, x0Images: images };
 			this.generating = false;
 		} catch (e) {
 			if ((e as Error).name === 'AbortError') return; // a newer generation took over

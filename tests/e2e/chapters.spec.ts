@@ -28,8 +28,9 @@ test('a step link opens that step', async ({ page }) => {
 	const step = chapter.steps[2]!;
 	await expect(page.locator(`#${step.id}`)).toHaveClass(/active/);
 	expect(await inViewport(page, `#${step.id}-title`)).toBe(true);
-	// The figure follows the step: the scheduler is highlighted for this one.
-	await expect(page.locator('a.part.lit')).toHaveCount(step.figure.parts.length);
+	// The figure follows the step: the loop figure, and the parts this step is about lit.
+	await expect(page.locator('.viz[data-view="loop"]')).toBeVisible();
+	await expect(page.locator('.parts-strip a.lit')).toHaveCount(step.figure.parts.length);
 	await page.waitForTimeout(300);
 	expect(new URL(page.url()).searchParams.get('step')).toBe('3');
 	errors.check();
@@ -100,6 +101,7 @@ test('the chapter menu and every part of the diagram are reachable by keyboard',
 	await expect(page.locator(':focus')).toHaveText('2. Feature vectors: CLIP');
 	await page.keyboard.press('Enter');
 	await expect(page.locator('h1')).toHaveText('Feature vectors: CLIP');
+	await page.goto('/parts');
 	const unet = page.getByRole('link', { name: /^U-Net:/ });
 	await unet.focus();
 	await page.keyboard.press('Enter');
