@@ -52,7 +52,14 @@ export interface Trace {
 	finalLatent: Float32Array;
 	/** [3, H, W] in [-1, 1]. */
 	image: Float32Array;
-	timings: { textMs: number; unetMs: number; decodeMs: number; totalMs: number };
+	/** totalMs includes the time the caller's onStep took (e.g. decoding each step); callbackMs says how much. */
+	timings: {
+		textMs: number;
+		unetMs: number;
+		decodeMs: number;
+		callbackMs: number;
+		totalMs: number;
+	};
 }
 
 export interface PipelineParts {
@@ -116,6 +123,7 @@ export class DiffusionPipeline {
 		const context = tensor(enc.hidden, [2, L, H]);
 		const steps: StepTrace[] = [];
 		let unetMs = 0;
+		let callbackMs = 0;
 		for (let i = 0; i < scheduler.timesteps.length; i++) {
 			const t = scheduler.timesteps[i]!;
 			const input = scheduler.scaleModelInput(x, i);
@@ -153,7 +161,9 @@ export class DiffusionPipeline {
 			steps.push(step);
 			out.noise_pred!.dispose();
 			out.attention_maps!.dispose();
+			const c0 = now();
 			await opts.onStep?.(step, scheduler.timesteps.length);
+			callbackMs += now() - c0;
 			check();
 			x = r.prev;
 		}
@@ -173,7 +183,7 @@ export class DiffusionPipeline {
 			steps,
 			finalLatent: x,
 			image,
-			timings: { textMs, unetMs, decodeMs: now() - d0, totalMs: now() - start }
+			timings: { textMs, unetMs, decodeMs: now() - d0, callbackMs, totalMs: now() - start }
 		};
 	}
 
