@@ -215,3 +215,31 @@ test('?embed shows one figure alone, with a link back to the chapter', async ({ 
 		'/clip?step=3'
 	);
 });
+
+test('the VAE figure encodes the reader’s own drawing and upload', async ({ page }) => {
+	const errors = watchErrors(page);
+	await page.goto('/vae?step=1');
+	await waitLive(page);
+	await page.getByText('…or draw one').click();
+	const pad = page.getByLabel(/^Drawing pad/);
+	const box = (await pad.boundingBox())!;
+	await page.mouse.move(box.x + 20, box.y + 20);
+	await page.mouse.down();
+	await page.mouse.move(box.x + 100, box.y + 90, { steps: 10 });
+	await page.mouse.up();
+	await page.getByRole('button', { name: 'Encode my drawing' }).click();
+	await expect(page.locator('.vae')).toContainText('Your drawing, through the VAE.', LIVE);
+	await expect(page.getByRole('img', { name: 'Decoded your image' })).toBeVisible();
+	await expect(page.locator('.vae')).toContainText(/PSNR \d+\.\d dB/);
+	expect(await page.locator('.picker button[aria-pressed="true"]').count()).toBe(0);
+
+	await page.locator('.upload input').setInputFiles('static/models/gallery.png');
+	await expect(page.locator('.vae')).toContainText('Your image, cropped to a square', LIVE);
+	await page.locator('.upload input').setInputFiles({
+		name: 'not-an-image.png',
+		mimeType: 'image/png',
+		buffer: Buffer.from('definitely not a png')
+	});
+	await expect(page.locator('.vae')).toContainText('could not be read as an image');
+	errors.check();
+});
