@@ -39,8 +39,12 @@ class Live {
 	images = $state.raw<ImageCodes | null>(null);
 	labels = $state.raw<TextCodes | null>(null);
 	example = $state.raw<(ExampleKey & { result: TrainingExample; live: boolean }) | null>(null);
-	/** The reader's extra prompts in the similarity figure, through the text encoder. */
-	extraTexts = $state.raw<TextCodes | null>(null);
+	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
+	get msPerStep(): number | undefined {
+		const t = this.source === 'live' ? this.trace : null;
+		if (t && t.steps.length) return t.timings.unetMs / t.steps.length;
+		return model.report?.unetMs;
+	}
 
 	private wanted: Partial<GenerationSettings> = {};
 	private firstPaintLoad: Promise<void> | undefined;
@@ -175,13 +179,6 @@ class Live {
 			seed: key.seed
 		});
 		if (run === this.exampleRun) this.example = { ...key, result, live: true };
-	}
-
-	/** The reader's own texts in the CLIP figures. */
-	async wantTexts(texts: string[]) {
-		if (model.status !== 'ready') return;
-		const client = await loadModel();
-		this.extraTexts = await client.explain({ op: 'texts', texts });
 	}
 }
 

@@ -171,7 +171,7 @@ export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
 		vaeDecoder: await createSession(files.get('vae_decoder')!, backend)
 	});
 	await unetProbe(unet, manifest); // warm-up: first runs compile shaders / allocate
-	const unetMs = await medianMs(() => unetProbe(unet, manifest), 5);
+	const unetMs = await medianMs(() => unetProbe(unet, manifest), 3);
 
 	let extras: ReturnType<LoadedModel['extras']> | undefined;
 	return {
