@@ -11,6 +11,7 @@ VENDORS = ("google", "twitter")
 IMAGE_SIZE = 32  # pixels; the 64 px PNGs are downsampled once when the data is built
 LATENT_CHANNELS = 4  # as in Stable Diffusion
 LATENT_SIZE = 8  # the VAE downsamples by 4
+VAE_DECODER_REFINE = 2  # extra full-resolution blocks in the decoder (see vae.Decoder)
 CONTEXT_LENGTH = 24  # tokens, [CLS] and [SEP] included
 EMBED_DIM = 128  # CLIP's shared text/image embedding space, and the text hidden size
 HOLDOUT_FRACTION = 0.10

@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from . import config, data, schedule, tokenizer
 from .clip import CLIP
 from .unet import UNet
-from .vae import VAE, reconstruction_loss
+from .vae import VAE, load_vae, reconstruction_loss
 
 CHECKPOINT_EVERY_S = 300
 
@@ -147,7 +147,7 @@ def train_vae_decoder(minutes, smoke=False, limit=None):
     d = data.load(limit)
     x_all = to_unit(d["images"][train_split(d)])
     vae = VAE()
-    vae.load_state_dict(load(ckpt_path("vae", smoke))["model"])
+    load_vae(vae, load(ckpt_path("vae", smoke))["model"])
     vae.encoder.requires_grad_(False)
     model = vae.decoder
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
@@ -199,7 +199,7 @@ def load_frozen(smoke=False, limit=None):
     d = data.load(limit)
     wp = build_tokenizer(d, smoke)
     vae = VAE()
-    vae.load_state_dict(load(ckpt_path("vae", smoke))["model"])
+    load_vae(vae, load(ckpt_path("vae", smoke))["model"])
     decoder = load(ckpt_path("vae_decoder", smoke))
     if decoder:  # the fine-tuned decoder, where there is one
         vae.decoder.load_state_dict(decoder["model"])

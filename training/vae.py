@@ -3,6 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from . import config
 from .clip import ResBlock
 
 
@@ -28,7 +29,7 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, w=32, z=4):
+    def __init__(self, w=32, z=4, refine=config.VAE_DECODER_REFINE):
         super().__init__()
         self.net = nn.Sequential(
             nn.Conv2d(z, 4 * w, 3, 1, 1),
@@ -44,9 +45,22 @@ class Decoder(nn.Module):
             nn.SiLU(),
             nn.Conv2d(w, 3, 3, 1, 1),
         )
+        # Extra blocks at full resolution, for the fine detail the held-out images lose. Each
+        # starts as the identity (last conv zeroed), so they can join a trained decoder.
+        self.refine = nn.Sequential(*[ResBlock(w, w) for _ in range(refine)])
+        for block in self.refine:
+            nn.init.zeros_(block.c2.weight)
+            nn.init.zeros_(block.c2.bias)
 
     def forward(self, z):
-        return self.net(z)
+        h = self.net[:-3](z)  # up to the last full-resolution block
+        return self.net[-3:](self.refine(h))
+
+
+def load_vae(vae, state):
+    """Loads VAE weights saved before the decoder had its refine blocks (they stay identity)."""
+    missing, unexpected = vae.load_state_dict(state, strict=False)
+    assert not unexpected and all(k.startswith("decoder.refine.") for k in missing), (missing, unexpected)
 
 
 def reconstruction_loss(rec, x):
