@@ -75,6 +75,17 @@ class Live {
 		return this.firstPaintLoad;
 	}
 
+	/** The reader's own settings so far (only those they set), to carry from page to page. */
+	get readerSettings(): Pick<
+		Partial<GenerationSettings>,
+		'prompt' | 'seed' | 'guidance' | 'steps'
+	> {
+		const { prompt, seed, guidance, steps } = this.wanted;
+		return Object.fromEntries(
+			Object.entries({ prompt, seed, guidance, steps }).filter(([, v]) => v !== undefined)
+		);
+	}
+
 	/** The settings a figure wants on show; regenerates once the live model is ready. */
 	want(settings: Partial<GenerationSettings>) {
 		this.wanted = settings;
