@@ -175,7 +175,8 @@ numbers below were measured by `training/evaluate.py` on the shipped files' weig
 ## Training
 
 On {hardware}: VAE {m_vae} min, then its decoder alone fine-tuned {m_dec} min (the encoder,
-and so the latent space, unchanged), CLIP {m_clip} min (contrastive InfoNCE, both
+and so the latent space, unchanged; later rounds with mirrored and shifted images, the last
+with two extra full-resolution blocks), CLIP {m_clip} min (contrastive InfoNCE, both
 directions, pairs of the same emoji counted as matches), U-Net {m_unet} min
 ({unet_steps:,} steps of batch 128, AdamW 3e-4, EMA 0.999).
 
@@ -218,7 +219,7 @@ def evaluate_all(smoke=False, limit=None):
 
     def minutes(name):
         s = train.load(train.ckpt_path(name, smoke))
-        return round(s["elapsed"] / 60) if s else 0
+        return round((s["elapsed"] + s.get("earlier_elapsed", 0)) / 60) if s else 0
 
     files = [p for p in out.rglob("*") if p.is_file() and p.name != "MODEL_CARD.md"]
     mb = sum(p.stat().st_size for p in files) / 1e6

@@ -88,6 +88,8 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smo
     """Shared loop: resume, time-based cosine LR, periodic checkpoints."""
     state = load(path)
     elapsed, step = 0.0, 0
+    # Time spent in earlier rounds of this stage (a new round restarts the LR schedule).
+    earlier = state.get("earlier_elapsed", 0.0) if state else 0.0
     if state:
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
@@ -108,13 +110,13 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smo
             log(stage, step=step, elapsed=round(elapsed), lr=opt.param_groups[0]["lr"], **metrics)
         if time.time() - last_save > CHECKPOINT_EVERY_S:
             state = {"model": model.state_dict(), "opt": opt.state_dict()}
-            state.update(elapsed=time.time() - start, step=step, done=False)
+            state.update(elapsed=time.time() - start, step=step, done=False, earlier_elapsed=earlier)
             if extra:
                 state.update(extra["save"]())
             save(path, **state)
             last_save = time.time()
     state = {"model": model.state_dict(), "opt": opt.state_dict()}
-    state.update(elapsed=budget, step=step, done=True)
+    state.update(elapsed=budget, step=step, done=True, earlier_elapsed=earlier)
     if extra:
         state.update(extra["save"]())
     save(path, **state)
