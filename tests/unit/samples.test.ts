@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSamples, rgbToPlanar } from '../../src/lib/pipeline/samples';
+import { LIMITS } from '../../src/lib/url-state';
 
 describe('sample images', () => {
 	const json = JSON.parse(readFileSync('static/samples/samples.json', 'utf8'));
@@ -16,6 +17,10 @@ describe('sample images', () => {
 		expect(Math.max(...all)).toBeLessThanOrEqual(1);
 		// Emoji sit on white: the corner pixel of each is white.
 		for (const p of s.pixels) expect(p[0]).toBe(1);
+	});
+
+	it('links can pick every sample and no more', () => {
+		expect(LIMITS.imageMax).toBe(json.images.length - 1);
 	});
 
 	it('a samples file of the wrong length is refused', () => {

@@ -27,6 +27,14 @@ describe('parseViewState', () => {
 		expect(parse('guidance=25').state.guidance).toBe(LIMITS.guidanceMax);
 	});
 
+	it("reads and clamps the figures' own settings: noise level, sample image, word", () => {
+		expect(parse('level=800&image=3&word=2').state).toEqual({ level: 800, image: 3, word: 2 });
+		const { state, notices } = parse('level=5000&image=-1&word=99');
+		expect(state).toEqual({ level: LIMITS.levelMax, image: 0, word: LIMITS.wordMax });
+		expect(notices).toHaveLength(3);
+		expect(serializeViewState({ step: 2, level: 10, image: 4 })).toBe('?step=2&level=10&image=4');
+	});
+
 	it('drops values that are not numbers', () => {
 		for (const bad of ['abc', '1.5', '0x10', '', ' ', 'NaN', 'Infinity', '1e3']) {
 			const { state, notices } = parse(`step=${encodeURIComponent(bad)}`);
