@@ -9,7 +9,7 @@ from . import config, train
 
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
-    p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("stage", choices=["data", "samples", "student", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
@@ -17,9 +17,9 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 240}
     if a.smoke:
-        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1}
+        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "student": 0.1}
     stages = ["data", "vae", "clip", "vae_decoder", "unet", "export", "eval"] if a.stage == "all" else [a.stage]
     for s in stages:
         t0 = time.time()
@@ -41,6 +41,10 @@ def main():
             train.train_clip(minutes, a.smoke, limit)
         elif s == "unet":
             train.train_unet(minutes, a.smoke, limit)
+        elif s == "student":
+            from . import distill
+
+            distill.train_student(minutes, a.smoke, limit)
         elif s == "export":
             from . import export
 

@@ -1,0 +1,73 @@
+"""Distils the shipped U-Net (the teacher) into a narrower student, for few-step sampling.
+
+Stage "student": the student learns the teacher's noise prediction at every timestep, with
+and without the prompt (knowledge distillation of the denoiser), so it starts where the
+teacher is. Rounds that halve the number of DDIM steps (progressive distillation, Salimans
+& Ho 2022) build on this checkpoint.
+"""
+import torch
+
+from . import config, schedule
+from .train import (caption_bank, ckpt_path, latent_stats, load, load_frozen, run_loop,
+                    to_unit, train_split)
+from .unet import UNet
+
+STUDENT_CH = 48  # the teacher's 64: about half the parameters, so both fit the size budget
+
+
+def load_teacher(smoke=False):
+    """The U-Net that ships (kept apart from ongoing training as unet-shipped.pt)."""
+    state = load(ckpt_path("unet-shipped", smoke)) or load(ckpt_path("unet", smoke))
+    teacher = UNet(ctx_dim=config.EMBED_DIM)
+    teacher.load_state_dict(state["ema"])
+    teacher.eval().requires_grad_(False)
+    return teacher, state["scale"]
+
+
+def train_student(minutes, smoke=False, limit=None):
+    d, wp, vae, clip = load_frozen(smoke, limit)
+    idx = train_split(d)
+    mean, std, _ = latent_stats(vae, to_unit(d["images"][idx]))
+    teacher, scale = load_teacher(smoke)
+    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=2)
+    empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    model = UNet(ch=STUDENT_CH, ctx_dim=config.EMBED_DIM)
+    ema = UNet(ch=STUDENT_CH, ctx_dim=config.EMBED_DIM)
+    ema.load_state_dict(model.state_dict())
+    ema.requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
+    batch = 16 if smoke else 128
+
+    def step(n):
+        b = torch.randint(0, len(idx), (batch,))
+        v = torch.randint(0, ids.shape[1], (batch,))
+        tok, msk = ids[b, v].clone(), mask[b, v].clone()
+        drop = torch.rand(batch) < 0.1  # the empty prompt too, for classifier-free guidance
+        tok[drop], msk[drop] = empty_ids, empty_mask
+        t = torch.randint(0, config.T, (batch,))
+        with torch.no_grad():
+            ctx = clip.text(tok, msk)[0]
+            z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
+            x_t = schedule.add_noise(z, torch.randn_like(z), t, abar)
+            target, target_maps = teacher(x_t, t.float(), ctx)
+        eps, maps = model(x_t, t.float(), ctx)
+        # Match the teacher's noise, and (lightly) where it looks: the attention chapter
+        # shows the student's maps too.
+        loss = (eps - target).pow(2).mean() + 0.1 * (maps - target_maps).pow(2).sum(1).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(0.999, (1 + n) / (10 + n))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(decay).add_(pm, alpha=1 - decay)
+        return {"loss": round(loss.item(), 5)}
+
+    run_loop(
+        "student", model, opt, ckpt_path("student", smoke), minutes, 3e-4, step,
+        extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "ch": STUDENT_CH},
+               "load": lambda state: ema.load_state_dict(state["ema"])},
+        smoke=smoke,
+    )
