@@ -9,10 +9,11 @@ from . import config, train
 
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
-    p.add_argument("stage", choices=["data", "samples", "student", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("stage", choices=["data", "samples", "student", "halve", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=16, help="halve: the student's number of steps")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -45,6 +46,10 @@ def main():
             from . import distill
 
             distill.train_student(minutes, a.smoke, limit)
+        elif s == "halve":
+            from . import distill
+
+            distill.train_halving(a.steps, minutes if a.minutes is not None else (0.05 if a.smoke else 60), a.smoke, limit)
         elif s == "export":
             from . import export
 

@@ -71,3 +71,82 @@ def train_student(minutes, smoke=False, limit=None):
                "load": lambda state: ema.load_state_dict(state["ema"])},
         smoke=smoke,
     )
+
+
+def load_student(name, smoke=False):
+    state = load(ckpt_path(name, smoke))
+    if not state:
+        raise SystemExit(f"no {name} checkpoint yet: train the stage before it first")
+    net = UNet(ch=state.get("ch", STUDENT_CH), ctx_dim=config.EMBED_DIM)
+    net.load_state_dict(state["ema"])
+    return net, state["scale"]
+
+
+def ddim_step(net, x, t, t_next, ctx, abar):
+    """One DDIM step (eta 0) from t to t_next; t_next = -1 means all the way to x0."""
+    tt = torch.full((x.shape[0],), float(t))
+    eps, _ = net(x, tt, ctx)
+    a, a_next = abar[t], (abar[t_next] if t_next >= 0 else torch.tensor(1.0))
+    x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
+    return a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
+
+
+def train_halving(steps, minutes, smoke=False, limit=None):
+    """Progressive distillation (Salimans & Ho 2022): a student that samples in `steps` DDIM
+    steps learns to land, in one step, where its teacher (the 2 x steps model) lands in two.
+    The student starts as a copy of its teacher; the first teacher is the "student" stage."""
+    d, wp, vae, clip = load_frozen(smoke, limit)
+    idx = train_split(d)
+    mean, std, _ = latent_stats(vae, to_unit(d["images"][idx]))
+    before = "student" if steps * 2 >= 32 else f"student{steps * 2}"
+    teacher, scale = load_student(before, smoke)
+    teacher.eval().requires_grad_(False)
+    model, _ = load_student(before, smoke)
+    ema, _ = load_student(before, smoke)
+    ema.requires_grad_(False)
+    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=3)
+    empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    fine = schedule.timesteps(2 * steps)  # the teacher's grid; every other point is ours
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
+    batch = 16 if smoke else 64
+
+    def step(n):
+        b = torch.randint(0, len(idx), (batch,))
+        v = torch.randint(0, ids.shape[1], (batch,))
+        tok, msk = ids[b, v].clone(), mask[b, v].clone()
+        drop = torch.rand(batch) < 0.1
+        tok[drop], msk[drop] = empty_ids, empty_mask
+        i = int(torch.randint(0, steps, ()))  # one student step per batch: t is shared
+        t, t_mid = fine[2 * i], fine[2 * i + 1]
+        t_next = fine[2 * i + 2] if 2 * i + 2 < len(fine) else -1
+        with torch.no_grad():
+            ctx = clip.text(tok, msk)[0]
+            z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
+            x_t = schedule.add_noise(z, torch.randn_like(z), torch.full((batch,), t), abar)
+            x_next = ddim_step(teacher, ddim_step(teacher, x_t, t, t_mid, ctx, abar), t_mid, t_next, ctx, abar)
+            # The clean estimate that takes x_t to x_next in one DDIM step, as noise.
+            a, s = abar[t].sqrt(), (1 - abar[t]).sqrt()
+            a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0)
+            s_n = (1 - a_n**2).clamp(min=0).sqrt()
+            x0 = (x_next - (s_n / s) * x_t) / (a_n - (s_n / s) * a)
+            target = (x_t - a * x0) / s
+        eps, _ = model(x_t, torch.full((batch,), float(t)), ctx)
+        snr = abar[t] / (1 - abar[t])
+        loss = (snr.clamp(max=5.0) / snr) * (eps - target).pow(2).mean()  # min-SNR-5, as the teacher
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        decay = min(0.999, (1 + n) / (10 + n))
+        with torch.no_grad():
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(decay).add_(pm, alpha=1 - decay)
+        return {"loss": round(loss.item(), 5), "t": t}
+
+    run_loop(
+        f"student{steps}", model, opt, ckpt_path(f"student{steps}", smoke), minutes, 1e-4, step,
+        extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "ch": STUDENT_CH, "steps": steps},
+               "load": lambda state: ema.load_state_dict(state["ema"])},
+        smoke=smoke,
+    )
