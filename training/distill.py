@@ -8,8 +8,8 @@ teacher is. Rounds that halve the number of DDIM steps (progressive distillation
 import torch
 
 from . import config, schedule
-from .train import (caption_bank, ckpt_path, latent_stats, load, load_frozen, run_loop,
-                    to_unit, train_split)
+from .train import (caption_bank, ckpt_path, latent_stats, load, load_frozen, pick_captions,
+                    run_loop, to_unit, train_split, update)
 from .unet import UNet
 
 STUDENT_CH = 48  # the teacher's 64: about half the parameters, so both fit the size budget
@@ -41,10 +41,7 @@ def train_student(minutes, smoke=False, limit=None):
 
     def step(n):
         b = torch.randint(0, len(idx), (batch,))
-        v = torch.randint(0, ids.shape[1], (batch,))
-        tok, msk = ids[b, v].clone(), mask[b, v].clone()
-        drop = torch.rand(batch) < 0.1  # the empty prompt too, for classifier-free guidance
-        tok[drop], msk[drop] = empty_ids, empty_mask
+        tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
         t = torch.randint(0, config.T, (batch,))
         with torch.no_grad():
             ctx = clip.text(tok, msk)[0]
@@ -55,14 +52,7 @@ def train_student(minutes, smoke=False, limit=None):
         # Match the teacher's noise, and (lightly) where it looks: the attention chapter
         # shows the student's maps too.
         loss = (eps - target).pow(2).mean() + 0.1 * (maps - target_maps).pow(2).sum(1).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        decay = min(0.999, (1 + n) / (10 + n))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm, alpha=1 - decay)
+        update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 5)}
 
     run_loop(
@@ -113,10 +103,7 @@ def train_halving(steps, minutes, smoke=False, limit=None):
 
     def step(n):
         b = torch.randint(0, len(idx), (batch,))
-        v = torch.randint(0, ids.shape[1], (batch,))
-        tok, msk = ids[b, v].clone(), mask[b, v].clone()
-        drop = torch.rand(batch) < 0.1
-        tok[drop], msk[drop] = empty_ids, empty_mask
+        tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
         i = int(torch.randint(0, steps, ()))  # one student step per batch: t is shared
         t, t_mid = fine[2 * i], fine[2 * i + 1]
         t_next = fine[2 * i + 2] if 2 * i + 2 < len(fine) else -1
@@ -134,14 +121,7 @@ def train_halving(steps, minutes, smoke=False, limit=None):
         eps, _ = model(x_t, torch.full((batch,), float(t)), ctx)
         snr = abar[t] / (1 - abar[t])
         loss = (snr.clamp(max=5.0) / snr) * (eps - target).pow(2).mean()  # min-SNR-5, as the teacher
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        decay = min(0.999, (1 + n) / (10 + n))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm, alpha=1 - decay)
+        update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 5), "t": t}
 
     run_loop(

@@ -214,6 +214,28 @@ def load_frozen(smoke=False, limit=None):
     return d, wp, vae, clip
 
 
+def pick_captions(ids, mask, empty_ids, empty_mask, b):
+    """One caption variant per image in `b`; one in ten left empty, so that the U-Net also
+    learns the unconditional prediction classifier-free guidance needs."""
+    v = torch.randint(0, ids.shape[1], (len(b),))
+    tok, msk = ids[b, v].clone(), mask[b, v].clone()
+    drop = torch.rand(len(b)) < 0.1
+    tok[drop], msk[drop] = empty_ids, empty_mask
+    return tok, msk
+
+
+def update(model, opt, loss, ema, n):
+    """A clipped optimizer step, then the EMA copy follows (decay warming up to 0.999)."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    decay = min(0.999, (1 + n) / (10 + n))
+    with torch.no_grad():
+        for pe, pm in zip(ema.parameters(), model.parameters()):
+            pe.mul_(decay).add_(pm, alpha=1 - decay)
+
+
 @torch.no_grad()
 def latent_stats(vae, x):
     means, stds = [], []
@@ -241,7 +263,6 @@ def train_unet(minutes, smoke=False, limit=None):
     ema.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
     batch = 16 if smoke else 128
-    counter = {"n": 0}
 
     def extra_save():
         return {"ema": ema.state_dict(), "scale": scale}
@@ -251,10 +272,7 @@ def train_unet(minutes, smoke=False, limit=None):
 
     def step(n):
         b = torch.randint(0, len(idx), (batch,))
-        v = torch.randint(0, ids.shape[1], (batch,))
-        tok, msk = ids[b, v].clone(), mask[b, v].clone()
-        drop = torch.rand(batch) < 0.1  # classifier-free guidance: learn the empty prompt too
-        tok[drop], msk[drop] = empty_ids, empty_mask
+        tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
         with torch.no_grad():
             ctx = clip.text(tok, msk)[0]
             z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
@@ -263,15 +281,7 @@ def train_unet(minutes, smoke=False, limit=None):
         eps, _ = model(schedule.add_noise(z, noise, t, abar), t.float(), ctx)
         w = snr[t].clamp(max=5.0) / snr[t]  # min-SNR-5 weighting, epsilon prediction
         loss = (w * (eps - noise).pow(2).mean(dim=(1, 2, 3))).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        decay = min(0.999, (1 + n) / (10 + n))
-        with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm, alpha=1 - decay)
-        counter["n"] += 1
+        update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 4)}
 
     path = ckpt_path("unet", smoke)
