@@ -16,6 +16,10 @@ export const model = $state({
 	error: '' as string
 });
 
+/** How the status lines name things: the backend, and byte counts in MB. */
+export const backendName = (b: string) => (b === 'webgpu' ? 'WebGPU' : 'WebAssembly');
+export const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+
 let client: ModelClient | undefined;
 
 export function modelClient(): ModelClient {
