@@ -49,6 +49,8 @@ class Live {
 	private wanted: Partial<GenerationSettings> = {};
 	private firstPaintLoad: Promise<void> | undefined;
 	private modelStarted = false;
+	/** Settings of the generation in flight: asking again for them must not restart it. */
+	private running: string | undefined;
 	private samplesLive = false;
 	private exampleRun = 0;
 
@@ -117,7 +119,9 @@ class Live {
 		const manifest = model.manifest;
 		if (!manifest || model.status !== 'ready') return;
 		const { settings } = resolveSettings(this.wanted, manifest);
-		if (this.isShown(settings)) return;
+		const key = settingsKey(settings);
+		if (this.isShown(settings) || this.running === key) return;
+		this.running = key;
 		const client = await loadModel();
 		this.generating = true;
 		this.error = '';
@@ -145,6 +149,8 @@ class Live {
 			if ((e as Error).name === 'AbortError') return; // a newer generation took over
 			this.error = model.error || (e as Error).message;
 			this.generating = false;
+		} finally {
+			if (this.running === key) this.running = undefined;
 		}
 	}
 
