@@ -9,22 +9,29 @@ from . import config, train
 
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
-    p.add_argument("stage", choices=["data", "samples", "student", "halve", "vae", "vae_decoder", "clip", "unet", "export", "eval", "all"])
+    p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
+                                     "student", "halve", "student_export", "distill", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--steps", type=int, default=16, help="halve: the student's number of steps")
+    p.add_argument("--steps", type=int, default=8, help="halve: the student's number of steps")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 240}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 95, "halve": 25}
     if a.smoke:
-        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "student": 0.1}
-    stages = ["data", "vae", "clip", "vae_decoder", "unet", "export", "eval"] if a.stage == "all" else [a.stage]
+        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "student": 0.1, "halve": 0.05}
+    from .distill import ROUNDS
+
+    # The student (issue 6) learns from the exported teacher, then joins its folder.
+    student = ["student", *(("halve", s) for s in ROUNDS), "student_export"]
+    teacher = ["data", "vae", "clip", "vae_decoder", "unet", "export", "eval"]
+    stages = {"all": teacher + student, "distill": student}.get(a.stage, [a.stage])
     for s in stages:
         t0 = time.time()
-        minutes = a.minutes if a.minutes is not None else budget.get(s)
+        s, steps = s if isinstance(s, tuple) else (s, a.steps)
+        minutes = a.minutes if a.minutes is not None and len(stages) == 1 else budget.get(s)
         if s == "data":
             from . import data
 
@@ -49,7 +56,12 @@ def main():
         elif s == "halve":
             from . import distill
 
-            distill.train_halving(a.steps, minutes if a.minutes is not None else (0.05 if a.smoke else 60), a.smoke, limit)
+            distill.train_halving(steps, minutes, a.smoke, limit)
+        elif s == "student_export":
+            from . import evaluate, export
+
+            export.export_student(a.smoke, limit)
+            evaluate.evaluate_student(a.smoke, limit)
         elif s == "export":
             from . import export
 

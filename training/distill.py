@@ -13,6 +13,10 @@ from .train import (caption_bank, ckpt_path, latent_stats, load, load_frozen, pi
 from .unet import UNet
 
 STUDENT_CH = 48  # the teacher's 64: about half the parameters, so both fit the size budget
+# Progressive rounds: the first learns from the "student" stage sampled in 16 DDIM steps
+# (as good as 25 for this model), each later one from the round before.
+ROUNDS = (8, 4)
+STUDENT_GUIDANCE = 4.0
 
 
 def load_teacher(smoke=False):
@@ -88,7 +92,7 @@ def train_halving(steps, minutes, smoke=False, limit=None):
     d, wp, vae, clip = load_frozen(smoke, limit)
     idx = train_split(d)
     mean, std, _ = latent_stats(vae, to_unit(d["images"][idx]))
-    before = "student" if steps * 2 >= 32 else f"student{steps * 2}"
+    before = "student" if steps == ROUNDS[0] else f"student{steps * 2}"
     teacher, scale = load_student(before, smoke)
     teacher.eval().requires_grad_(False)
     model, _ = load_student(before, smoke)

@@ -108,16 +108,16 @@ def generation_captions(d):
 
 
 @torch.no_grad()
-def generation_metrics(d, wp, clip, vae, unet, scale):
+def generation_metrics(d, wp, clip, vae, unet, scale, steps=None, guidance=None):
     captions = generation_captions(d)
-    images = generate(clip, vae, unet, wp, scale, captions, list(range(len(captions))))
+    images = generate(clip, vae, unet, wp, scale, captions, list(range(len(captions))), steps, guidance)
     sim = image_embeddings(clip, images) @ text_embeddings(clip, wp, captions).T
     r = recall(sim, torch.arange(len(captions)), ks=(1, 5))
     return {"top5_of_100": r["r@5"], "top1_of_100": r["r@1"], "captions": len(captions)}
 
 
-def gallery(clip, vae, unet, wp, scale, path, cols=6, zoom=3):
-    images = generate(clip, vae, unet, wp, scale, GALLERY_PROMPTS, [42] * len(GALLERY_PROMPTS))
+def gallery(clip, vae, unet, wp, scale, path, cols=6, zoom=3, steps=None, guidance=None):
+    images = generate(clip, vae, unet, wp, scale, GALLERY_PROMPTS, [42] * len(GALLERY_PROMPTS), steps, guidance)
     arr = ((images.permute(0, 2, 3, 1).numpy() + 1) * 127.5).round().clip(0, 255).astype(np.uint8)
     cell, label = config.IMAGE_SIZE * zoom, 14
     rows = (len(arr) + cols - 1) // cols
@@ -252,3 +252,82 @@ def evaluate_all(smoke=False, limit=None):
     manifest["metrics"] = metrics
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return metrics
+
+
+STUDENT_CARD = """{begin}
+## The distilled student (few-step sampling)
+
+![The student: the same {n_gallery} prompts, seed 42, DDIM {steps} steps, guidance {guidance}](gallery_student.png)
+
+A second U-Net, `unet_student.onnx`, samples in {steps} DDIM steps instead of
+{teacher_steps}. It is narrower ({ch} channels against the teacher's {teacher_ch}:
+{params:,} parameters against {teacher_params:,}) and learned from the teacher alone, with
+the same data, the same frozen CLIP and VAE (`python3 -m training distill`):
+
+1. Knowledge distillation, {m_student} min ({student_steps:,} steps of batch 128): the
+   student matches the teacher's noise prediction (and, lightly, its cross-attention maps)
+   at every timestep, with and without the prompt.
+2. Progressive distillation (Salimans & Ho 2022), one round per halving, {rounds}: in each,
+   the student learns to land in one DDIM step where the model before it lands in two
+   (targets computed by that model, in epsilon form, min-SNR-5 weighted), and starts as a
+   copy of it.
+
+Classifier-free guidance stays outside the model, as for the teacher: each step runs the
+student on a batch of 2 (with and without the prompt).
+
+| metric | teacher, {teacher_steps} steps | student, {steps} steps | student, 2 steps | student, 1 step | target |
+| --- | ---: | ---: | ---: | ---: | ---: |
+| Generation: caption in top 5 of 100 | {t5}% | {s5}% | {s5_2}% | {s5_1}% | student at {steps} steps within 10 points of the teacher |
+| Generation: top 1 of 100 | {t1}% | {s1}% | {s1_2}% | {s1_1}% | |
+| Teacher sampled in {steps} steps (no distillation), top 5 / top 1 | | {tf5}% / {tf1}% | | | |
+
+CLIP and the VAE are shared, so their metrics above hold for both. Training CPU time:
+{m_total} min on the same 2 cores.
+{end}"""
+CARD_BEGIN, CARD_END = "<!-- student -->", "<!-- /student -->"
+
+
+@torch.no_grad()
+def evaluate_student(smoke=False, limit=None):
+    """The student's metrics next to the teacher's, its gallery and its section of the card."""
+    import re
+
+    d, wp, vae, clip, teacher, scale, _ = export.load_models(smoke, limit)
+    student, _, _ = export.load_student(smoke)
+    out = config.MODELS_OUT
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    entry = manifest["models"]["student"]
+    steps, guidance = entry["steps"], entry["guidance"]
+    gen = {n: generation_metrics(d, wp, clip, vae, student, scale, n, guidance) for n in (steps, 2, 1)}
+    fast_teacher = generation_metrics(d, wp, clip, vae, teacher, scale, steps, config.DEFAULT_GUIDANCE)
+    metrics = json.loads((out / "metrics.json").read_text())
+    metrics["student"] = {"generation": gen[steps], "generation_2_steps": gen[2], "generation_1_step": gen[1],
+                          "teacher_in_student_steps": fast_teacher, "steps": steps, "guidance": guidance}
+    print(json.dumps(metrics["student"]))
+    gallery(clip, vae, student, wp, scale, out / "gallery_student.png", steps=steps, guidance=guidance)
+
+    section = STUDENT_CARD.format(
+        begin=CARD_BEGIN, end=CARD_END, n_gallery=len(GALLERY_PROMPTS), steps=steps, guidance=guidance,
+        teacher_steps=config.DEFAULT_STEPS, ch=entry["channels"], teacher_ch=manifest["models"]["teacher"]["channels"],
+        params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
+        m_student=round((entry["minutes"] - sum(r["minutes"] for r in entry["rounds"]))),
+        student_steps=entry["train_steps"],
+        rounds="; ".join(f"{2 * r['steps']} -> {r['steps']} steps ({r['minutes']:.0f} min, {r['train_steps']:,} "
+                         f"steps of batch 64)" for r in entry["rounds"]),
+        t5=metrics["generation"]["top5_of_100"], t1=metrics["generation"]["top1_of_100"],
+        s5=gen[steps]["top5_of_100"], s1=gen[steps]["top1_of_100"], s5_2=gen[2]["top5_of_100"],
+        s1_2=gen[2]["top1_of_100"], s5_1=gen[1]["top5_of_100"], s1_1=gen[1]["top1_of_100"],
+        tf5=fast_teacher["top5_of_100"], tf1=fast_teacher["top1_of_100"], m_total=round(entry["minutes"]),
+    )
+    card_path = out / "MODEL_CARD.md"
+    card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
+    card_path.write_text(card.rstrip("\n") + "\n\n" + section + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    for key, rel in {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
+                     "gallery_student": "gallery_student.png"}.items():
+        p = out / rel
+        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": export.sha256(p)}
+    manifest["metrics"] = metrics
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    return metrics["student"]

@@ -242,9 +242,10 @@ class Blob:
 
 
 @torch.no_grad()
-def golden(d, clip, vae, unet, wp, scale, abar):
-    blob, cases = Blob(), []
-    for ci, c in enumerate(GOLDEN_CASES):
+def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar):
+    """Each case's whole trace (noise, every step's predictions, final latent, image)."""
+    cases = []
+    for ci, c in enumerate(specs):
         ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
         uids, umask = wp.encode("", config.CONTEXT_LENGTH)
         ids_t = torch.tensor([uids, ids])
@@ -283,6 +284,13 @@ def golden(d, clip, vae, unet, wp, scale, abar):
             "image": blob.add(p + "image", image.numpy()),
         }
         cases.append(entry)
+    return cases
+
+
+@torch.no_grad()
+def golden(d, clip, vae, unet, wp, scale, abar):
+    blob = Blob()
+    cases = golden_cases(blob, GOLDEN_CASES, clip, vae, unet, wp, scale, abar)
     # One real image through the encoders, for the graphs the sampler does not use.
     probe = train.to_unit(d["images"][:1])
     mean, logvar = vae.encoder(probe)
@@ -441,7 +449,88 @@ def export_all(smoke=False, limit=None):
         },
         "weights": "int8 per-output-channel (Cast + Mul), float32 arithmetic",
         "training": {"unet_steps": ustate["step"], "unet_minutes": round(ustate["elapsed"] / 60, 1)},
+        "models": {"teacher": teacher_entry(unet)},
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"export: {total / 1e6:.2f} MB in {out}")
+
+
+# --- The distilled student (issue 6) -------------------------------------------------------
+
+STUDENT_GOLDEN_CASES = [
+    {"model": "student", "prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddim"},
+    {"model": "student", "prompt": "red heart", "seed": 7, "steps": 2, "guidance": 2.0, "scheduler": "ddim"},
+]
+
+
+def params(m):
+    return sum(p.numel() for p in m.parameters())
+
+
+def teacher_entry(unet):
+    return {"unet": "unet", "steps": config.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
+            "channels": unet.ch, "params": params(unet)}
+
+
+def load_student(smoke=False):
+    """The last round of progressive distillation, with the weights that ship (int8 round trip)."""
+    from . import distill
+
+    name = f"student{distill.ROUNDS[-1]}"
+    student, scale = distill.load_student(name, smoke)
+    student.eval()
+    return quantize_module(student), scale, train.load(train.ckpt_path(name, smoke))
+
+
+def export_student(smoke=False, limit=None):
+    """Adds the student to the exported folder: its graph, its golden cases, its manifest
+    entry. The teacher's files stay as they are."""
+    from . import distill
+
+    d, wp, vae, clip = train.load_frozen(smoke, limit)
+    for m in (vae, clip):
+        quantize_module(m)
+    student, scale, state = load_student(smoke)
+    out = config.MODELS_OUT
+    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
+    batch = {0: "batch"}
+    _export(
+        student, (torch.zeros(2, C, S, S), torch.zeros(2), torch.zeros(2, L, config.EMBED_DIM)),
+        out / "unet_student.onnx",
+        ["sample", "timestep", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
+        {"sample": batch, "timestep": batch, "encoder_hidden_states": batch,
+         "noise_pred": batch, "attention_maps": batch},
+    )
+    _fix_output_shape(out / "unet_student.onnx", "attention_maps", ["batch", L, S, S])
+
+    blob = Blob()
+    abar = schedule.alphas_cumprod()
+    cases = golden_cases(blob, STUDENT_GOLDEN_CASES, clip, vae, student, wp, scale, abar)
+    (out / "golden_student.bin").write_bytes(blob.bytes())
+    (out / "golden_student.json").write_text(json.dumps({"cases": cases, "tensors": blob.index}))
+
+    manifest_path = out / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    for key, rel in {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
+                     "golden_student_tensors": "golden_student.bin"}.items():
+        p = out / rel
+        extra = _io(p) if rel.endswith(".onnx") else {}
+        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p), **extra}
+    rounds = [train.load(train.ckpt_path(f"student{s}", smoke)) for s in distill.ROUNDS]
+    first = train.load(train.ckpt_path("student", smoke))
+    teacher, _ = distill.load_teacher(smoke)
+    manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
+    manifest["models"]["student"] = {
+        "unet": "unet_student", "steps": distill.ROUNDS[-1], "guidance": distill.STUDENT_GUIDANCE,
+        "channels": student.ch, "params": params(student), "distilled_from": "teacher",
+        "method": "knowledge distillation at every timestep, then progressive distillation "
+                  "(Salimans & Ho 2022): " + " -> ".join(str(s) for s in (2 * distill.ROUNDS[0], *distill.ROUNDS))
+                  + " DDIM steps",
+        "minutes": round(sum(s["elapsed"] for s in [first, *rounds]) / 60, 1),
+        "rounds": [{"steps": s, "train_steps": r["step"], "minutes": round(r["elapsed"] / 60, 1)}
+                   for s, r in zip(distill.ROUNDS, rounds)],
+        "train_steps": first["step"],
+    }
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    print(f"export: student, {(out / 'unet_student.onnx').stat().st_size / 1e6:.2f} MB")

@@ -9,8 +9,4 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TRAIN_CACHE="$work/cache" MODELS_OUT="$work/models"
 "$PYTHON" -W ignore -m training all --smoke
-# The distilled student (issue 6) trains from the smoke teacher, then halves its steps
-# 32 -> 16 -> 8 -> 4; not part of `all` yet.
-"$PYTHON" -W ignore -m training student --smoke
-for steps in 16 8 4; do "$PYTHON" -W ignore -m training halve --steps "$steps" --smoke; done
 MODELS_DIR="$MODELS_OUT" npx vitest run tests/unit/model-files.test.ts
