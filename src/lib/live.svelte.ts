@@ -11,6 +11,7 @@ import type { FirstPaint } from './pipeline/first-paint';
 import type { Trace } from './pipeline/generate';
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
+import { modelEntry, type ModelName } from './pipeline/manifest';
 import { resolveSettings, type GenerationSettings } from './pipeline/settings';
 
 export interface ExampleKey {
@@ -20,7 +21,14 @@ export interface ExampleKey {
 }
 
 const settingsKey = (s: GenerationSettings) =>
-	JSON.stringify([s.prompt, s.seed, s.guidance, s.steps, s.scheduler]);
+	JSON.stringify([s.prompt, s.seed, s.guidance, s.steps, s.scheduler, s.model]);
+
+/** A generation as the figures show it: its trace, each step's x0 decoded, where it came from. */
+export interface Shown {
+	trace: Trace;
+	x0Images: Float32Array[];
+	source: 'precomputed' | 'live';
+}
 const exampleKey = (k: ExampleKey) => `${k.sample}/${k.t}/${k.seed}`;
 
 class Live {
@@ -39,6 +47,9 @@ class Live {
 	images = $state.raw<ImageCodes | null>(null);
 	labels = $state.raw<TextCodes | null>(null);
 	example = $state.raw<(ExampleKey & { result: TrainingExample; live: boolean }) | null>(null);
+	/** The same prompt, seed and guidance on the other model (teacher or student), for the
+	 * distillation chapter's comparison; generated after the main one, when asked for. */
+	pair = $state.raw<Shown | null>(null);
 	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
 	get msPerStep(): number | undefined {
 		const t = this.source === 'live' ? this.trace : null;
@@ -52,6 +63,7 @@ class Live {
 	/** Settings of the generation in flight: asking again for them must not restart it. */
 	private running: string | undefined;
 	private samplesLive = false;
+	private pairWanted = false;
 	private exampleRun = 0;
 
 	/** Fetches the precomputed file once. */
@@ -67,6 +79,7 @@ class Live {
 					this.x0Images = fp.x0Images;
 					this.source = 'precomputed';
 				}
+				if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
 				this.images ??= fp.images;
 				this.labels ??= fp.labels;
 				this.example ??= { ...fp.example, live: false };
@@ -80,12 +93,28 @@ class Live {
 	/** The reader's own settings so far (only those they set), to carry from page to page. */
 	get readerSettings(): Pick<
 		Partial<GenerationSettings>,
-		'prompt' | 'seed' | 'guidance' | 'steps'
+		'prompt' | 'seed' | 'guidance' | 'steps' | 'model'
 	> {
-		const { prompt, seed, guidance, steps } = this.wanted;
+		const { prompt, seed, guidance, steps, model } = this.wanted;
 		return Object.fromEntries(
-			Object.entries({ prompt, seed, guidance, steps }).filter(([, v]) => v !== undefined)
+			Object.entries({ prompt, seed, guidance, steps, model }).filter(([, v]) => v !== undefined)
 		);
+	}
+
+	/** The teacher's or the student's generation on show (main or pair), if any. */
+	shown(name: ModelName): Shown | null {
+		const main: Shown | null =
+			this.trace && this.source !== 'none'
+				? { trace: this.trace, x0Images: this.x0Images, source: this.source }
+				: null;
+		if (main?.trace.settings.model === name) return main;
+		return this.pair?.trace.settings.model === name ? this.pair : null;
+	}
+
+	/** Whether the page wants the other model's generation too (the distillation chapter). */
+	wantPair(on: boolean) {
+		this.pairWanted = on;
+		if (on && model.status === 'ready') void this.generate();
 	}
 
 	/** The settings a figure wants on show; regenerates once the live model is ready. */
@@ -115,12 +144,36 @@ class Live {
 		);
 	}
 
+	/** Brings the figures up to date: the wanted generation, then its pair if asked for. */
 	async generate() {
 		const manifest = model.manifest;
 		if (!manifest || model.status !== 'ready') return;
 		const { settings } = resolveSettings(this.wanted, manifest);
+		if (!this.isShown(settings)) {
+			if (this.running === settingsKey(settings)) return; // in flight; it does the pair after
+			const shown = await this.run(settings, true);
+			if (!shown) return;
+			this.trace = shown.trace;
+			this.x0Images = shown.x0Images;
+			this.source = 'live';
+			// The whole trace, for curious readers (and tests) to inspect in the console.
+			(globalThis as { diffusion?: unknown }).diffusion = shown;
+		}
+		if (!this.pairWanted || !modelEntry(manifest, 'student')) return;
+		// The other model with the same prompt, seed and guidance, at its own number of steps.
+		const other = settings.model === 'teacher' ? 'student' : 'teacher';
+		const pair = resolveSettings({ ...this.wanted, model: other, steps: undefined }, manifest);
+		const key = settingsKey(pair.settings);
+		const current = this.pair;
+		const done = current?.source === 'live' && settingsKey(current.trace.settings) === key;
+		if (done || this.running === key) return;
+		const shown = await this.run(pair.settings, false);
+		if (shown) this.pair = shown;
+	}
+
+	/** One live generation with every step's x0 decoded; null if a newer one took over. */
+	private async run(settings: GenerationSettings, main: boolean): Promise<Shown | null> {
 		const key = settingsKey(settings);
-		if (this.isShown(settings) || this.running === key) return;
 		this.running = key;
 		const client = await loadModel();
 		this.generating = true;
@@ -133,22 +186,19 @@ class Live {
 				(s, of, x0Image) => {
 					if (x0Image) {
 						images[s.index] = x0Image;
-						this.forming = x0Image;
+						if (main) this.forming = x0Image;
 					}
 					this.progress = { step: s.index + 1, of };
 				},
 				true
 			);
-			this.trace = trace;
-			this.x0Images = images;
-			this.source = 'live';
-			// The whole trace, for curious readers (and tests) to inspect in the console.
-			(globalThis as { diffusion?: unknown }).diffusion = { trace, x0Images: images };
 			this.generating = false;
+			return { trace, x0Images: images, source: 'live' };
 		} catch (e) {
-			if ((e as Error).name === 'AbortError') return; // a newer generation took over
+			if ((e as Error).name === 'AbortError') return null; // a newer generation took over
 			this.error = model.error || (e as Error).message;
 			this.generating = false;
+			return null;
 		} finally {
 			if (this.running === key) this.running = undefined;
 		}

@@ -4,12 +4,11 @@
  * Every link parameter is validated and clamped here. Values that cannot be
  * used are dropped with a notice for the reader; values are only ever shown as text.
  */
+import type { ModelName } from './pipeline/manifest';
 import { SETTING_LIMITS } from './pipeline/settings';
 
 /** The pipeline's own limits on generation settings, plus the link-only ones. */
 export const LIMITS = { ...SETTING_LIMITS, wordMax: 23, levelMax: 999, imageMax: 15 } as const;
-
-export type ModelChoice = 'teacher' | 'student';
 
 export interface ViewState {
 	/** Prose step inside the chapter, counted from 1. */
@@ -27,7 +26,8 @@ export interface ViewState {
 	level?: number;
 	/** Which sample image the training chapters use, counted from 0. */
 	image?: number;
-	model?: ModelChoice;
+	/** The teacher U-Net, or the few-step student distilled from it. */
+	model?: ModelName;
 	/** Show one figure alone (for slides and learning platforms). */
 	embed?: boolean;
 	/** Force the model's backend (for comparing them, and for tests). */

@@ -1,12 +1,14 @@
 /** Reads the golden tensors that training/export.py wrote next to the model. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Manifest, SchedulerName } from '../../src/lib/pipeline/manifest';
+import type { Manifest, ModelName, SchedulerName } from '../../src/lib/pipeline/manifest';
 
 export const modelsDir = resolve(process.env.MODELS_DIR ?? 'static/models');
 export const hasModels = existsSync(join(modelsDir, 'manifest.json'));
 
 export interface GoldenCase {
+	/** Absent in the teacher's cases. */
+	model?: ModelName;
 	prompt: string;
 	seed: number;
 	steps: number;
@@ -27,10 +29,11 @@ export interface Golden {
 	tensors: Record<string, { offset: number; dtype: string; shape: number[] }>;
 }
 
-export function loadGolden() {
+/** `golden` holds the teacher's cases and the rest; `golden_student` the student's cases. */
+export function loadGolden(name: 'golden' | 'golden_student' = 'golden') {
 	const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
-	const golden = JSON.parse(readFileSync(join(modelsDir, 'golden.json'), 'utf8')) as Golden;
-	const bin = readFileSync(join(modelsDir, 'golden.bin'));
+	const golden = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as Golden;
+	const bin = readFileSync(join(modelsDir, `${name}.bin`));
 	const tensor = (key: string): Float32Array => {
 		const e = golden.tensors[key];
 		if (!e) throw new Error(`no golden tensor ${key}`);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DecodeCache } from '../../src/lib/pipeline/generate';
+import { resolveSettings } from '../../src/lib/pipeline/settings';
 import { encodeImage, noiseLatent, predictNoise } from '../../src/lib/pipeline/training-step';
 import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
 import { nodePipeline } from '../../src/lib/server/node-model';
@@ -7,14 +8,24 @@ import { nodePipeline } from '../../src/lib/server/node-model';
 describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, Node)', () => {
 	let built: Awaited<ReturnType<typeof nodePipeline>>;
 	const g = hasModels ? loadGolden() : ({} as ReturnType<typeof loadGolden>);
+	// The distilled student has its own golden cases, in folders that ship one.
+	const hasStudent = hasModels && g.manifest.models?.student !== undefined;
+	const gs = hasStudent ? loadGolden('golden_student') : undefined;
+	const cases = hasModels
+		? [
+				...g.golden.cases.map((c) => ({ c, g })),
+				...(gs?.golden.cases ?? []).map((c) => ({ c, g: gs! }))
+			]
+		: [];
 
 	beforeAll(async () => {
 		built = await nodePipeline(modelsDir);
 	}, 60_000);
 
-	for (const c of hasModels ? g.golden.cases : []) {
-		it(`"${c.prompt}", seed ${c.seed}, ${c.scheduler} ${c.steps} steps, guidance ${c.guidance}`, async () => {
+	for (const { c, g } of cases) {
+		it(`${c.model ?? 'teacher'}: "${c.prompt}", seed ${c.seed}, ${c.scheduler} ${c.steps} steps, guidance ${c.guidance}`, async () => {
 			const trace = await built.pipeline.generate({
+				model: c.model,
 				prompt: c.prompt,
 				seed: c.seed,
 				steps: c.steps,
@@ -42,6 +53,24 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 			expect(sum).toBeCloseTo(1, 4);
 		});
 	}
+
+	it.runIf(hasStudent)('gives each model its own default steps and guidance', async () => {
+		const m = built.manifest;
+		const student = await built.pipeline.generate({ model: 'student', prompt: 'cat' });
+		expect(student.settings).toMatchObject({
+			model: 'student',
+			steps: m.models!.student!.steps,
+			guidance: m.models!.student!.guidance
+		});
+		expect(student.steps.length).toBe(m.models!.student!.steps);
+		expect(student.steps.length).toBeLessThan(m.sampler.steps);
+		const teacher = resolveSettings({ prompt: 'cat' }, m).settings;
+		expect(teacher).toMatchObject({ model: 'teacher', steps: m.sampler.steps });
+		// A folder exported before the student existed: said, and the teacher runs.
+		const old = resolveSettings({ model: 'student' }, { ...m, models: undefined });
+		expect(old.settings.model).toBe('teacher');
+		expect(old.notices.join(' ')).toMatch(/no student/);
+	});
 
 	it('decodes any step lazily, once', async () => {
 		const trace = await built.pipeline.generate({ prompt: 'red heart', steps: 4 });

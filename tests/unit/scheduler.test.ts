@@ -8,6 +8,10 @@ describe('trailingTimesteps', () => {
 		expect(trailingTimesteps(1000, 25)[0]).toBe(999);
 		expect(trailingTimesteps(1000, 25).at(-1)).toBe(39);
 		expect(trailingTimesteps(1000, 1)).toEqual([999]);
+		// 1000 / 16 = 62.5: halves round to even, as Python's round() in training/schedule.py.
+		expect(trailingTimesteps(1000, 16)).toEqual([
+			999, 937, 874, 811, 749, 687, 624, 561, 499, 437, 374, 311, 249, 187, 124, 61
+		]);
 	});
 });
 

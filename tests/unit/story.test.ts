@@ -22,6 +22,8 @@ describe('the story', () => {
 			'adding-noise',
 			'unet',
 			'denoising-loop',
+			// Not in the seed post: the distilled few-step model (issue 6), after the loop it shortens.
+			'distillation',
 			'decoding',
 			'recap'
 		]);

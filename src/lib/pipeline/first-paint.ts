@@ -24,6 +24,8 @@ export interface FirstPaint {
 	trace: Trace;
 	/** Each step's predicted clean latent, decoded. */
 	x0Images: Float32Array[];
+	/** The same default prompt and seed on the distilled student, where the folder has one. */
+	student?: { trace: Trace; x0Images: Float32Array[] };
 	samples: SampleSet;
 	images: ImageCodes;
 	/** The sample labels through the text encoder. */
@@ -36,15 +38,22 @@ export async function computeFirstPaint(
 	samples: SampleSet
 ): Promise<FirstPaint> {
 	const { pipeline } = m;
-	const trace = await pipeline.generate({});
-	const x0Images: Float32Array[] = [];
-	for (const s of trace.steps) x0Images.push(await pipeline.decode(s.x0));
+	const withImages = async (trace: Trace) => {
+		const x0Images: Float32Array[] = [];
+		for (const s of trace.steps) x0Images.push(await pipeline.decode(s.x0));
+		return { trace, x0Images };
+	};
+	const { trace, x0Images } = await withImages(await pipeline.generate({}));
+	const student = pipeline.manifest.models?.student
+		? await withImages(await pipeline.generate({ model: 'student' }))
+		: undefined;
 	const images = await encodeImages(m, samples.pixels);
 	const { sample, t, seed } = EXAMPLE_DEFAULTS;
 	return {
 		manifest: pipeline.manifest,
 		trace,
 		x0Images,
+		student,
 		samples,
 		images,
 		labels: await encodeTexts(m, samples.labels),

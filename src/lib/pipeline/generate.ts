@@ -67,7 +67,10 @@ export interface PipelineParts {
 	backend: Backend;
 	tokenize(text: string): TokenizedPrompt;
 	text: TextEncoder;
+	/** The teacher's U-Net. */
 	unet: ort.InferenceSession;
+	/** The distilled student's U-Net, loaded on first use (absent if the folder has none). */
+	student?: () => Promise<ort.InferenceSession>;
 	vaeDecoder: ort.InferenceSession;
 }
 
@@ -91,12 +94,14 @@ export class DiffusionPipeline {
 	}
 
 	async generate(input: Partial<GenerationSettings>, opts: RunOptions = {}): Promise<Trace> {
-		const { manifest, tokenize, text, unet } = this.parts;
+		const { manifest, tokenize, text } = this.parts;
 		const { settings, notices } = resolveSettings(input, manifest);
 		const check = () => {
 			if (opts.signal?.aborted) throw abortError();
 		};
-		const start = now();
+		const unet = await this.unet(settings.model);
+		check();
+		const start = now(); // after loading the student, so timings are the generation's own
 		const { channels: C, size: S } = manifest.latent;
 		const n = C * S * S;
 		const L = manifest.text.context_length;
@@ -185,6 +190,13 @@ export class DiffusionPipeline {
 			image,
 			timings: { textMs, unetMs, decodeMs: now() - d0, callbackMs, totalMs: now() - start }
 		};
+	}
+
+	/** The U-Net of the teacher or of the student. */
+	async unet(model: GenerationSettings['model']): Promise<ort.InferenceSession> {
+		if (model === 'teacher') return this.parts.unet;
+		if (!this.parts.student) throw new Error('The distilled student is not part of this model.');
+		return this.parts.student();
 	}
 
 	/** A latent in the diffusion model's scale -> image [3, H, W] in [-1, 1]. */

@@ -4,7 +4,7 @@
  */
 import { fetchManifest, loadModelFiles, type DownloadProgress, type ModelFileError } from './files';
 import { DiffusionPipeline } from './generate';
-import type { Manifest } from './manifest';
+import { modelEntry, type Manifest } from './manifest';
 import {
 	createSession,
 	ort,
@@ -162,12 +162,25 @@ export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
 		device
 	});
 	const L = manifest.text.context_length;
+	const studentKey = modelEntry(manifest, 'student')?.unet;
+	let student: Promise<ort.InferenceSession> | undefined;
 	const pipeline = new DiffusionPipeline({
 		manifest,
 		backend,
 		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
 		text: clipTextEncoder(textModel as never, transformers.Tensor as never),
 		unet,
+		// Fetched (and verified) only when a reader first asks for the student.
+		student: studentKey
+			? () =>
+					(student ??= (async () => {
+						const more = await loadModelFiles(opts.baseUrl, manifest, [studentKey], opts);
+						return createSession(more.get(studentKey)!, backend);
+					})().catch((e) => {
+						student = undefined; // a later call may retry
+						throw e;
+					}))
+			: undefined,
 		vaeDecoder: await createSession(files.get('vae_decoder')!, backend)
 	});
 	await unetProbe(unet, manifest); // warm-up: first runs compile shaders / allocate

@@ -28,7 +28,13 @@ export interface Scheduler {
 /** "Trailing" spacing: starts at t = T - 1, where the latent is almost pure noise. */
 export function trailingTimesteps(T: number, steps: number): number[] {
 	const ratio = T / steps;
-	return Array.from({ length: steps }, (_, i) => Math.round(T - i * ratio) - 1);
+	return Array.from({ length: steps }, (_, i) => roundHalfEven(T - i * ratio) - 1);
+}
+
+/** Halves go to the even neighbour, as in Python and NumPy (training/schedule.py, diffusers). */
+function roundHalfEven(v: number): number {
+	const r = Math.round(v);
+	return v % 1 === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** DDIM with eta = 0: deterministic, x0 from the noise estimate, then re-noised to t'. */

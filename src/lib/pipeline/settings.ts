@@ -1,5 +1,5 @@
 /** Generation settings: defaults from the manifest, every value clamped, each change said. */
-import type { Manifest, SchedulerName } from './manifest';
+import { modelEntry, type Manifest, type ModelName, type SchedulerName } from './manifest';
 
 export const SETTING_LIMITS = {
 	stepsMin: 1,
@@ -16,6 +16,8 @@ export interface GenerationSettings {
 	guidance: number;
 	steps: number;
 	scheduler: SchedulerName;
+	/** Which U-Net: the teacher, or the few-step student distilled from it. */
+	model: ModelName;
 }
 
 export function resolveSettings(
@@ -53,6 +55,13 @@ export function resolveSettings(
 	}
 	if (prompt === '')
 		notices.push('The prompt is empty: this is the unconditional image, guided by nothing.');
+	let model = input.model ?? 'teacher';
+	if (!modelEntry(manifest, model)) {
+		notices.push(`This model folder has no ${model}; using the teacher.`);
+		model = 'teacher';
+	}
+	// Steps and guidance default to what the chosen model was made for (25 or 4 steps).
+	const entry = modelEntry(manifest, model)!;
 	const scheduler = input.scheduler ?? d.default;
 	if (!manifest.sampler.available.includes(scheduler))
 		throw new Error(
@@ -62,9 +71,17 @@ export function resolveSettings(
 		settings: {
 			prompt,
 			seed: clamp('seed', input.seed, d.seed, 0, L.seedMax, true),
-			guidance: clamp('guidance', input.guidance, d.guidance, L.guidanceMin, L.guidanceMax, false),
-			steps: clamp('steps', input.steps, d.steps, L.stepsMin, L.stepsMax, true),
-			scheduler
+			guidance: clamp(
+				'guidance',
+				input.guidance,
+				entry.guidance,
+				L.guidanceMin,
+				L.guidanceMax,
+				false
+			),
+			steps: clamp('steps', input.steps, entry.steps, L.stepsMin, L.stepsMax, true),
+			scheduler,
+			model
 		},
 		notices
 	};

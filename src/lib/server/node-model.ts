@@ -15,6 +15,7 @@ import {
 } from '@huggingface/transformers';
 import { fetchManifest, loadModelFiles } from '../pipeline/files';
 import { DiffusionPipeline } from '../pipeline/generate';
+import { modelEntry } from '../pipeline/manifest';
 import { createSession, ort } from '../pipeline/runtime';
 import { clipImageEncoder, clipTextEncoder } from '../pipeline/text-encoder';
 import { tokenizePrompt } from '../pipeline/tokenizer';
@@ -33,10 +34,9 @@ export async function nodePipeline(dir: string) {
 	ort.env.wasm.numThreads = 1;
 	const base = pathToFileURL(dir + '/').href;
 	const manifest = await fetchManifest(base, { fetch: fileFetch });
-	const files = await loadModelFiles(base, manifest, ['unet', 'vae_decoder', 'vae_encoder'], {
-		fetch: fileFetch,
-		cache: null
-	});
+	const studentKey = modelEntry(manifest, 'student')?.unet;
+	const keys = ['unet', 'vae_decoder', 'vae_encoder', ...(studentKey ? [studentKey] : [])];
+	const files = await loadModelFiles(base, manifest, keys, { fetch: fileFetch, cache: null });
 	env.allowRemoteModels = false;
 	env.localModelPath = dir + '/';
 	const tokenizer = await AutoTokenizer.from_pretrained('clip');
@@ -45,12 +45,14 @@ export async function nodePipeline(dir: string) {
 		dtype: 'fp32'
 	});
 	const L = manifest.text.context_length;
+	const student = studentKey ? await createSession(files.get(studentKey)!, 'wasm') : undefined;
 	const pipeline = new DiffusionPipeline({
 		manifest,
 		backend: 'wasm',
 		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
 		text: clipTextEncoder(textModel as never, Tensor as never),
 		unet: await createSession(files.get('unet')!, 'wasm'),
+		student: student && (async () => student),
 		vaeDecoder: await createSession(files.get('vae_decoder')!, 'wasm')
 	});
 	return {

@@ -551,7 +551,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				seed: 'This new, less noisy latent is now input again and the process repeats until desired.',
 				paragraphs: [
 					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 25 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
-					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster, which is why people distil models that need only one to four.'
+					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster, which is why people [distil](/distillation) models that need only one to four.'
 				],
 				figure: {
 					view: 'path',
@@ -579,8 +579,80 @@ export const CHAPTERS: readonly Chapter[] = [
 		]
 	},
 	{
-		slug: 'decoding',
+		slug: 'distillation',
 		number: 7,
+		title: 'Fewer steps: distillation',
+		description:
+			'A second, smaller U-Net learned from the first to do in 4 steps what it does in 25: both side by side, what the student skips, how it was taught, and the time it saves.',
+		steps: [
+			{
+				id: 'teacher-and-student',
+				title: 'Same prompt, same seed: 25 steps or 4',
+				paragraphs: [
+					'Every step of the loop is two U-Net runs, so 25 steps cost 50. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. The most effective trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.',
+					"Here the teacher is the U-Net of the chapters before. The student is a narrower U-Net, with a little over half the teacher's parameters, that samples in 4 steps. Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its 4 steps."
+				],
+				figure: {
+					view: 'distill-compare',
+					parts: ['unet', 'scheduler'],
+					flow: 'generation',
+					note: {
+						label: 'U-Net runs per image',
+						lines: ['teacher: 25 steps × 2 = 50', 'student: 4 steps × 2 = 8']
+					}
+				}
+			},
+			{
+				id: 'what-it-skips',
+				title: 'What the student learned to skip',
+				paragraphs: [
+					"Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only 4 steps, the same scheduler would jump 4 times along the teacher's *first guess* at each noise level, and at high noise that guess is a blurry average of everything the prompt could be.",
+					"The student was trained so that each of its jumps lands where the teacher's smaller steps would have taken it. It has not learned a new kind of picture: it has learned shortcuts along the teacher's own path, and it ends close to where the teacher ends, not on exactly the same image."
+				],
+				figure: {
+					view: 'distill-path',
+					parts: ['unet', 'scheduler'],
+					flow: 'generation'
+				}
+			},
+			{
+				id: 'progressive',
+				title: 'Halving the steps, round by round',
+				paragraphs: [
+					"Our student was taught in stages, after *progressive distillation* (Salimans & Ho, 2022). First it learned to copy the teacher's noise prediction at every noise level, with and without a prompt. Then, in each round, it learned to make in **one** step the jump that the model before it makes in **two**: 16 steps became 8, then 4.",
+					"The targets of each round come from running the model before it twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
+				],
+				figure: {
+					view: 'distill-rounds',
+					parts: ['unet'],
+					flow: 'training',
+					note: {
+						label: 'One round',
+						lines: [
+							'target = where 2 steps of the previous model land',
+							'student: 1 step to the same place'
+						]
+					}
+				}
+			},
+			{
+				id: 'what-it-buys',
+				title: 'What it buys, and what it costs',
+				paragraphs: [
+					"Fewer steps means fewer U-Net runs, 8 instead of 50, and each run is of a smaller network. The times here are this page's own runs of both models, measured in your browser. Encoding the prompt and decoding the image cost the same for both.",
+					"The price is some quality: the model card measures, for both models, how often our CLIP finds a generated image's own caption among 100. The model switch above every figure lets the whole explainer run on the student instead."
+				],
+				figure: {
+					view: 'distill-time',
+					parts: ['unet', 'scheduler'],
+					flow: 'generation'
+				}
+			}
+		]
+	},
+	{
+		slug: 'decoding',
+		number: 8,
 		title: 'Decompression',
 		description:
 			'The VAE decoder turns the final latent into pixels: the only time decoding is needed, and what earlier steps would have looked like.',
@@ -629,7 +701,7 @@ export const CHAPTERS: readonly Chapter[] = [
 	},
 	{
 		slug: 'recap',
-		number: 8,
+		number: 9,
 		title: 'What the summary got right, and what it skipped',
 		description:
 			'A recap of how Stable Diffusion works: the big picture the summary gets right, and the ten places where the real model does something different.',

@@ -13,7 +13,11 @@ export type ViewName =
 	| 'path'
 	| 'filmstrip'
 	| 'decode'
-	| 'decode-compare';
+	| 'decode-compare'
+	| 'distill-compare'
+	| 'distill-path'
+	| 'distill-rounds'
+	| 'distill-time';
 
 /** Which part of the loop figure a step points at. */
 export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler';
