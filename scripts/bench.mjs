@@ -42,8 +42,11 @@ function inputs(ort) {
 	};
 }
 
-async function nodeTimes(ort, label, options) {
-	const unet = await ort.InferenceSession.create(join(models, manifest.files.unet.path), options);
+async function nodeTimes(ort, label, options, unetKey = 'unet') {
+	const unet = await ort.InferenceSession.create(
+		join(models, manifest.files[unetKey].path),
+		options
+	);
 	const vae = await ort.InferenceSession.create(
 		join(models, manifest.files.vae_decoder.path),
 		options
@@ -63,6 +66,9 @@ const onnxNode = await nodeTimes(ortNode, 'onnxruntime-node (CPU, 1 thread)', {
 	interOpNumThreads: 1
 });
 await nodeTimes(ortWeb, 'onnxruntime-web WASM in Node', {});
+const studentKey = manifest.models?.student?.unet;
+if (studentKey)
+	await nodeTimes(ortNode, 'student: onnxruntime-node', { intraOpNumThreads: 1 }, studentKey);
 
 // The browser: the built site, served by vite preview, in headless Chromium.
 const server = spawn('npx', ['vite', 'preview', '--port', '4174', '--strictPort'], {
@@ -118,6 +124,26 @@ try {
 		}
 		return out;
 	});
+	// The distilled student: its full guided generation with trace, on a chapter page, driven
+	// through the prompt bar (two warm-ups, then timed runs with new seeds).
+	const student = [];
+	if (studentKey) {
+		await page.goto('http://localhost:4174/denoising-loop?model=student&backend=wasm');
+		await page.waitForSelector('.model-bar .status[data-source="live"]', { timeout: 300_000 });
+		for (let k = 0; k < 2 + runs * 2; k++) {
+			await page.evaluate(() => (globalThis.diffusion = undefined));
+			await page.locator('.model-bar details').evaluate((d) => (d.open = true));
+			await page
+				.locator('.model-bar')
+				.getByLabel('Seed')
+				.fill(String(200 + k));
+			await page.locator('.model-bar').getByRole('button', { name: 'Generate' }).click();
+			await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 120_000 });
+			const t = await page.evaluate(() => globalThis.diffusion.trace);
+			if (k >= 2) student.push({ ...t.timings, steps: t.steps.length });
+		}
+	}
+
 	const sorted = [...redraws].sort((a, b) => a - b);
 	console.log(
 		`  scrubber redraw on the cached trace: median ${fmt(median(redraws))}, 95th percentile ${fmt(sorted[Math.floor(sorted.length * 0.95)])} per frame (budget 16 ms)`
@@ -135,6 +161,16 @@ try {
 	console.log(
 		`  ratio browser WASM / onnxruntime-node, U-Net step: ${(unetStep / onnxNode.unet).toFixed(2)}`
 	);
+	if (student.length) {
+		const steps = student[0].steps;
+		console.log(
+			`  distilled student, full ${steps}-step guided generation with trace: ${fmt(median(student.map((g) => g.totalMs - g.callbackMs)))}` +
+				` (target 100 ms; ${fmt(median(student.map((g) => g.totalMs)))} with each step's x0 decoded)`
+		);
+		console.log(
+			`  student U-Net step (batch 2): ${fmt(median(student.map((g) => g.unetMs / steps)))}   text encoder: ${fmt(median(student.map((g) => g.textMs)))}   VAE decode: ${fmt(median(student.map((g) => g.decodeMs)))}`
+		);
+	}
 } finally {
 	await browser.close();
 	server.kill();
