@@ -14,7 +14,7 @@ import type { Manifest } from './manifest';
 import { ort, tensor, type Backend } from './runtime';
 import { createScheduler, guide } from './scheduler';
 import { resolveSettings, type GenerationSettings } from './settings';
-import type { TextEncoder } from './text-encoder';
+import type { TextEncoder, TextEncoding } from './text-encoder';
 import type { TokenizedPrompt } from './tokenizer';
 
 export interface StepTrace {
@@ -86,8 +86,26 @@ function abortError(): Error {
 
 const now = () => performance.now();
 
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+	const out = new Float32Array(a.length + b.length);
+	out.set(a);
+	out.set(b, a.length);
+	return out;
+}
+
 export class DiffusionPipeline {
+	/** The empty prompt's encoding (guidance's unconditional half) never changes: once. */
+	private empty: Promise<TextEncoding> | undefined;
+
 	constructor(readonly parts: PipelineParts) {}
+
+	private emptyPrompt(): Promise<TextEncoding> {
+		this.empty ??= this.parts.text.encode([this.parts.tokenize('')]).catch((e) => {
+			this.empty = undefined;
+			throw e;
+		});
+		return this.empty;
+	}
 
 	get manifest(): Manifest {
 		return this.parts.manifest;
@@ -116,8 +134,11 @@ export class DiffusionPipeline {
 			notices.push(
 				`${tokens.unknown.length} word(s) are unknown to the model's vocabulary and read as [UNK].`
 			);
-		const empty = tokenize('');
-		const enc = await text.encode([empty, tokens]);
+		const [uncond, cond] = [await this.emptyPrompt(), await text.encode([tokens])];
+		const enc = {
+			hidden: concat(uncond.hidden, cond.hidden),
+			embeds: concat(uncond.embeds, cond.embeds)
+		};
 		const textMs = now() - start;
 		check();
 
