@@ -245,10 +245,8 @@ def evaluate_all(smoke=False, limit=None):
     # The card, gallery and metrics join the manifest's file list.
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    for key, rel in {"model_card": "MODEL_CARD.md", "gallery": "gallery.png",
-                     "metrics": "metrics.json"}.items():
-        p = out / rel
-        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": export.sha256(p)}
+    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "gallery": "gallery.png",
+                                     "metrics": "metrics.json"})
     manifest["metrics"] = metrics
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return metrics
@@ -324,10 +322,8 @@ def evaluate_student(smoke=False, limit=None):
     card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
     card_path.write_text(card.rstrip("\n") + "\n\n" + section + "\n")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    for key, rel in {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
-                     "gallery_student": "gallery_student.png"}.items():
-        p = out / rel
-        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": export.sha256(p)}
+    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
+                                     "gallery_student": "gallery_student.png"})
     manifest["metrics"] = metrics
     manifest_path.write_text(json.dumps(manifest, indent=1))
     return metrics["student"]

@@ -164,6 +164,27 @@ def sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def add_files(manifest, out, files):
+    """Lists files (manifest key -> path under `out`) with size, hash and, for graphs, I/O."""
+    for key, rel in files.items():
+        p = out / rel
+        io = _io(p) if rel.endswith(".onnx") else {}
+        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p), **io}
+
+
+def export_unet(unet, path):
+    """A U-Net graph: noise prediction and the prompted attention maps, batch left free."""
+    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
+    batch = {0: "batch"}
+    _export(
+        unet, (torch.zeros(2, C, S, S), torch.zeros(2), torch.zeros(2, L, config.EMBED_DIM)), path,
+        ["sample", "timestep", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
+        {"sample": batch, "timestep": batch, "encoder_hidden_states": batch,
+         "noise_pred": batch, "attention_maps": batch},
+    )
+    _fix_output_shape(path, "attention_maps", ["batch", L, S, S])
+
+
 # --- Golden tensors --------------------------------------------------------------------
 
 GOLDEN_CASES = [
@@ -351,14 +372,7 @@ def export_all(smoke=False, limit=None):
         vae.decoder, (torch.zeros(2, C, S, S),), out / "vae_decoder.onnx",
         ["latent"], ["image"], {"latent": batch, "image": batch},
     )
-    _export(
-        unet, (torch.zeros(2, C, S, S), torch.zeros(2), torch.zeros(2, L, config.EMBED_DIM)),
-        out / "unet.onnx",
-        ["sample", "timestep", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
-        {"sample": batch, "timestep": batch, "encoder_hidden_states": batch,
-         "noise_pred": batch, "attention_maps": batch},
-    )
-    _fix_output_shape(out / "unet.onnx", "attention_maps", ["batch", L, S, S])
+    export_unet(unet, out / "unet.onnx")
 
     # The CLIP folder that transformers.js loads from local files.
     tokenizer.save(wp, out / "clip/tokenizer.json", L)
@@ -395,33 +409,11 @@ def export_all(smoke=False, limit=None):
     index["tokenizer"] = tok_cases
     (out / "golden.json").write_text(json.dumps(index, ensure_ascii=False))
 
-    files = {}
-    onnx_files = {
-        "text_encoder": "clip/onnx/text_model.onnx",
-        "image_encoder": "clip/onnx/vision_model.onnx",
-        "vae_encoder": "vae_encoder.onnx",
-        "vae_decoder": "vae_decoder.onnx",
-        "unet": "unet.onnx",
-    }
-    for key, rel in onnx_files.items():
-        p = out / rel
-        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p), **_io(p)}
-    for key, rel in {
-        "tokenizer": "clip/tokenizer.json",
-        "tokenizer_config": "clip/tokenizer_config.json",
-        "clip_config": "clip/config.json",
-        "preprocessor_config": "clip/preprocessor_config.json",
-        "golden_index": "golden.json",
-        "golden_tensors": "golden.bin",
-    }.items():
-        p = out / rel
-        files[key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p)}
-
     manifest = {
         "name": "emoji-diffusion",
         "version": 1,
         "smoke": smoke,
-        "files": files,
+        "files": {},
         "image": {"size": R, "channels": 3, "range": [-1, 1]},
         "latent": {"channels": C, "size": S, "scale_factor": scale},
         "text": {"context_length": L, "hidden_size": config.EMBED_DIM, "embed_dim": config.EMBED_DIM,
@@ -451,6 +443,19 @@ def export_all(smoke=False, limit=None):
         "training": {"unet_steps": ustate["step"], "unet_minutes": round(ustate["elapsed"] / 60, 1)},
         "models": {"teacher": teacher_entry(unet)},
     }
+    add_files(manifest, out, {
+        "text_encoder": "clip/onnx/text_model.onnx",
+        "image_encoder": "clip/onnx/vision_model.onnx",
+        "vae_encoder": "vae_encoder.onnx",
+        "vae_decoder": "vae_decoder.onnx",
+        "unet": "unet.onnx",
+        "tokenizer": "clip/tokenizer.json",
+        "tokenizer_config": "clip/tokenizer_config.json",
+        "clip_config": "clip/config.json",
+        "preprocessor_config": "clip/preprocessor_config.json",
+        "golden_index": "golden.json",
+        "golden_tensors": "golden.bin",
+    })
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"export: {total / 1e6:.2f} MB in {out}")
@@ -491,18 +496,9 @@ def export_student(smoke=False, limit=None):
     d, wp, vae, clip = train.load_frozen(smoke, limit)
     for m in (vae, clip):
         quantize_module(m)
-    student, scale, state = load_student(smoke)
+    student, scale, _ = load_student(smoke)
     out = config.MODELS_OUT
-    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
-    batch = {0: "batch"}
-    _export(
-        student, (torch.zeros(2, C, S, S), torch.zeros(2), torch.zeros(2, L, config.EMBED_DIM)),
-        out / "unet_student.onnx",
-        ["sample", "timestep", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
-        {"sample": batch, "timestep": batch, "encoder_hidden_states": batch,
-         "noise_pred": batch, "attention_maps": batch},
-    )
-    _fix_output_shape(out / "unet_student.onnx", "attention_maps", ["batch", L, S, S])
+    export_unet(student, out / "unet_student.onnx")
 
     blob = Blob()
     abar = schedule.alphas_cumprod()
@@ -512,11 +508,8 @@ def export_student(smoke=False, limit=None):
 
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    for key, rel in {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
-                     "golden_student_tensors": "golden_student.bin"}.items():
-        p = out / rel
-        extra = _io(p) if rel.endswith(".onnx") else {}
-        manifest["files"][key] = {"path": rel, "bytes": p.stat().st_size, "sha256": sha256(p), **extra}
+    add_files(manifest, out, {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
+                              "golden_student_tensors": "golden_student.bin"})
     rounds = [train.load(train.ckpt_path(f"student{s}", smoke)) for s in distill.ROUNDS]
     first = train.load(train.ckpt_path("student", smoke))
     teacher, _ = distill.load_teacher(smoke)
