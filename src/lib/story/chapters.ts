@@ -737,7 +737,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'try-it',
 				title: 'Now try it',
 				paragraphs: [
-					"Everything on these pages is computed by a real, if tiny, diffusion model running in your browser. Credits for the emoji images and the model's details are on the [credits page](/credits)."
+					"Everything on these pages is computed by a real, if tiny, diffusion model running in your browser. The model switch above each figure runs it all on the [distilled student](/distillation) instead: 4 steps rather than 25. Credits for the emoji images and the model's details are on the [credits page](/credits)."
 				],
 				figure: { parts: [], flow: 'both' }
 			}
