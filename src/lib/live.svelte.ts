@@ -20,6 +20,7 @@ export interface ExampleKey {
 	seed: number;
 }
 
+const other = (m: ModelName): ModelName => (m === 'teacher' ? 'student' : 'teacher');
 const settingsKey = (s: GenerationSettings) =>
 	JSON.stringify([s.prompt, s.seed, s.guidance, s.steps, s.scheduler, s.model]);
 
@@ -103,12 +104,14 @@ class Live {
 
 	/** The teacher's or the student's generation on show (main or pair), if any. */
 	shown(name: ModelName): Shown | null {
-		const main: Shown | null =
-			this.trace && this.source !== 'none'
-				? { trace: this.trace, x0Images: this.x0Images, source: this.source }
-				: null;
+		const main = this.mainShown();
 		if (main?.trace.settings.model === name) return main;
 		return this.pair?.trace.settings.model === name ? this.pair : null;
+	}
+
+	private mainShown(): Shown | null {
+		if (!this.trace || this.source === 'none') return null;
+		return { trace: this.trace, x0Images: this.x0Images, source: this.source };
 	}
 
 	/** Whether the page wants the other model's generation too (the distillation chapter). */
@@ -153,6 +156,9 @@ class Live {
 			if (this.running === settingsKey(settings)) return; // in flight; it does the pair after
 			const shown = await this.run(settings, true);
 			if (!shown) return;
+			// After a model switch the old main generation is the new pair: no need to rerun it.
+			const old = this.source === 'live' ? this.mainShown() : null;
+			if (old && old.trace.settings.model === other(settings.model)) this.pair = old;
 			this.trace = shown.trace;
 			this.x0Images = shown.x0Images;
 			this.source = 'live';
@@ -161,8 +167,10 @@ class Live {
 		}
 		if (!this.pairWanted || !modelEntry(manifest, 'student')) return;
 		// The other model with the same prompt, seed and guidance, at its own number of steps.
-		const other = settings.model === 'teacher' ? 'student' : 'teacher';
-		const pair = resolveSettings({ ...this.wanted, model: other, steps: undefined }, manifest);
+		const pair = resolveSettings(
+			{ ...this.wanted, model: other(settings.model), steps: undefined },
+			manifest
+		);
 		const key = settingsKey(pair.settings);
 		const current = this.pair;
 		const done = current?.source === 'live' && settingsKey(current.trace.settings) === key;
