@@ -70,6 +70,24 @@ const studentKey = manifest.models?.student?.unet;
 if (studentKey)
 	await nodeTimes(ortNode, 'student: onnxruntime-node', { intraOpNumThreads: 1 }, studentKey);
 
+/**
+ * Generations on the home page, with the model loaded, a new seed each (the page does not
+ * regenerate what it already shows): two warm the JIT and the runtime's buffers, then `n`
+ * are timed.
+ */
+async function generations(page, n, seed) {
+	const out = [];
+	for (let k = 0; k < 2 + n; k++) {
+		await page.evaluate(() => (globalThis.diffusion = undefined));
+		await page.getByLabel('Seed').fill(String(seed + k));
+		await page.getByRole('button', { name: 'Generate' }).click();
+		await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 120_000 });
+		const t = await page.evaluate(() => globalThis.diffusion.trace);
+		if (k >= 2) out.push({ ...t.timings, steps: t.steps.length });
+	}
+	return out;
+}
+
 // The browser: the built site, served by vite preview, in headless Chromium.
 const server = spawn('npx', ['vite', 'preview', '--port', '4174', '--strictPort'], {
 	stdio: 'ignore'
@@ -91,17 +109,8 @@ try {
 		await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
 		loads.push(Date.now() - t0);
 		report = await page.locator('.backend').textContent();
-		// Further generations with the model loaded: the full 25-step guided run with trace
-		// (a new seed each time: the page does not regenerate what it already shows). The
-		// first two warm the JIT and the runtime's buffers; the next three are timed.
-		for (let k = 0; k < 5; k++) {
-			await page.evaluate(() => (globalThis.diffusion = undefined));
-			await page.getByLabel('Seed').fill(String(100 + k));
-			await page.getByRole('button', { name: 'Generate' }).click();
-			await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 120_000 });
-			const timings = await page.evaluate(() => globalThis.diffusion.trace.timings);
-			if (k >= 2) gens.push(timings);
-		}
+		// Further generations with the model loaded: the full 25-step guided run with trace.
+		gens.push(...(await generations(page, 3, 100)));
 		await context.close();
 	}
 
@@ -124,24 +133,18 @@ try {
 		}
 		return out;
 	});
-	// The distilled student: its full guided generation with trace, on a chapter page, driven
-	// through the prompt bar (two warm-ups, then timed runs with new seeds).
+	// The distilled student: its full guided generation with trace, on the same page as the
+	// teacher's (the home page, whose figure does no other work meanwhile).
 	const student = [];
 	if (studentKey) {
-		await page.goto('http://localhost:4174/denoising-loop?model=student&backend=wasm');
-		await page.waitForSelector('.model-bar .status[data-source="live"]', { timeout: 300_000 });
-		for (let k = 0; k < 2 + runs * 2; k++) {
-			await page.evaluate(() => (globalThis.diffusion = undefined));
-			await page.locator('.model-bar details').evaluate((d) => (d.open = true));
-			await page
-				.locator('.model-bar')
-				.getByLabel('Seed')
-				.fill(String(200 + k));
-			await page.locator('.model-bar').getByRole('button', { name: 'Generate' }).click();
-			await page.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 120_000 });
-			const t = await page.evaluate(() => globalThis.diffusion.trace);
-			if (k >= 2) student.push({ ...t.timings, steps: t.steps.length });
-		}
+		const context = await browser.newContext();
+		const studentPage = await context.newPage();
+		await studentPage.goto('http://localhost:4174/?model=student&backend=wasm');
+		await studentPage.waitForFunction(() => globalThis.diffusion?.trace, null, {
+			timeout: 300_000
+		});
+		student.push(...(await generations(studentPage, runs * 2, 200)));
+		await context.close();
 	}
 
 	const sorted = [...redraws].sort((a, b) => a - b);

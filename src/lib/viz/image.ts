@@ -1,4 +1,5 @@
-/** Turns the model's images ([3, H, W] floats in [-1, 1]) into pixels for a canvas. */
+/** Turns the model's images ([3, H, W] floats in [-1, 1]) into pixels for a canvas, and back. */
+import { rgbToPlanar } from '$lib/pipeline/samples';
 
 export function toRGBA(image: Float32Array, size: number): Uint8ClampedArray<ArrayBuffer> {
 	const n = size * size;
@@ -25,4 +26,18 @@ export function imageDataUrl(image: Float32Array, size: number): string {
 	const canvas = document.createElement('canvas');
 	drawImage(canvas, image, size);
 	return canvas.toDataURL();
+}
+
+/** A picture file as a model image: its middle square, shrunk to `size`, on white. */
+export async function fileToModelImage(file: File, size: number): Promise<Float32Array> {
+	const bitmap = await createImageBitmap(file);
+	const canvas = document.createElement('canvas');
+	canvas.width = canvas.height = size;
+	const ctx = canvas.getContext('2d')!;
+	ctx.fillStyle = '#fff';
+	ctx.fillRect(0, 0, size, size);
+	const s = Math.min(bitmap.width, bitmap.height);
+	ctx.drawImage(bitmap, (bitmap.width - s) / 2, (bitmap.height - s) / 2, s, s, 0, 0, size, size);
+	bitmap.close();
+	return rgbToPlanar(ctx.getImageData(0, 0, size, size).data, size, 4);
 }
