@@ -19,7 +19,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 115, "halve": 20}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 115, "halve": 75}
     if a.smoke:
         budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "student": 0.1, "halve": 0.05}
     from .distill import ROUNDS

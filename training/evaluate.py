@@ -265,10 +265,12 @@ the same data, the same frozen CLIP and VAE (`python3 -m training distill`):
 1. Knowledge distillation, {m_student} min ({student_steps:,} steps of batch 128): the
    student matches the teacher's noise prediction (and, lightly, its cross-attention maps)
    at every timestep, with and without the prompt.
-2. Progressive distillation (Salimans & Ho 2022), one round per halving, {rounds}: in each,
-   the student learns to land in one DDIM step where the model before it lands in two
-   (targets computed by that model, in epsilon form, min-SNR-5 weighted), and starts as a
-   copy of it.
+2. Progressive distillation (Salimans & Ho 2022), {rounds}: the student learns to land in
+   one guided DDIM step (guidance {guidance}, cond and uncond combined as the site does)
+   where its teacher lands in two (targets computed by the teacher, in epsilon form,
+   min-SNR-5 weighted); both branches also stay near the teacher's own predictions. Half
+   the batches start where the student's own earlier steps from noise take it, so that it
+   learns to correct its own errors.
 
 Classifier-free guidance stays outside the model, as for the teacher: each step runs the
 student on a batch of 2 (with and without the prompt).
@@ -311,8 +313,8 @@ def evaluate_student(smoke=False, limit=None):
         params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
         m_student=round((entry["minutes"] - sum(r["minutes"] for r in entry["rounds"]))),
         student_steps=entry["train_steps"],
-        rounds="; ".join(f"{2 * r['steps']} -> {r['steps']} steps ({r['minutes']:.0f} min, {r['train_steps']:,} "
-                         f"steps of batch 64)" for r in entry["rounds"]),
+        rounds="; ".join(f"the {r['from']} in {r['from_steps']} steps -> the student in {r['steps']} "
+                         f"({r['minutes']:.0f} min, {r['train_steps']:,} steps of batch 32)" for r in entry["rounds"]),
         t5=metrics["generation"]["top5_of_100"], t1=metrics["generation"]["top1_of_100"],
         s5=gen[steps]["top5_of_100"], s1=gen[steps]["top1_of_100"], s5_2=gen[2]["top5_of_100"],
         s1_2=gen[2]["top1_of_100"], s5_1=gen[1]["top5_of_100"], s1_1=gen[1]["top1_of_100"],

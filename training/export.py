@@ -518,11 +518,13 @@ def export_student(smoke=False, limit=None):
         "unet": "unet_student", "steps": distill.ROUNDS[-1], "guidance": distill.STUDENT_GUIDANCE,
         "channels": student.ch, "params": params(student), "distilled_from": "teacher",
         "method": "knowledge distillation at every timestep, then progressive distillation "
-                  "(Salimans & Ho 2022): " + " -> ".join(str(s) for s in (2 * distill.ROUNDS[0], *distill.ROUNDS))
-                  + " DDIM steps",
+                  f"(Salimans & Ho 2022) of guided DDIM sampling: the teacher's {2 * distill.ROUNDS[0]} steps -> "
+                  + " -> ".join(str(s) for s in distill.ROUNDS) + " steps",
         "minutes": round(sum(s["elapsed"] for s in [first, *rounds]) / 60, 1),
-        "rounds": [{"steps": s, "train_steps": r["step"], "minutes": round(r["elapsed"] / 60, 1)}
-                   for s, r in zip(distill.ROUNDS, rounds)],
+        # Each round: whose two steps (which model, sampled in how many steps) one step learns.
+        "rounds": [{"steps": s, "from": "teacher" if k == 0 else "student", "from_steps": 2 * s,
+                    "train_steps": r["step"], "minutes": round(r["elapsed"] / 60, 1)}
+                   for k, (s, r) in enumerate(zip(distill.ROUNDS, rounds))],
         "train_steps": first["step"],
     }
     manifest_path.write_text(json.dumps(manifest, indent=1))

@@ -38,8 +38,17 @@ export interface ModelEntry {
 	distilled_from?: ModelName;
 	method?: string;
 	minutes?: number;
-	/** Progressive distillation rounds, in training order. */
-	rounds?: { steps: number; train_steps: number; minutes: number }[];
+	/**
+	 * Progressive distillation rounds, in training order: each learns to make in one step the
+	 * jump that `from` (sampled in `from_steps` steps) makes in two.
+	 */
+	rounds?: {
+		steps: number;
+		from: ModelName;
+		from_steps: number;
+		train_steps: number;
+		minutes: number;
+	}[];
 }
 
 export interface Manifest {

@@ -617,10 +617,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			},
 			{
 				id: 'progressive',
-				title: 'Halving the steps, round by round',
+				title: 'Halving the teacher’s steps',
 				paragraphs: [
-					"Our student was taught in stages, after *progressive distillation* (Salimans & Ho, 2022). First it learned to copy the teacher's noise prediction at every noise level, with and without a prompt. Then, in each round, it learned to make in **one** step the jump that the model before it makes in **two**: 16 steps became 8, then 4.",
-					"The targets of each round come from running the model before it twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
+					"Our student was taught in two stages. First it learned to copy the teacher's noise prediction at every noise level, with and without a prompt: a smaller teacher, still needing many steps. Then came a round of *progressive distillation* (Salimans & Ho, 2022): it learned to make in **one** step the jump that the teacher makes in **two**, so the teacher's 8 steps became the student's 4. The jumps it learned are the guided ones, its two predictions mixed by guidance just as the loop mixes them, and half of its lessons start where its own earlier jumps lead rather than from a noised training image, so it learns to correct its own mistakes.",
+					"Progressive distillation usually repeats the round, each student the next one's teacher, halving the steps again and again (the paper started from 8,192 and went down to as few as 1). Our teacher is already good in 8 steps, so one round from the teacher itself was enough, and better: our first student, taught 16 → 8 → 4 by its own earlier selves, inherited their errors. The targets come from running the teacher twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
 				figure: {
 					view: 'distill-rounds',
@@ -629,7 +629,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					note: {
 						label: 'One round',
 						lines: [
-							'target = where 2 steps of the previous model land',
+							'target = where 2 guided steps of the teacher land',
 							'student: 1 step to the same place'
 						]
 					}
