@@ -149,7 +149,7 @@ try {
 		return out;
 	});
 	// The distilled student: its full guided generation with trace, on the same page as the
-	// teacher's (the home page, whose figure does no other work meanwhile).
+	// teacher's (the home page), measured the same way.
 	const student = [];
 	await page.close(); // its worker would share the cores with the student's runs
 	if (studentKey) {

@@ -77,20 +77,6 @@ def load_student(name, smoke=False):
     return net, state["scale"]
 
 
-def ddim_move(x, eps, t, t_next, abar):
-    """One DDIM step (eta 0) from t to t_next; t_next = -1 means all the way to x0."""
-    a, a_next = abar[t], (abar[t_next] if t_next >= 0 else torch.tensor(1.0))
-    x0 = (x - (1 - a).sqrt() * eps) / a.sqrt()
-    return a_next.sqrt() * x0 + (1 - a_next).sqrt() * eps
-
-
-def guided_eps(net, x, t, ctx, empty, w):
-    """Classifier-free guidance as the site runs it: cond and uncond in one batch."""
-    eps, _ = net(torch.cat([x, x]), torch.full((2 * len(x),), float(t)), torch.cat([ctx, empty]))
-    cond, uncond = eps.chunk(2)
-    return uncond + w * (cond - uncond), cond, uncond
-
-
 def train_halving(steps, minutes, smoke=False, limit=None):
     """Progressive distillation (Salimans & Ho 2022): a student that samples in `steps` guided
     DDIM steps learns to land, in one step, where its teacher lands in two (the shipped
@@ -115,6 +101,11 @@ def train_halving(steps, minutes, smoke=False, limit=None):
     empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
     abar = torch.from_numpy(schedule.alphas_cumprod()).float()
     fine = schedule.timesteps(2 * steps)  # the teacher's grid; every other point is ours
+    own = schedule.ddim_coefficients(abar, steps)  # the student's grid, as it samples
+
+    def move(x, eps, t, t_next):
+        return schedule.ddim_update(x, eps, float(abar[t]), float(abar[t_next]) if t_next >= 0 else 1.0)[0]
+
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
     batch = 8 if smoke else 32
 
@@ -133,24 +124,24 @@ def train_halving(steps, minutes, smoke=False, limit=None):
                 # Half the time x_t is where the student's own steps from noise take it, so
                 # it also learns to recover from its own errors (what sampling will feed it).
                 x_t = torch.randn_like(mean[b])
-                for k in range(i):
-                    g = guided_eps(ema, x_t, fine[2 * k], ctx, empty, w)[0]
-                    x_t = ddim_move(x_t, g, fine[2 * k], fine[2 * k + 2], abar)
+                for t_k, a_k, a_next in own[:i]:
+                    g = schedule.guided_eps(ema, x_t, t_k, ctx, empty, w)[0]
+                    x_t = schedule.ddim_update(x_t, g, a_k, a_next)[0]
             else:
                 z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
                 x_t = schedule.add_noise(z, torch.randn_like(z), torch.full((batch,), t), abar)
             # Two guided steps of the teacher, as the site samples (the dropped captions'
             # guided noise is the unconditional one: that branch learns its own landing).
-            g, cond_t, uncond_t = guided_eps(teacher, x_t, t, ctx, empty, w)
-            x_mid = ddim_move(x_t, g, t, t_mid, abar)
-            x_next = ddim_move(x_mid, guided_eps(teacher, x_mid, t_mid, ctx, empty, w)[0], t_mid, t_next, abar)
+            g, cond_t, uncond_t = schedule.guided_eps(teacher, x_t, t, ctx, empty, w)
+            x_mid = move(x_t, g, t, t_mid)
+            x_next = move(x_mid, schedule.guided_eps(teacher, x_mid, t_mid, ctx, empty, w)[0], t_mid, t_next)
             # The clean estimate that takes x_t to x_next in one DDIM step, as noise.
             a, s = abar[t].sqrt(), (1 - abar[t]).sqrt()
             a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0)
             s_n = (1 - a_n**2).clamp(min=0).sqrt()
             x0 = (x_next - (s_n / s) * x_t) / (a_n - (s_n / s) * a)
             target = (x_t - a * x0) / s
-        g, cond, uncond = guided_eps(model, x_t, t, ctx, empty, w)
+        g, cond, uncond = schedule.guided_eps(model, x_t, t, ctx, empty, w)
         # The guided noise carries the target; many (cond, uncond) pairs give the same guided
         # noise, so both branches stay near the teacher's own (the site shows them).
         anchor = (cond - cond_t).pow(2).mean() + (uncond - uncond_t).pow(2).mean()

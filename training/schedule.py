@@ -127,18 +127,27 @@ def ddim_coefficients(abar, steps):
     return out
 
 
+def guided_eps(unet, x, t, cond, uncond, guidance):
+    """Classifier-free guidance: the U-Net on a batch of 2 (without and with the prompt).
+    Returns the guided noise and both predictions."""
+    eps, _ = unet(torch.cat([x, x]), torch.full((2 * x.shape[0],), float(t)), torch.cat([uncond, cond]))
+    eps_u, eps_c = eps.chunk(2)
+    return eps_u + guidance * (eps_c - eps_u), eps_c, eps_u
+
+
+def ddim_update(x, eps, a_t, a_prev):
+    """One DDIM step (eta 0) from abar a_t to a_prev (1.0: all the way); returns (x_prev, x0)."""
+    x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t**0.5
+    return a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps, x0
+
+
 @torch.no_grad()
 def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
     """Classifier-free guided DDIM (eta 0), computed in float32 like the browser does."""
     x = noise.clone()
-    ctx = torch.cat([uncond, cond])
     for t, a_t, a_prev in ddim_coefficients(abar, steps):
-        tt = torch.full((2 * x.shape[0],), float(t))
-        eps, _ = unet(torch.cat([x, x]), tt, ctx)
-        eps_u, eps_c = eps.chunk(2)
-        eps_g = eps_u + guidance * (eps_c - eps_u)
-        x0 = (x - (1 - a_t) ** 0.5 * eps_g) / a_t**0.5
-        x_next = a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps_g
+        eps_g, eps_c, eps_u = guided_eps(unet, x, t, cond, uncond, guidance)
+        x_next, x0 = ddim_update(x, eps_g, a_t, a_prev)
         if trace is not None:
             trace.append(
                 {"t": t, "x": x, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g, "x0": x0}
