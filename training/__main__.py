@@ -10,27 +10,33 @@ from . import config, train
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
-                                     "student", "halve", "student_export", "distill", "all"])
+                                     "trajectories", "student", "student_export", "distill", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--steps", type=int, default=8, help="halve: the student's number of steps")
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    p.add_argument("--batch", type=int, default=None, help="student: batch size (default 32, smoke 8)")
+    p.add_argument("--lr", type=float, default=1e-4, help="student: peak learning rate")
+    p.add_argument("--param", choices=["v", "eps"], default="v", help="student: what its output predicts")
+    p.add_argument("--no-step-input", action="store_true", help="student: one prediction for every step count")
+    p.add_argument("--name", default="student", help="student: checkpoint name (for experiments)")
     a = p.parse_args()
+    if a.device.startswith("cuda"):
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "student": 115, "halve": 75}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "trajectories": 30, "student": 120}
     if a.smoke:
-        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "student": 0.1, "halve": 0.05}
-    from .distill import ROUNDS
+        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "trajectories": 0.05, "student": 0.1}
 
-    # The student (issue 6) learns from the exported teacher, then joins its folder.
-    student = ["student", *(("halve", s) for s in ROUNDS), "student_export"]
+    # The student learns from the exported teacher, then joins its folder.
+    student = ["trajectories", "student", "student_export"]
     teacher = ["data", "vae", "clip", "vae_decoder", "unet", "export", "eval"]
     stages = {"all": teacher + student, "distill": student}.get(a.stage, [a.stage])
     for s in stages:
         t0 = time.time()
-        s, steps = s if isinstance(s, tuple) else (s, a.steps)
         minutes = a.minutes if a.minutes is not None and len(stages) == 1 else budget.get(s)
         if s == "data":
             from . import data
@@ -49,14 +55,14 @@ def main():
             train.train_clip(minutes, a.smoke, limit)
         elif s == "unet":
             train.train_unet(minutes, a.smoke, limit)
+        elif s == "trajectories":
+            from . import distill
+
+            distill.make_trajectories(minutes, a.smoke, limit, a.device, a.batch)
         elif s == "student":
             from . import distill
 
-            distill.train_student(minutes, a.smoke, limit)
-        elif s == "halve":
-            from . import distill
-
-            distill.train_halving(steps, minutes, a.smoke, limit)
+            distill.train_student(minutes, a.smoke, limit, a.device, a.batch, a.lr, a.param, not a.no_step_input, a.name)
         elif s == "student_export":
             from . import evaluate, export
 

@@ -1,158 +1,234 @@
-"""Distils the shipped U-Net (the teacher) into a narrower student, for few-step sampling.
+"""The distilled student: the shipped teacher's U-Net, taught to draw in 1, 2, 4 or 8 steps.
 
-Stage "student": the student learns the teacher's noise prediction at every timestep, with
-and without the prompt (knowledge distillation of the denoiser), so it starts where the
-teacher is. Rounds that halve the number of DDIM steps (progressive distillation, Salimans
-& Ho 2022) build on this checkpoint: the first learns from the teacher itself.
+What it learns from is the teacher's guided DDIM sampling (classifier-free guidance: two
+U-Net runs per step). What changes:
+
+- Guidance is folded in (Meng et al. 2023): the guidance scale is an input, embedded like the
+  timestep, so a step is one run at batch 1, not two.
+- The output is v = sqrt(abar) eps - sqrt(1 - abar) x0 (Salimans & Ho 2022, section 4), not
+  the noise: at t = 999, sqrt(abar) = 0.068, and an error in a predicted noise is amplified
+  about 15 times in the clean image it implies; v-prediction has no such blow-up.
+- Progressive distillation with every round kept (Salimans & Ho 2022; the step-count input is
+  that of shortcut models, Frans et al. 2024): one student step, asked for N steps, learns to
+  land where two steps of 2N land. For N = 8 those two steps are the teacher's (guided, on
+  its 16-step grid); for N = 4, 2, 1 they are the student's own (its slowly moving EMA copy),
+  asked for 2N. The step count is an input too, since the best single jump from t = 999
+  differs between a 1-step and a 2-step path; one file then serves every step count.
+- Half the batches start where the student's own earlier steps from noise lead, not from a
+  noised training image, so it learns to correct its own errors (the exposure gap).
+
+It starts from the teacher's weights at the teacher's width (the new inputs start at zero).
 """
-import torch
+import math
 
-from . import config, schedule
-from .train import (caption_bank, ckpt_path, latent_stats, load, load_frozen, pick_captions,
-                    run_loop, to_unit, train_split, update)
+import numpy as np
+import torch
+import torch.nn as nn
+
+from . import config, data, schedule, shipped
+from .train import caption_bank, ckpt_path, load, run_loop, train_split, update
 from .unet import UNet
 
-STUDENT_CH = 48  # the teacher's 64: about half the parameters, so both fit the size budget
-# Progressive rounds, by the student's number of steps: the first learns from the teacher
-# sampled in twice as many (8: nearly as good as its 25 on this model), each later one from
-# the round before. One round was enough here: rounds from a student compound its errors.
-ROUNDS = (4,)
-STUDENT_GUIDANCE = 4.0
+STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for
+STEP_WEIGHTS = torch.tensor([3.0, 3.0, 2.0, 1.0])  # how often each is trained: few steps are hardest
+TEACHER_STEPS = 16  # the teacher's paths it learns from (nested grids: 16 holds 8, 4, 2 and 1)
+DEFAULT_STEPS = 2  # what the site runs it with unless asked otherwise
+GUIDANCE_RANGE = (0.0, 10.0)  # guidance scales it learns; the site clamps to this range
+GUIDANCE_EMBED = 100.0  # the scalars go through the timestep's sinusoids: spread them out
+STEPS_EMBED = 250.0  # log2(steps) * this: 0, 250, 500, 750
 
 
-def load_teacher(smoke=False):
-    """The U-Net that ships (kept apart from ongoing training as unet-shipped.pt)."""
-    state = load(ckpt_path("unet-shipped", smoke)) or load(ckpt_path("unet", smoke))
-    teacher = UNet(ctx_dim=config.EMBED_DIM)
-    teacher.load_state_dict(state["ema"])
-    teacher.eval().requires_grad_(False)
-    return teacher, state["scale"]
+class Student(nn.Module):
+    """The teacher's U-Net with two more inputs: the guidance scale and the step count."""
+
+    def __init__(self, param="v", step_input=True):
+        super().__init__()
+        self.net = UNet(ctx_dim=config.EMBED_DIM, scalars=2)
+        self.param, self.step_input = param, step_input
+        self.register_buffer("abar", torch.from_numpy(schedule.alphas_cumprod()).float())
+
+    def forward(self, x, t, ctx, guidance, steps):
+        """Raw output (v or noise, by `param`) and attention maps; t, guidance, steps: [B]."""
+        k = torch.log2(steps) if self.step_input else torch.zeros_like(steps)
+        return self.net(x, t, ctx, torch.stack([guidance * GUIDANCE_EMBED, k * STEPS_EMBED], 1))
+
+    def predict(self, x, t, ctx, guidance, steps):
+        """(x0, noise) for integer timesteps t: [B]."""
+        out, _ = self(x, t.float(), ctx, guidance, steps)
+        a = self.abar[t].sqrt().view(-1, 1, 1, 1)
+        s = (1 - self.abar[t]).sqrt().view(-1, 1, 1, 1)
+        if self.param == "v":
+            return a * x - s * out, s * x + a * out
+        return (x - s * out) / a, out
 
 
-def train_student(minutes, smoke=False, limit=None):
-    d, wp, vae, clip = load_frozen(smoke, limit)
-    idx = train_split(d)
-    mean, std, _ = latent_stats(vae, to_unit(d["images"][idx]))
-    teacher, scale = load_teacher(smoke)
-    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=2)
-    empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
-    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
-    model = UNet(ch=STUDENT_CH, ctx_dim=config.EMBED_DIM)
-    ema = UNet(ch=STUDENT_CH, ctx_dim=config.EMBED_DIM)
-    ema.load_state_dict(model.state_dict())
-    ema.requires_grad_(False)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
-    batch = 16 if smoke else 128
+class StudentAsNoise(nn.Module):
+    """The exported graph: the student's prediction as noise, so that the site's sampler, its
+    figures and the teacher's share one formula (x0 = (x - sqrt(1 - abar) eps) / sqrt(abar))."""
 
-    def step(n):
-        b = torch.randint(0, len(idx), (batch,))
-        tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
-        t = torch.randint(0, config.T, (batch,))
-        with torch.no_grad():
-            ctx = clip.text(tok, msk)[0]
-            z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
-            x_t = schedule.add_noise(z, torch.randn_like(z), t, abar)
-            target, target_maps = teacher(x_t, t.float(), ctx)
-        eps, maps = model(x_t, t.float(), ctx)
-        # Match the teacher's noise, and (lightly) where it looks: the attention chapter
-        # shows the student's maps too.
-        loss = (eps - target).pow(2).mean() + 0.1 * (maps - target_maps).pow(2).sum(1).mean()
-        update(model, opt, loss, ema, n)
-        return {"loss": round(loss.item(), 5)}
+    def __init__(self, student):
+        super().__init__()
+        self.student = student
 
-    run_loop(
-        "student", model, opt, ckpt_path("student", smoke), minutes, 3e-4, step,
-        extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "ch": STUDENT_CH},
-               "load": lambda state: ema.load_state_dict(state["ema"])},
-        smoke=smoke,
-    )
+    def forward(self, sample, timestep, guidance, num_steps, encoder_hidden_states):
+        out, maps = self.student(sample, timestep, encoder_hidden_states, guidance, num_steps)
+        if self.student.param != "v":
+            return out, maps
+        abar = self.student.abar[timestep.long()].view(-1, 1, 1, 1)
+        return (1 - abar).sqrt() * sample + abar.sqrt() * out, maps
 
 
-def load_student(name, smoke=False):
+def load_student(name, smoke=False, device="cpu"):
     state = load(ckpt_path(name, smoke))
     if not state:
-        raise SystemExit(f"no {name} checkpoint yet: train the stage before it first")
-    net = UNet(ch=state.get("ch", STUDENT_CH), ctx_dim=config.EMBED_DIM)
+        raise SystemExit(f"no {name} checkpoint yet: run `python3 -m training student` first")
+    net = Student(state.get("param", "v"), state.get("step_input", True))
     net.load_state_dict(state["ema"])
-    return net, state["scale"]
+    return net.to(device).eval(), state
 
 
-def train_halving(steps, minutes, smoke=False, limit=None):
-    """Progressive distillation (Salimans & Ho 2022): a student that samples in `steps` guided
-    DDIM steps learns to land, in one step, where its teacher lands in two (the shipped
-    teacher for the first round, the round before for later ones). It starts from the
-    "student" stage, or as a copy of the round before."""
-    d, wp, vae, clip = load_frozen(smoke, limit)
+@torch.no_grad()
+def sample(student, ctx, noise, steps, guidance, trace=None):
+    """The student's DDIM sampling: one run per step, at batch 1 per image."""
+    abar = student.abar
+    b = noise.shape[0]
+    w = torch.full((b,), float(guidance), device=noise.device)
+    n = torch.full((b,), float(steps), device=noise.device)
+    x = noise.clone()
+    for t, a_t, a_prev in schedule.ddim_coefficients(abar.cpu().double().numpy(), steps):
+        x0, eps = student.predict(x, torch.full((b,), t, device=x.device), ctx, w, n)
+        x_next = a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps
+        if trace is not None:
+            trace.append({"t": t, "x": x, "eps": eps, "x0": x0})
+        x = x_next
+    return x
+
+
+def guided_teacher_eps(teacher, x, t, cond, uncond, w):
+    """Classifier-free guidance with a guidance scale per sample (w: [B])."""
+    tt = torch.full((2 * x.shape[0],), float(t), device=x.device)
+    eps, _ = teacher(torch.cat([x, x]), tt, torch.cat([uncond, cond]))
+    eps_u, eps_c = eps.chunk(2)
+    return eps_u + w.view(-1, 1, 1, 1) * (eps_c - eps_u)
+
+
+def shard_dir(smoke):
+    return config.CACHE / ("trajectories-smoke" if smoke else "trajectories")
+
+
+@torch.no_grad()
+def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None):
+    """The teacher's guided DDIM paths from noise on its 16-step grid, for random training
+    captions (one in ten empty) and guidance scales: every latent along the way and the
+    end. Each student step, whatever its step count, then has its target in a path (the
+    grids are nested), and training runs no teacher. Written in shards; resumable."""
+    import time
+
+    d = data.load(limit)
+    _, wp, clip, _, teacher, _ = shipped.load()
+    clip, teacher = clip.to(device), teacher.to(device)
     idx = train_split(d)
-    mean, std, _ = latent_stats(vae, to_unit(d["images"][idx]))
-    if steps == ROUNDS[0]:
-        # The shipped teacher is nearly as good in 8 steps as in 25 on this model, so the
-        # first round learns from it directly; the student starts from the "student" stage.
-        teacher, scale = load_teacher(smoke)
-        before = "student"
-    else:
-        before = f"student{steps * 2}"
-        teacher, scale = load_student(before, smoke)
-    teacher.eval().requires_grad_(False)
-    model, _ = load_student(before, smoke)
-    ema, _ = load_student(before, smoke)
-    ema.requires_grad_(False)
-    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=3)
+    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=4)
     empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
-    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
-    fine = schedule.timesteps(2 * steps)  # the teacher's grid; every other point is ours
-    own = schedule.ddim_coefficients(abar, steps)  # the student's grid, as it samples
+    empty = clip.text(empty_ids.to(device), empty_mask.to(device))[0]
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float().to(device)
+    out = shard_dir(smoke)
+    out.mkdir(parents=True, exist_ok=True)
+    batch = batch or (4 if smoke else 128)
+    start, k = time.time(), len(list(out.glob("shard-*.pt")))
+    while time.time() - start < minutes * 60:
+        t0 = time.time()
+        gen = torch.Generator().manual_seed(1000 + k)  # each shard reproducible on its own
+        b = torch.randint(0, len(idx), (batch,), generator=gen)
+        v = torch.randint(0, ids.shape[1], (batch,), generator=gen)
+        tok, msk = ids[b, v].clone(), mask[b, v].clone()
+        drop = torch.rand(batch, generator=gen) < 0.1
+        tok[drop], msk[drop] = empty_ids, empty_mask
+        w = torch.rand(batch, generator=gen) * (GUIDANCE_RANGE[1] - GUIDANCE_RANGE[0]) + GUIDANCE_RANGE[0]
+        x = torch.randn(batch, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE, generator=gen)
+        ctx = clip.text(tok.to(device), msk.to(device))[0]
+        x, wd = x.to(device), w.to(device)
+        path = [x]
+        grid = schedule.timesteps(TEACHER_STEPS)
+        for j, t in enumerate(grid):
+            eps = guided_teacher_eps(teacher, x, t, ctx, empty.expand(batch, -1, -1), wd)
+            a_prev = abar[grid[j + 1]] if j + 1 < len(grid) else torch.tensor(1.0, device=device)
+            x = schedule.ddim_update(x, eps, abar[t], a_prev)[0]
+            path.append(x)
+        torch.save({"ids": tok, "mask": msk, "guidance": w, "path": torch.stack(path, 1).cpu(),
+                    "seconds": time.time() - t0},
+                   out / f"shard-{k:05d}.pt")
+        k += 1
+        print(f"trajectories: shard {k} ({k * batch} paths), {time.time() - start:.0f} s", flush=True)
 
-    def move(x, eps, t, t_next):
-        return schedule.ddim_update(x, eps, float(abar[t]), float(abar[t_next]) if t_next >= 0 else 1.0)[0]
 
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.0)
-    batch = 8 if smoke else 32
+def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr=1e-4, param="v",
+                  step_input=True, name="student"):
+    """One student step, asked for N steps, learns the jump the teacher makes in 16 / N of its
+    steps, along the teacher's own paths (make_trajectories)."""
+    import random
 
-    empty = clip.text(empty_ids, empty_mask)[0].expand(batch, -1, -1)
-    w = STUDENT_GUIDANCE
+    _, wp, clip, _, teacher, scale = shipped.load()
+    clip, teacher = clip.to(device), teacher.to(device)
+    model = Student(param, step_input).to(device)
+    model.net.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights
+    ema = Student(param, step_input).to(device)
+    ema.load_state_dict(model.state_dict())
+    ema.requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    batch = batch or (8 if smoke else 64)
+    abar = model.abar
+    grid = schedule.timesteps(TEACHER_STEPS)
+    shards = {}
 
-    def step(n):
-        b = torch.randint(0, len(idx), (batch,))
-        tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
-        i = int(torch.randint(0, steps, ()))  # one student step per batch: t is shared
-        t, t_mid = fine[2 * i], fine[2 * i + 1]
-        t_next = fine[2 * i + 2] if 2 * i + 2 < len(fine) else -1
+    def paths():
+        # Shards written so far (the generator may still be running beside this).
+        for p in sorted(shard_dir(smoke).glob("shard-*.pt")):
+            if p.name not in shards:
+                shards[p.name] = torch.load(p)
+        if not shards:
+            raise SystemExit("no teacher paths yet: run `python3 -m training trajectories` first")
+        return list(shards.values())
+
+    def step(n, progress):
+        if n % 50 == 0 or not shards:
+            paths()
+        pool = list(shards.values())
+        sh = random.Random(n).choice(pool) if len(pool) > 1 else pool[0]
+        b = torch.randint(0, len(sh["ids"]), (batch,))
+        N = STEP_COUNTS[int(torch.multinomial(STEP_WEIGHTS, 1))]
+        i = int(torch.randint(0, N, ()))  # one student step per batch: t is shared
+        k = TEACHER_STEPS // N
+        t = grid[i * k]
+        t_next = grid[(i + 1) * k] if (i + 1) * k < len(grid) else -1
+        x_t = sh["path"][b, i * k].to(device)
+        x_next = sh["path"][b, (i + 1) * k].to(device)
+        w = sh["guidance"][b].to(device)
+        steps_in = torch.full((batch,), float(N), device=device)
         with torch.no_grad():
-            ctx = clip.text(tok, msk)[0]
-            if i > 0 and n % 2:
-                # Half the time x_t is where the student's own steps from noise take it, so
-                # it also learns to recover from its own errors (what sampling will feed it).
-                x_t = torch.randn_like(mean[b])
-                for t_k, a_k, a_next in own[:i]:
-                    g = schedule.guided_eps(ema, x_t, t_k, ctx, empty, w)[0]
-                    x_t = schedule.ddim_update(x_t, g, a_k, a_next)[0]
-            else:
-                z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
-                x_t = schedule.add_noise(z, torch.randn_like(z), torch.full((batch,), t), abar)
-            # Two guided steps of the teacher, as the site samples (the dropped captions'
-            # guided noise is the unconditional one: that branch learns its own landing).
-            g, cond_t, uncond_t = schedule.guided_eps(teacher, x_t, t, ctx, empty, w)
-            x_mid = move(x_t, g, t, t_mid)
-            x_next = move(x_mid, schedule.guided_eps(teacher, x_mid, t_mid, ctx, empty, w)[0], t_mid, t_next)
-            # The clean estimate that takes x_t to x_next in one DDIM step, as noise.
+            ctx = clip.text(sh["ids"][b].to(device), sh["mask"][b].to(device))[0]
+            # The clean image that takes x_t to x_next in one DDIM step.
             a, s = abar[t].sqrt(), (1 - abar[t]).sqrt()
-            a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0)
+            a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0, device=device)
             s_n = (1 - a_n**2).clamp(min=0).sqrt()
-            x0 = (x_next - (s_n / s) * x_t) / (a_n - (s_n / s) * a)
-            target = (x_t - a * x0) / s
-        g, cond, uncond = schedule.guided_eps(model, x_t, t, ctx, empty, w)
-        # The guided noise carries the target; many (cond, uncond) pairs give the same guided
-        # noise, so both branches stay near the teacher's own (the site shows them).
-        anchor = (cond - cond_t).pow(2).mean() + (uncond - uncond_t).pow(2).mean()
+            target = (x_next - (s_n / s) * x_t) / (a_n - (s_n / s) * a)
+        out, maps = model(x_t, torch.full((batch,), float(t), device=device), ctx, w, steps_in)
+        x0 = a * x_t - s * out if param == "v" else (x_t - s * out) / a
         snr = abar[t] / (1 - abar[t])
-        loss = (snr.clamp(max=5.0) / snr) * ((g - target).pow(2).mean() + 0.1 * anchor)  # min-SNR-5
+        # Truncated-SNR weighting of the clean-image error (Salimans & Ho 2022): max(SNR, 1).
+        loss = snr.clamp(min=1.0) * (x0 - target).pow(2).mean()
+        if n % 4 == 0:
+            # The attention figure shows the student's maps too: keep them near the teacher's.
+            with torch.no_grad():
+                _, teacher_maps = teacher(x_t, torch.full((batch,), float(t), device=device), ctx)
+            loss = loss + 0.1 * (maps - teacher_maps).pow(2).sum(1).mean()
         update(model, opt, loss, ema, n)
-        return {"loss": round(loss.item(), 5), "t": t}
+        return {"loss": round(loss.item(), 5), "N": N, "t": t, "paths": sum(len(v["ids"]) for v in shards.values())}
 
     run_loop(
-        f"student{steps}", model, opt, ckpt_path(f"student{steps}", smoke), minutes, 1e-4, step,
-        extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "ch": STUDENT_CH, "steps": steps},
+        name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
+        extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "param": param, "step_input": step_input,
+                                "batch": batch, "lr": lr, "device": str(device)},
                "load": lambda state: ema.load_state_dict(state["ema"])},
         smoke=smoke,
     )

@@ -128,6 +128,11 @@ def _fix_output_shape(path, name, dims):
 
 
 def _export(module, args, path, inputs, outputs, dynamic):
+    _export_float(module, args, path, inputs, outputs, dynamic)
+    quantize_onnx(str(path))
+
+
+def _export_float(module, args, path, inputs, outputs, dynamic):
     # Exported in training mode: our models have no dropout or batch norm, so it computes the
     # same thing, and it keeps nn.MultiheadAttention off its fused kernel, which has no ONNX
     # form in torch 1.13.
@@ -144,7 +149,6 @@ def _export(module, args, path, inputs, outputs, dynamic):
         training=torch.onnx.TrainingMode.PRESERVE,
     )
     module.eval()
-    quantize_onnx(str(path))
 
 
 def _io(path):
@@ -461,11 +465,12 @@ def export_all(smoke=False, limit=None):
     print(f"export: {total / 1e6:.2f} MB in {out}")
 
 
-# --- The distilled student (issue 6) -------------------------------------------------------
+# --- The distilled student ------------------------------------------------------------------
 
 STUDENT_GOLDEN_CASES = [
-    {"model": "student", "prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddim"},
+    {"model": "student", "prompt": "smiling cat", "seed": 42, "steps": 1, "guidance": 4.0, "scheduler": "ddim"},
     {"model": "student", "prompt": "red heart", "seed": 7, "steps": 2, "guidance": 2.0, "scheduler": "ddim"},
+    {"model": "student", "prompt": "rocket", "seed": 3, "steps": 4, "guidance": 7.5, "scheduler": "ddim"},
 ]
 
 
@@ -479,30 +484,74 @@ def teacher_entry(unet):
 
 
 def load_student(smoke=False):
-    """The last round of progressive distillation, with the weights that ship (int8 round trip)."""
+    """The student's EMA weights with the int8 round trip that ships, and its checkpoint."""
     from . import distill
 
-    name = f"student{distill.ROUNDS[-1]}"
-    student, scale = distill.load_student(name, smoke)
-    student.eval()
-    return quantize_module(student), scale, train.load(train.ckpt_path(name, smoke))
+    student, state = distill.load_student("student", smoke)
+    quantize_module(student.net)
+    return student, state
+
+
+@torch.no_grad()
+def student_golden_cases(blob, specs, clip, vae, student, wp, scale):
+    """The student's traces as the site computes them: its graph's noise, then DDIM."""
+    from .distill import StudentAsNoise
+
+    graph = StudentAsNoise(student).eval()
+    abar = schedule.alphas_cumprod()
+    cases = []
+    for ci, c in enumerate(specs):
+        ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
+        hidden, embeds = clip.text(torch.tensor([ids]), torch.tensor([mask]))
+        shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
+        noise = schedule.seeded_noise(c["seed"], shape)
+        x, xs, epss, x0s, ts = noise.clone(), [], [], [], []
+        g, n = torch.tensor([float(c["guidance"])]), torch.tensor([float(c["steps"])])
+        for t, a_t, a_prev in schedule.ddim_coefficients(abar, c["steps"]):
+            eps, _ = graph(x, torch.tensor([float(t)]), g, n, hidden)
+            x_next, x0 = schedule.ddim_update(x, eps, a_t, a_prev)
+            xs.append(x), epss.append(eps), x0s.append(x0), ts.append(t)
+            x = x_next
+        image = vae.decoder(x / scale)
+        p = f"case{ci}/"
+        entry = dict(c, input_ids=ids, attention_mask=mask, timesteps=ts)
+        entry["tensors"] = {
+            "text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
+            "noise": blob.add(p + "noise", noise.numpy()),
+            "x": blob.add(p + "x", torch.stack(xs).numpy()),
+            "eps": blob.add(p + "eps", torch.stack(epss).numpy()),
+            "x0": blob.add(p + "x0", torch.stack(x0s).numpy()),
+            "final_latent": blob.add(p + "final_latent", x.numpy()),
+            "image": blob.add(p + "image", image.numpy()),
+        }
+        cases.append(entry)
+    return cases
 
 
 def export_student(smoke=False, limit=None):
     """Adds the student to the exported folder: its graph, its golden cases, its manifest
     entry. The teacher's files stay as they are."""
-    from . import distill
+    from . import distill, shipped
 
-    d, wp, vae, clip = train.load_frozen(smoke, limit)
-    for m in (vae, clip):
-        quantize_module(m)
-    student, scale, _ = load_student(smoke)
     out = config.MODELS_OUT
-    export_unet(student, out / "unet_student.onnx")
+    _, wp, clip, vae, teacher, scale = shipped.load(out)
+    student, state = load_student(smoke)
+    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
+    batch = {0: "batch"}
+    path = out / "unet_student.onnx"
+    _export(
+        distill.StudentAsNoise(student),
+        (torch.zeros(1, C, S, S), torch.full((1,), 999.0), torch.full((1,), 4.0), torch.full((1,), 2.0),
+         torch.zeros(1, L, config.EMBED_DIM)),
+        path,
+        ["sample", "timestep", "guidance", "num_steps", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
+        {"sample": batch, "timestep": batch, "guidance": batch, "num_steps": batch, "encoder_hidden_states": batch,
+         "noise_pred": batch, "attention_maps": batch},
+    )
+    _fix_output_shape(path, "attention_maps", ["batch", L, S, S])
 
     blob = Blob()
-    abar = schedule.alphas_cumprod()
-    cases = golden_cases(blob, STUDENT_GOLDEN_CASES, clip, vae, student, wp, scale, abar)
+    cases = student_golden_cases(blob, STUDENT_GOLDEN_CASES, clip, vae, student, wp, scale)
     (out / "golden_student.bin").write_bytes(blob.bytes())
     (out / "golden_student.json").write_text(json.dumps({"cases": cases, "tensors": blob.index}))
 
@@ -510,22 +559,20 @@ def export_student(smoke=False, limit=None):
     manifest = json.loads(manifest_path.read_text())
     add_files(manifest, out, {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
                               "golden_student_tensors": "golden_student.bin"})
-    rounds = [train.load(train.ckpt_path(f"student{s}", smoke)) for s in distill.ROUNDS]
-    first = train.load(train.ckpt_path("student", smoke))
-    teacher, _ = distill.load_teacher(smoke)
+    shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
+    paths = sum(len(sh["ids"]) for sh in shards)
+    path_minutes = sum(sh.get("seconds", 0) for sh in shards) / 60
     manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
     manifest["models"]["student"] = {
-        "unet": "unet_student", "steps": distill.ROUNDS[-1], "guidance": distill.STUDENT_GUIDANCE,
-        "channels": student.ch, "params": params(student), "distilled_from": "teacher",
-        "method": "knowledge distillation at every timestep, then progressive distillation "
-                  f"(Salimans & Ho 2022) of guided DDIM sampling: the teacher's {2 * distill.ROUNDS[0]} steps -> "
-                  + " -> ".join(str(s) for s in distill.ROUNDS) + " steps",
-        "minutes": round(sum(s["elapsed"] for s in [first, *rounds]) / 60, 1),
-        # Each round: whose two steps (which model, sampled in how many steps) one step learns.
-        "rounds": [{"steps": s, "from": "teacher" if k == 0 else "student", "from_steps": 2 * s,
-                    "train_steps": r["step"], "minutes": round(r["elapsed"] / 60, 1)}
-                   for k, (s, r) in enumerate(zip(distill.ROUNDS, rounds))],
-        "train_steps": first["step"],
+        "unet": "unet_student", "steps": distill.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
+        "channels": student.net.ch, "params": params(student), "distilled_from": "teacher",
+        "guidance_input": True, "step_counts": list(distill.STEP_COUNTS),
+        "guidance_range": list(distill.GUIDANCE_RANGE), "parameterization": student.param,
+        "teacher_steps": distill.TEACHER_STEPS, "paths": paths, "train_steps": state["step"],
+        "batch": state.get("batch"), "minutes": round(state["elapsed"] / 60, 1),
+        "path_minutes": round(path_minutes, 1),
+        "method": "guidance folded in (Meng et al. 2023) and v-prediction (Salimans & Ho 2022); each step "
+                  "count's jumps learned from the teacher's guided 16-step DDIM paths, the step count an input",
     }
     manifest_path.write_text(json.dumps(manifest, indent=1))
-    print(f"export: student, {(out / 'unet_student.onnx').stat().st_size / 1e6:.2f} MB")
+    print(f"export: student, {path.stat().st_size / 1e6:.2f} MB")

@@ -104,7 +104,7 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smo
             break
         for g in opt.param_groups:
             g["lr"] = cosine_lr(base_lr, elapsed / budget)
-        metrics = step_fn(step)
+        metrics = step_fn(step, elapsed / budget)
         step += 1
         if step % 50 == 0 or smoke:
             log(stage, step=step, elapsed=round(elapsed), lr=opt.param_groups[0]["lr"], **metrics)
@@ -130,7 +130,7 @@ def train_vae(minutes, smoke=False, limit=None):
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
     batch = 16 if smoke else 64
 
-    def step(_):
+    def step(*_):
         x = x_all[torch.randint(0, len(x_all), (batch,))]
         loss, mse = model.loss(x)
         opt.zero_grad(set_to_none=True)
@@ -155,7 +155,7 @@ def train_vae_decoder(minutes, smoke=False, limit=None):
     opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
     batch = 16 if smoke else 64
 
-    def step(_):
+    def step(*_):
         x = x_all[torch.randint(0, len(x_all), (batch,))]
         flip = torch.rand(batch) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(3), x)
@@ -183,7 +183,7 @@ def train_clip(minutes, smoke=False, limit=None):
     opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.05)
     batch = 16 if smoke else 256
 
-    def step(_):
+    def step(*_):
         b = torch.randint(0, len(x_all), (batch,))
         v = torch.randint(0, ids.shape[1], (batch,))
         same = base[b][:, None] == base[b][None, :]
@@ -270,7 +270,7 @@ def train_unet(minutes, smoke=False, limit=None):
     def extra_load(state):
         ema.load_state_dict(state["ema"])
 
-    def step(n):
+    def step(n, _progress):
         b = torch.randint(0, len(idx), (batch,))
         tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
         with torch.no_grad():

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 def timestep_embedding(t, dim):
     """Sinusoidal embedding of a float timestep t: [B] -> [B, dim]."""
     half = dim // 2
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32) / half)
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
     args = t[:, None].float() * freqs[None]
     return torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
 
@@ -91,12 +91,20 @@ class Transformer(nn.Module):
 class UNet(nn.Module):
     """Two resolutions (8x8 and 4x4) and a middle; one attention map per cross-attention."""
 
-    def __init__(self, in_ch=4, ch=64, ctx_dim=128):
+    def __init__(self, in_ch=4, ch=64, ctx_dim=128, scalars=0):
         super().__init__()
         c1, c2 = ch, 2 * ch
         tdim = 4 * ch
         self.ch = ch
         self.time = nn.Sequential(nn.Linear(ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
+        # Further scalar inputs (the distilled student's guidance scale and step count), each
+        # embedded like the timestep and added to it. The last layer starts at zero, so a copy
+        # of the teacher's weights starts out computing what the teacher computes.
+        self.scalars = None
+        if scalars:
+            self.scalars = nn.Sequential(nn.Linear(scalars * ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
+            nn.init.zeros_(self.scalars[-1].weight)
+            nn.init.zeros_(self.scalars[-1].bias)
         self.conv_in = nn.Conv2d(in_ch, c1, 3, 1, 1)
         self.down1 = ResBlock(c1, c1, tdim)
         self.down1_attn = Transformer(c1, ctx_dim)
@@ -117,11 +125,16 @@ class UNet(nn.Module):
         nn.init.zeros_(self.out[-1].weight)
         nn.init.zeros_(self.out[-1].bias)
 
-    def forward(self, x, t, ctx):
-        """x: [B, 4, 8, 8] latent, t: [B] float timestep, ctx: [B, L, 128] text states.
-        Returns the predicted noise [B, 4, 8, 8] and the cross-attention maps [B, L, 8, 8]
-        averaged over heads and over every cross-attention layer (4x4 ones upsampled)."""
+    def forward(self, x, t, ctx, scalars=None):
+        """x: [B, 4, 8, 8] latent, t: [B] float timestep, ctx: [B, L, 128] text states,
+        scalars: [B, k] further inputs (already scaled to the timestep's range), if any.
+        Returns the prediction [B, 4, 8, 8] (the teacher's: the noise) and the
+        cross-attention maps [B, L, 8, 8] averaged over heads and over every cross-attention
+        layer (4x4 ones upsampled)."""
         temb = self.time(timestep_embedding(t, self.ch))
+        if self.scalars is not None:
+            emb = torch.cat([timestep_embedding(v, self.ch) for v in scalars.unbind(1)], 1)
+            temb = temb + self.scalars(emb)
         h = self.conv_in(x)
         h1, a1 = self.down1_attn(self.down1(h, temb), ctx)
         h = self.downsample(h1)

@@ -1,60 +1,46 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { copyMinutes, distillationRows } from '../../src/lib/pipeline/distillation';
+import { distillationRows } from '../../src/lib/pipeline/distillation';
 import type { Manifest, ModelEntry } from '../../src/lib/pipeline/manifest';
 
 const shipped = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
-const withRounds = (rounds: ModelEntry['rounds'], minutes = 100): Manifest => ({
+const withStudent = (student: Partial<ModelEntry> | undefined): Manifest => ({
 	...shipped,
-	models: { ...shipped.models!, student: { ...shipped.models!.student!, minutes, rounds } }
-});
-const round = (steps: number, from: 'teacher' | 'student', minutes = 20) => ({
-	steps,
-	from,
-	from_steps: 2 * steps,
-	train_steps: 1000,
-	minutes
+	models: {
+		teacher: shipped.models!.teacher!,
+		...(student && {
+			student: { unet: 'unet_student', steps: 2, guidance: 4, channels: 64, params: 1, ...student }
+		})
+	}
 });
 
 describe('distillationRows', () => {
-	it('puts a round from the teacher under the teacher at twice its steps', () => {
-		const rows = distillationRows(withRounds([round(4, 'teacher', 45)]));
+	it("puts the teacher's grid first, then the student at each step count, finest first", () => {
+		const rows = distillationRows(
+			withStudent({ teacher_steps: 16, step_counts: [1, 2, 4, 8], paths: 12800 })
+		);
 		expect(rows.map((r) => r.label)).toEqual([
-			'Teacher: 25 steps',
-			'Teacher: 8 steps',
-			'Student: 4 steps'
-		]);
-		expect(rows.map((r) => r.timesteps.length)).toEqual([25, 8, 4]);
-		expect(rows[2]!.timesteps).toEqual([999, 749, 499, 249]);
-		expect(rows[2]!.note).toContain('45 min');
-	});
-
-	it('chains later rounds under the round before, with no extra row', () => {
-		const rows = distillationRows(withRounds([round(8, 'teacher'), round(4, 'student')]));
-		expect(rows.map((r) => r.label)).toEqual([
-			'Teacher: 25 steps',
 			'Teacher: 16 steps',
 			'Student: 8 steps',
-			'Student: 4 steps'
+			'Student: 4 steps',
+			'Student: 2 steps',
+			'Student: 1 step'
 		]);
+		expect(rows.map((r) => r.timesteps.length)).toEqual([16, 8, 4, 2, 1]);
+		expect(rows[3]!.timesteps).toEqual([999, 499]);
+		expect(rows[0]!.note).toContain('12,800 paths');
+		expect(rows[4]!.note).toBe('1 jump = 16 teacher steps');
 	});
 
-	it('draws nothing for a manifest without a distilled student', () => {
+	it("nests every student grid in the teacher's: each jump starts on a teacher step", () => {
+		const rows = distillationRows(withStudent({ teacher_steps: 16, step_counts: [1, 2, 4, 8] }));
+		const teacher = new Set(rows[0]!.timesteps);
+		for (const r of rows.slice(1)) for (const t of r.timesteps) expect(teacher.has(t)).toBe(true);
+	});
+
+	it('draws nothing for a manifest without a distilled student, or one without its recipe', () => {
 		expect(distillationRows({ ...shipped, models: undefined })).toEqual([]);
-	});
-
-	it("counts the copying stage as the student's minutes before its rounds", () => {
-		expect(copyMinutes(withRounds([round(8, 'teacher', 20), round(4, 'student', 25)], 160))).toBe(
-			115
-		);
-	});
-
-	it('reads the shipped manifest: every round says what it learned from', () => {
-		const rounds = shipped.models?.student?.rounds ?? [];
-		for (const r of rounds) {
-			expect(['teacher', 'student']).toContain(r.from);
-			expect(r.from_steps).toBe(2 * r.steps);
-		}
-		if (rounds.length) expect(distillationRows(shipped).at(-1)!.label).toMatch(/^Student/);
+		expect(distillationRows(withStudent(undefined))).toEqual([]);
+		expect(distillationRows(withStudent({}))).toEqual([]);
 	});
 });

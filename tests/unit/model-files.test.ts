@@ -94,6 +94,41 @@ describe.runIf(hasModels)(`model files in ${modelsDir}`, () => {
 		}
 	});
 
+	it.runIf(hasModels && manifest.models?.student)(
+		'the student U-Net reproduces its golden noise at every step (batch 1, guidance input)',
+		async () => {
+			const gs = loadGolden('golden_student');
+			const s = await session(manifest.models!.student!.unet);
+			expect(s.inputNames).toEqual([
+				'sample',
+				'timestep',
+				'guidance',
+				'num_steps',
+				'encoder_hidden_states'
+			]);
+			for (const c of gs.golden.cases) {
+				const x = gs.tensor(c.tensors.x!);
+				const eps = gs.tensor(c.tensors.eps!);
+				const hidden = gs.tensor(c.tensors.text_hidden!);
+				const n = x.length / c.timesteps.length;
+				const side = Math.sqrt(n / 4);
+				const L = c.input_ids.length;
+				for (let i = 0; i < c.timesteps.length; i++) {
+					const out = await s.run({
+						sample: new ort.Tensor('float32', x.slice(i * n, (i + 1) * n), [1, 4, side, side]),
+						timestep: new ort.Tensor('float32', Float32Array.of(c.timesteps[i]!), [1]),
+						guidance: new ort.Tensor('float32', Float32Array.of(c.guidance), [1]),
+						num_steps: new ort.Tensor('float32', Float32Array.of(c.steps), [1]),
+						encoder_hidden_states: new ort.Tensor('float32', hidden, [1, L, hidden.length / L])
+					});
+					const pred = out.noise_pred!.data as Float32Array;
+					expect(maxAbsDiff(pred, eps.subarray(i * n, (i + 1) * n))).toBeLessThan(1e-4);
+				}
+			}
+			await s.release();
+		}
+	);
+
 	it('VAE decoder turns the golden final latent into the golden image', async () => {
 		const s = await session('vae_decoder');
 		for (const c of golden.cases) {

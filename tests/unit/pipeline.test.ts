@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DecodeCache } from '../../src/lib/pipeline/generate';
 import { resolveSettings } from '../../src/lib/pipeline/settings';
 import { encodeImage, noiseLatent, predictNoise } from '../../src/lib/pipeline/training-step';
 import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
@@ -36,7 +35,10 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 			expect(Array.from(trace.noise)).toEqual(Array.from(g.tensor(c.tensors.noise!)));
 			expect(trace.steps.map((s) => s.t)).toEqual(c.timesteps);
 			for (const s of trace.steps) {
-				expect(maxAbsDiff(s.epsCond, g.at(c.tensors.eps_cond!, s.index))).toBeLessThan(1e-4);
+				// The teacher's prompted prediction; the student's single, guided one.
+				if (c.tensors.eps_cond)
+					expect(maxAbsDiff(s.epsCond!, g.at(c.tensors.eps_cond, s.index))).toBeLessThan(1e-4);
+				else expect(maxAbsDiff(s.eps, g.at(c.tensors.eps!, s.index))).toBeLessThan(1e-4);
 				// x0 divides by sqrt(abar_t) (down to 0.07 at t = 999), which scales float noise up.
 				const abar = built.manifest.schedule.alphas_cumprod[s.t]!;
 				expect(maxAbsDiff(s.x0, g.at(c.tensors.x0!, s.index))).toBeLessThan(1e-4 / Math.sqrt(abar));
@@ -70,15 +72,6 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 		const old = resolveSettings({ model: 'student' }, { ...m, models: undefined });
 		expect(old.settings.model).toBe('teacher');
 		expect(old.notices.join(' ')).toMatch(/no student/);
-	});
-
-	it('decodes any step lazily, once', async () => {
-		const trace = await built.pipeline.generate({ prompt: 'red heart', steps: 4 });
-		const cache = new DecodeCache(built.pipeline, trace);
-		const a = await cache.x0Image(1);
-		expect(await cache.x0Image(1)).toBe(a);
-		expect(a.length).toBe(3 * built.manifest.image.size ** 2);
-		await expect(cache.x0Image(9)).rejects.toThrow(RangeError);
 	});
 
 	it('clamps settings and says so', async () => {

@@ -1,5 +1,5 @@
 /** How the student was distilled, as the distillation chapter draws it, read from the manifest. */
-import { modelEntry, type Manifest, type ModelName } from './manifest';
+import { modelEntry, type Manifest } from './manifest';
 import { trailingTimesteps } from './scheduler';
 
 /** One model sampled on one DDIM grid; `note` says how it came to be. */
@@ -9,39 +9,29 @@ export interface RecipeRow {
 	note: string;
 }
 
-const who = (m: ModelName) => (m === 'teacher' ? 'Teacher' : 'Student');
-
-/** The teacher's grid, then each round of the student under the grid it learned from. */
+/**
+ * The teacher's grid whose paths the student learned from, then the student at each step
+ * count it was trained for, finest first: each of its jumps spans 16 / N of the teacher's
+ * steps (the grids are nested, so every jump starts and ends on a teacher step).
+ */
 export function distillationRows(m: Manifest): RecipeRow[] {
-	const rounds = modelEntry(m, 'student')?.rounds ?? [];
-	if (!rounds.length) return [];
-	const T = m.schedule.num_train_timesteps;
-	const rows: RecipeRow[] = [
-		{
-			label: `Teacher: ${m.sampler.steps} steps`,
-			timesteps: trailingTimesteps(T, m.sampler.steps),
-			note: 'trained on the images'
-		}
-	];
-	for (const r of rounds) {
-		const from = `${who(r.from)}: ${r.from_steps} steps`;
-		if (rows.at(-1)!.label !== from)
-			rows.push({
-				label: from,
-				timesteps: trailingTimesteps(T, r.from_steps),
-				note: 'the same model, fewer steps'
-			});
-		rows.push({
-			label: `Student: ${r.steps} steps`,
-			timesteps: trailingTimesteps(T, r.steps),
-			note: `1 jump = 2 of the row above (${r.minutes.toFixed(0)} min)`
-		});
-	}
-	return rows;
-}
-
-/** Minutes the student spent copying the teacher's noise at every t, before any round. */
-export function copyMinutes(m: Manifest): number {
 	const e = modelEntry(m, 'student');
-	return (e?.minutes ?? 0) - (e?.rounds ?? []).reduce((sum, r) => sum + r.minutes, 0);
+	if (!e?.teacher_steps || !e.step_counts?.length) return [];
+	const T = m.schedule.num_train_timesteps;
+	const K = e.teacher_steps;
+	const paths = e.paths ? `${e.paths.toLocaleString('en-US')} paths` : 'its paths';
+	return [
+		{
+			label: `Teacher: ${K} steps`,
+			timesteps: trailingTimesteps(T, K),
+			note: `guided, 2 runs a step: ${paths}`
+		},
+		...[...e.step_counts]
+			.sort((a, b) => b - a)
+			.map((n) => ({
+				label: `Student: ${n} step${n === 1 ? '' : 's'}`,
+				timesteps: trailingTimesteps(T, n),
+				note: `1 jump = ${K / n} teacher steps`
+			}))
+	];
 }

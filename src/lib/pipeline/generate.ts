@@ -3,14 +3,17 @@
  *
  *   cond, uncond = text_encoder(prompt), text_encoder("")
  *   x = noise(seed) * init_sigma
- *   for each timestep t:
+ *   for step i, timestep t:
  *       eps_uncond, eps_cond = unet([x, x], t, [uncond, cond])
  *       eps = eps_uncond + s * (eps_cond - eps_uncond)
- *       x0, x = scheduler.step(eps, t, x)
+ *       x0, x = scheduler.step(eps, i, x)
  *   image = vae_decoder(x / scale)
+ *
+ * The distilled student has guidance folded in: eps = student(x, t, cond, s, steps), one run
+ * at batch 1 per step, and no empty prompt.
  */
 import { seededNoise } from './gaussian';
-import type { Manifest } from './manifest';
+import { modelEntry, type Manifest } from './manifest';
 import { ort, tensor, type Backend } from './runtime';
 import { createScheduler, guide } from './scheduler';
 import { resolveSettings, type GenerationSettings } from './settings';
@@ -22,8 +25,9 @@ export interface StepTrace {
 	t: number;
 	/** What the U-Net saw at this step. */
 	x: Float32Array;
-	epsUncond: Float32Array;
-	epsCond: Float32Array;
+	/** The two predictions that guidance mixes; null for the student, which guides inside. */
+	epsUncond: Float32Array | null;
+	epsCond: Float32Array | null;
 	/** The guided noise prediction. */
 	eps: Float32Array;
 	/** The scheduler's estimate of the clean latent. */
@@ -43,7 +47,8 @@ export interface Trace {
 	tokens: TokenizedPrompt;
 	/** Per-token text states [context, hidden] for the prompt and the empty prompt. */
 	textHidden: Float32Array;
-	textHiddenUncond: Float32Array;
+	/** Null for the student, which reads no empty prompt. */
+	textHiddenUncond: Float32Array | null;
 	/** The prompt's pooled CLIP embedding. */
 	textEmbed: Float32Array;
 	/** The starting noise (before the scheduler's initial scaling). */
@@ -134,11 +139,11 @@ export class DiffusionPipeline {
 			notices.push(
 				`${tokens.unknown.length} word(s) are unknown to the model's vocabulary and read as [UNK].`
 			);
-		const [uncond, cond] = [await this.emptyPrompt(), await text.encode([tokens])];
-		const enc = {
-			hidden: concat(uncond.hidden, cond.hidden),
-			embeds: concat(uncond.embeds, cond.embeds)
-		};
+		const folded = modelEntry(manifest, settings.model)?.guidance_input === true;
+		const cond = await text.encode([tokens]);
+		// The student needs no empty prompt: guidance happens inside it.
+		const uncond = folded ? null : await this.emptyPrompt();
+		const hidden = uncond ? concat(uncond.hidden, cond.hidden) : cond.hidden;
 		const textMs = now() - start;
 		check();
 
@@ -146,30 +151,37 @@ export class DiffusionPipeline {
 		scheduler.setTimesteps(settings.steps);
 		const noise = seededNoise(settings.seed, n);
 		let x: Float32Array = noise.map((v) => v * scheduler.initNoiseSigma);
-		const context = tensor(enc.hidden, [2, L, H]);
+		const B = folded ? 1 : 2;
+		const context = tensor(hidden, [B, L, H]);
+		// The student's other inputs: the same for every step.
+		const extra: Record<string, ort.Tensor> = folded
+			? {
+					guidance: tensor(Float32Array.of(settings.guidance), [1]),
+					num_steps: tensor(Float32Array.of(settings.steps), [1])
+				}
+			: {};
 		const steps: StepTrace[] = [];
 		let unetMs = 0;
 		let callbackMs = 0;
 		for (let i = 0; i < scheduler.timesteps.length; i++) {
 			const t = scheduler.timesteps[i]!;
 			const input = scheduler.scaleModelInput(x, i);
-			const batch = new Float32Array(2 * n);
-			batch.set(input);
-			batch.set(input, n);
+			const batch = B === 1 ? input : concat(input, input);
 			const t0 = now();
 			const out = await unet.run({
-				sample: tensor(batch, [2, C, S, S]),
-				timestep: tensor(Float32Array.from([t, t]), [2]),
-				encoder_hidden_states: context
+				sample: tensor(batch, [B, C, S, S]),
+				timestep: tensor(new Float32Array(B).fill(t), [B]),
+				encoder_hidden_states: context,
+				...extra
 			});
 			const ms = now() - t0;
 			unetMs += ms;
 			check();
 			const pred = out.noise_pred!.data as Float32Array;
 			const maps = out.attention_maps!.data as Float32Array;
-			const epsUncond = pred.slice(0, n);
-			const epsCond = pred.slice(n);
-			const eps = guide(epsUncond, epsCond, settings.guidance);
+			const epsUncond = folded ? null : pred.slice(0, n);
+			const epsCond = folded ? null : pred.slice(n);
+			const eps = folded ? pred.slice() : guide(epsUncond!, epsCond!, settings.guidance);
 			const r = scheduler.step(eps, i, x);
 			const step: StepTrace = {
 				index: i,
@@ -180,7 +192,8 @@ export class DiffusionPipeline {
 				eps,
 				x0: r.x0,
 				next: r.prev,
-				attention: maps.slice(maps.length / 2),
+				// The prompted run's maps: the second half of a guided batch.
+				attention: maps.slice(maps.length - maps.length / B),
 				coefficients: { ...r.coefficients, guidance: settings.guidance },
 				unetMs: ms
 			};
@@ -202,9 +215,9 @@ export class DiffusionPipeline {
 			notices,
 			backend: this.parts.backend,
 			tokens,
-			textHidden: enc.hidden.slice(L * H),
-			textHiddenUncond: enc.hidden.slice(0, L * H),
-			textEmbed: enc.embeds.slice(enc.embeds.length / 2),
+			textHidden: cond.hidden,
+			textHiddenUncond: uncond?.hidden ?? null,
+			textEmbed: cond.embeds,
 			noise,
 			steps,
 			finalLatent: x,
@@ -228,25 +241,5 @@ export class DiffusionPipeline {
 		const image = (out.image!.data as Float32Array).slice();
 		out.image!.dispose();
 		return image;
-	}
-}
-
-/** Lazy, cached decodes of each step's x0, so scrubbing never re-runs the model. */
-export class DecodeCache {
-	private cache = new Map<number, Promise<Float32Array>>();
-	constructor(
-		private pipeline: DiffusionPipeline,
-		private trace: Trace
-	) {}
-
-	x0Image(step: number): Promise<Float32Array> {
-		let p = this.cache.get(step);
-		if (!p) {
-			const s = this.trace.steps[step];
-			if (!s) return Promise.reject(new RangeError(`no step ${step}`));
-			p = this.pipeline.decode(s.x0);
-			this.cache.set(step, p);
-		}
-		return p;
 	}
 }

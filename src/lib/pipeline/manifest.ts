@@ -39,16 +39,20 @@ export interface ModelEntry {
 	method?: string;
 	minutes?: number;
 	/**
-	 * Progressive distillation rounds, in training order: each learns to make in one step the
-	 * jump that `from` (sampled in `from_steps` steps) makes in two.
+	 * Guidance folded into the model (the distilled student): one run per step at batch 1,
+	 * with the guidance scale and the step count as inputs, instead of two runs mixed outside.
 	 */
-	rounds?: {
-		steps: number;
-		from: ModelName;
-		from_steps: number;
-		train_steps: number;
-		minutes: number;
-	}[];
+	guidance_input?: boolean;
+	/** The step counts it was trained for (the step count is one of its inputs). */
+	step_counts?: number[];
+	/** The guidance scales it learned; others are clamped into this range. */
+	guidance_range?: [number, number];
+	/** What its network predicts inside; the graph's output is always the noise. */
+	parameterization?: 'epsilon' | 'v';
+	/** How it learned: the teacher's guided DDIM paths on this grid, `paths` of them. */
+	teacher_steps?: number;
+	paths?: number;
+	train_steps?: number;
 }
 
 export interface Manifest {
@@ -72,7 +76,8 @@ export interface Manifest {
 	/** The model card's measurements (training/evaluate.py). */
 	metrics?: {
 		generation?: GenerationMetric;
-		student?: { generation: GenerationMetric; steps: number };
+		/** Model x steps, on held-out prompts (training/quality.py). */
+		grid?: GridRow[];
 	};
 }
 
@@ -80,6 +85,29 @@ export interface Manifest {
 export interface GenerationMetric {
 	top5_of_100: number;
 	top1_of_100: number;
+}
+
+/**
+ * One model at one step count, measured on held-out prompts with fixed seeds: caption
+ * retrieval among all captions (percent, 95% interval), KID to real held-out images on CLIP
+ * image features (x1000, with its standard error), and the median PSNR against the
+ * teacher's 25-step image (dB, 95% interval; absent for that image itself).
+ */
+export interface GridRow {
+	model: ModelName;
+	steps: number;
+	unet_runs: number;
+	images: number;
+	captions: number;
+	top1_of_all: number;
+	top1_ci: [number, number];
+	top5_of_all: number;
+	top5_ci: [number, number];
+	kid_x1000: number;
+	kid_se_x1000: number;
+	psnr_vs_teacher25_db?: number;
+	psnr_ci?: [number, number];
+	top5_of_100?: number;
 }
 
 /** A model's U-Net file key and sampling defaults, from the manifest. */

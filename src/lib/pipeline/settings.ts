@@ -60,26 +60,45 @@ export function resolveSettings(
 		notices.push(`This model folder has no ${model}; using the teacher.`);
 		model = 'teacher';
 	}
-	// Steps and guidance default to what the chosen model was made for (25 or 4 steps).
+	// Steps and guidance default to what the chosen model was made for.
 	const entry = modelEntry(manifest, model)!;
 	const scheduler = input.scheduler ?? d.default;
 	if (!manifest.sampler.available.includes(scheduler))
 		throw new Error(
 			`unknown scheduler ${scheduler}; the model offers ${manifest.sampler.available.join(', ')}`
 		);
+	let guidance = clamp(
+		'guidance',
+		input.guidance,
+		entry.guidance,
+		L.guidanceMin,
+		L.guidanceMax,
+		false
+	);
+	let steps = clamp('steps', input.steps, entry.steps, L.stepsMin, L.stepsMax, true);
+	// The student learned some guidance scales and step counts only (both are its inputs).
+	const [gLo, gHi] = entry.guidance_range ?? [L.guidanceMin, L.guidanceMax];
+	if (guidance < gLo || guidance > gHi) {
+		const g = Math.min(gHi, Math.max(gLo, guidance));
+		notices.push(
+			`The ${model} learned guidance ${gLo} to ${gHi}; using ${g} instead of ${guidance}.`
+		);
+		guidance = g;
+	}
+	const counts = entry.step_counts;
+	if (counts?.length && !counts.includes(steps)) {
+		const near = counts.reduce((a, b) => (Math.abs(b - steps) < Math.abs(a - steps) ? b : a));
+		notices.push(
+			`The ${model} draws in ${counts.join(', ')} steps; using ${near} instead of ${steps}.`
+		);
+		steps = near;
+	}
 	return {
 		settings: {
 			prompt,
 			seed: clamp('seed', input.seed, d.seed, 0, L.seedMax, true),
-			guidance: clamp(
-				'guidance',
-				input.guidance,
-				entry.guidance,
-				L.guidanceMin,
-				L.guidanceMax,
-				false
-			),
-			steps: clamp('steps', input.steps, entry.steps, L.stepsMin, L.stepsMax, true),
+			guidance,
+			steps,
 			scheduler,
 			model
 		},

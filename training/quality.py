@@ -1,0 +1,171 @@
+"""Generation quality that does not saturate, with intervals (issue 12).
+
+On held-out prompts (the names of the held-out base emoji, two fixed seeds each):
+- caption retrieval among all base captions (top 1, top 5), by our CLIP;
+- fidelity: PSNR of each image against the teacher's 25-step image for the same prompt and
+  seed (median, with a bootstrap interval);
+- KID between the generated images and the real held-out images, on CLIP image features,
+  with a bootstrap standard error.
+"""
+import math
+
+import numpy as np
+import torch
+
+from . import config, schedule, train
+from .evaluate import image_embeddings, psnr, text_embeddings
+
+SEEDS = (0, 1)
+BOOTSTRAP = 200
+
+
+def heldout_prompts(d):
+    """(prompts, caption index of each among d['base_labels'], real held-out base images)."""
+    idx = np.nonzero(d["heldout"] & d["is_base"])[0]
+    if len(idx) < 4:  # the smoke run's handful of images: any base images will do
+        idx = np.nonzero(d["is_base"])[0][:6]
+    base = [int(d["base_id"][i]) for i in idx]
+    prompts = [d["base_labels"][b] for b in base for _ in SEEDS]
+    targets = [b for b in base for _ in SEEDS]
+    seeds = [s for _ in base for s in SEEDS]
+    return prompts, torch.tensor(targets), seeds, train.to_unit(d["images"][idx])
+
+
+def wilson(k, n, z=1.96):
+    """95% Wilson interval of a proportion k / n, in percent."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(100 * (centre - half), 1), round(100 * (centre + half), 1)]
+
+
+def kid(a, b):
+    """Unbiased MMD^2 with the cubic polynomial kernel (Binkowski et al. 2018)."""
+    d = a.shape[1]
+
+    def k(x, y):
+        return (x @ y.T / d + 1) ** 3
+
+    m, n = len(a), len(b)
+    kaa, kbb, kab = k(a, a), k(b, b), k(a, b)
+    return ((kaa.sum() - kaa.diag().sum()) / (m * (m - 1)) + (kbb.sum() - kbb.diag().sum()) / (n * (n - 1))
+            - 2 * kab.mean()).item()
+
+
+@torch.no_grad()
+def measure(images, reference, d, wp, clip, prompts=None):
+    """Every metric for generated `images` (ordered as heldout_prompts) against the teacher's
+    25-step `reference` images (None: the reference itself)."""
+    names, targets, _, real = prompts or heldout_prompts(d)
+    captions = text_embeddings(clip, wp, d["base_labels"])
+    feats = image_embeddings(clip, images)
+    sim = feats @ captions.T
+    rank = (sim > sim.gather(1, targets[:, None])).sum(1)
+    n = len(names)
+    top1, top5 = int((rank < 1).sum()), int((rank < 5).sum())
+    real_feats = image_embeddings(clip, real)
+    g = torch.Generator().manual_seed(0)
+    boots = []
+    for _ in range(BOOTSTRAP):
+        i = torch.randint(0, len(feats), (len(feats),), generator=g)
+        j = torch.randint(0, len(real_feats), (len(real_feats),), generator=g)
+        boots.append(kid(feats[i], real_feats[j]))
+    out = {
+        "images": n,
+        "top1_of_all": round(100 * top1 / n, 1), "top1_ci": wilson(top1, n),
+        "top5_of_all": round(100 * top5 / n, 1), "top5_ci": wilson(top5, n),
+        "captions": len(d["base_labels"]),
+        "kid_x1000": round(1000 * kid(feats, real_feats), 2), "kid_se_x1000": round(1000 * float(np.std(boots)), 2),
+    }
+    if reference is not None:
+        p = psnr(images, reference)
+        med = []
+        for _ in range(BOOTSTRAP):
+            med.append(p[torch.randint(0, n, (n,), generator=g)].median().item())
+        out["psnr_vs_teacher25_db"] = round(p.median().item(), 2)
+        out["psnr_ci"] = [round(float(np.percentile(med, 2.5)), 2), round(float(np.percentile(med, 97.5)), 2)]
+    return out
+
+
+@torch.no_grad()
+def teacher_images(clip, vae, unet, wp, scale, prompts, seeds, steps, guidance, chunk=128):
+    out = []
+    u = wp.encode("", config.CONTEXT_LENGTH)
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    for i in range(0, len(prompts), chunk):
+        enc = [wp.encode(p, config.CONTEXT_LENGTH) for p in prompts[i : i + chunk]]
+        cond = clip.text(torch.tensor([e[0] for e in enc]), torch.tensor([e[1] for e in enc]))[0]
+        uncond = clip.text(torch.tensor([u[0]]), torch.tensor([u[1]]))[0].expand_as(cond)
+        noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in seeds[i : i + chunk]])
+        z = schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance)
+        out.append(vae.decoder(z / scale).clamp(-1, 1))
+    return torch.cat(out)
+
+
+@torch.no_grad()
+def student_images(clip, vae, student, wp, scale, prompts, seeds, steps, guidance, chunk=128):
+    from .distill import sample
+
+    out = []
+    for i in range(0, len(prompts), chunk):
+        enc = [wp.encode(p, config.CONTEXT_LENGTH) for p in prompts[i : i + chunk]]
+        cond = clip.text(torch.tensor([e[0] for e in enc]), torch.tensor([e[1] for e in enc]))[0]
+        noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in seeds[i : i + chunk]])
+        z = sample(student, cond, noise, steps, guidance)
+        out.append(vae.decoder(z / scale).clamp(-1, 1))
+    return torch.cat(out)
+
+
+def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4, 8, 25),
+          student_steps=(1, 2, 4, 8), guidance=config.DEFAULT_GUIDANCE, log=print):
+    """Rows of the model x steps grid: U-Net runs per image and every metric."""
+    prompts = heldout_prompts(d)
+    names, _, seeds, _ = prompts
+    # The teacher does not change: its images and rows are computed once per guidance.
+    cache = config.CACHE / f"quality-teacher-g{guidance}.pt"
+    saved = torch.load(cache) if cache.exists() else {"rows": {}}
+    if "reference" not in saved:
+        saved["reference"] = teacher_images(clip, vae, teacher, wp, scale, names, seeds, 25, guidance)
+    reference = saved["reference"]
+    rows = []
+    for steps in teacher_steps:
+        if steps not in saved["rows"]:
+            imgs = reference if steps == 25 else teacher_images(clip, vae, teacher, wp, scale, names, seeds, steps,
+                                                                guidance)
+            saved["rows"][steps] = {"model": "teacher", "steps": steps, "unet_runs": 2 * steps,
+                                    **measure(imgs, None if steps == 25 else reference, d, wp, clip, prompts)}
+        log(saved["rows"][steps])
+        rows.append(saved["rows"][steps])
+    torch.save(saved, cache)
+    for steps in student_steps if student is not None else ():
+        imgs = student_images(clip, vae, student, wp, scale, names, seeds, steps, guidance)
+        row = {"model": "student", "steps": steps, "unet_runs": steps,
+               **measure(imgs, reference, d, wp, clip, prompts)}
+        log(row)
+        rows.append(row)
+    return rows
+
+
+def main():
+    """Quick look at a student checkpoint: python3 -m training.quality NAME [steps...]"""
+    import sys
+
+    from . import data, distill, shipped
+
+    torch.set_num_threads(1)
+    name = sys.argv[1] if len(sys.argv) > 1 else "student"
+    d = data.load()
+    _, wp, clip, vae, teacher, scale = shipped.load()
+    student = None
+    if name != "teacher":
+        student, state = distill.load_student(name)
+        print(name, "step", state["step"], "elapsed", round(state["elapsed"]))
+    steps = tuple(int(s) for s in sys.argv[2:]) or (1, 2, 4)
+    table(d, wp, clip, vae, teacher, scale, student, teacher_steps=(1, 2, 4, 8, 25), student_steps=steps,
+          log=lambda r: print({k: r[k] for k in ("model", "steps", "top1_of_all", "top1_ci", "top5_of_all",
+                                                  "kid_x1000", "kid_se_x1000")
+                          } | {"psnr": r.get("psnr_vs_teacher25_db")}))
+
+
+if __name__ == "__main__":
+    main()
