@@ -6,7 +6,11 @@
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
-export type Flow = 'training' | 'generation' | 'both';
+/**
+ * Which phase the parts diagram shows: 'clip' is CLIP's own training (done first), 'training'
+ * all of training (CLIP first, then the U-Net with CLIP's text encoder and the VAE frozen).
+ */
+export type Flow = 'clip' | 'training' | 'generation' | 'both';
 
 export interface Step {
 	/** Stable id, part of deep links (?step=N counts from 1, the id is the fragment). */
@@ -63,7 +67,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'text-encoder',
 				title: 'The text encoder reads the prompt',
 				paragraphs: [
-					'A computer cannot do arithmetic on the word "cat". The text encoder turns your prompt into numbers: first the text is cut into *tokens* (words or pieces of words), then each token becomes a list of numbers that also carries what the neighbouring words say about it.',
+					'A computer cannot do arithmetic on the word "cat". The text encoder turns your prompt into numbers: first the text is cut into *tokens* (words or pieces of words), then each token becomes a list of numbers that also carries what the other words of the prompt say about it. In our tiny encoder every token sees the whole prompt; in Stable Diffusion\'s CLIP text encoder a token sees only the words *before* it (it is *causal*), so later tokens carry more of the prompt.',
 					'These lists of numbers are what tells the rest of the model *what* to draw.'
 				],
 				figure: { parts: ['text-encoder'], flow: 'generation' }
@@ -76,7 +80,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The image encoder turns a picture into a list of numbers in the *same* space as the text. It is trained side by side with the text encoder, so that a picture of a cat and the words "a cat" end up close together. The pair is called **CLIP**.',
 					'Here is something the summary does not say: once CLIP is trained, the image encoder has done its job. **It is not used when you generate an image from a prompt.** Its work lives on in the text encoder it helped to train.'
 				],
-				figure: { parts: ['image-encoder', 'text-encoder'], flow: 'training' }
+				figure: { parts: ['image-encoder', 'text-encoder'], flow: 'clip' }
 			},
 			{
 				id: 'vae',
@@ -92,7 +96,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'The U-Net predicts noise',
 				paragraphs: [
 					'The U-Net is the biggest part and the heart of the model. Give it a noisy latent, a number saying *how* noisy it is, and the encoded prompt, and it answers with its best guess of the noise inside.',
-					'Knowing the noise means knowing the image: take the noise away and what is left is the picture.'
+					'If it knew the noise exactly, it would know the image: take the noise away and what is left is the picture. But it only guesses, and when the latent is mostly noise its guess comes out as an average of all the pictures that could be hiding there. That is why the image is found over many small steps rather than in one.'
 				],
 				figure: { parts: ['unet'], flow: 'both' }
 			},
@@ -157,7 +161,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'tokens',
 				title: 'First, words become tokens',
 				paragraphs: [
-					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown".',
+					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown". Stable Diffusion\'s CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 tokens, and a longer prompt is simply cut off.',
 					'Our vocabulary was built from the names and keywords of about 1,900 emoji, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.'
 				],
 				figure: {
@@ -173,7 +177,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 2,
 				paragraphs: [
 					"Here the summary mixes two ideas. A **CLIP embedding** is *one* vector: the text's, or the image's. What makes CLIP special is that both kinds live in the **same space**, so a text vector and an image vector can be compared directly.",
-					'The comparison is the *cosine similarity*: 1 when two vectors point the same way, 0 when they have nothing in common. The table the summary describes is a *batch* of such vectors, and what CLIP actually learns from is the grid of similarities between every text and every image in the batch.'
+					"The comparison is the *cosine similarity*. It runs from 1, when two vectors point the same way, through 0 (at right angles) to −1 (opposite ways). Trained encoders use only part of that range: in Stable Diffusion's CLIP even unrelated texts and images score about 0.1 to 0.2, and a good match about 0.3. What matters is the gap; the figure shows ours, as the average of the matching pairs against that of all other pairs. The table the summary describes is a *batch* of such vectors, and what CLIP actually learns from is the grid of similarities between every text and every image in the batch."
 				],
 				figure: {
 					view: 'similarity',
@@ -181,7 +185,10 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'training',
 					note: {
 						label: 'Cosine similarity',
-						lines: ['sim(a, b) = (a · b) / (|a| |b|)', '1 = same direction, 0 = unrelated']
+						lines: [
+							'sim(a, b) = (a · b) / (|a| |b|)',
+							'1 = same direction, 0 = at right angles, −1 = opposite'
+						]
 					}
 				}
 			},
@@ -269,8 +276,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'variational',
 				title: 'What "variational" adds',
 				paragraphs: [
-					'A plain autoencoder could scatter similar images to far-apart latents. A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and training gently pulls those towards a standard bell curve (the *KL* penalty). The result is a smooth latent space where nearby latents decode to similar images, which is what the U-Net needs.',
-					"Latents are multiplied by a fixed *scale factor* so that they have a spread of about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the model card."
+					'A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours uses the same tiny KL weight but, to keep things simple, learns only from the pixel error (squared, plus a little absolute error), with no adversarial loss.',
+					"With so weak a pull, the latents keep whatever spread the encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the model card."
 				],
 				figure: {
 					view: 'vae',
@@ -342,8 +349,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'schedule',
 				title: 'The noise schedule',
 				paragraphs: [
-					"At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = 999 it is almost 0: nearly pure noise. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.",
-					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end.'
+					"At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = 999 it is almost 0, nearly pure noise but not quite: the clean latent still counts with a weight of √ᾱ = 0.068. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.",
+					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end, but never 0. Generation nonetheless starts from pure noise, in Stable Diffusion v1 as here. Lin et al. (2023, "Common Diffusion Noise Schedules and Sample Steps are Flawed") showed that this small mismatch is why Stable Diffusion struggles to make very dark or very bright images.'
 				],
 				figure: {
 					view: 'schedule',
@@ -353,7 +360,7 @@ export const CHAPTERS: readonly Chapter[] = [
 						label: 'SD v1 schedule',
 						lines: [
 							'β_t from 0.00085 to 0.012 (scaled linear), T = 1000',
-							'ᾱ_t = (1 − β_1) · … · (1 − β_t)'
+							'ᾱ_t = (1 − β_0) · (1 − β_1) · … · (1 − β_t)'
 						]
 					}
 				}
@@ -453,7 +460,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 7,
 				paragraphs: [
 					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
-					'Then a new image, a new t and new noise are drawn, and it happens again, millions of times.'
+					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1; ours is in the model card), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
 				],
 				figure: {
 					view: 'prediction',
@@ -461,7 +468,11 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'training',
 					note: {
 						label: 'Training step',
-						lines: ['loss = mean((ε̂ − ε)²)', 'weights ← weights − learning rate × gradient']
+						lines: [
+							'loss = mean((ε̂ − ε)²) over a batch',
+							'weights ← weights − learning rate × gradient',
+							'(simplified: really AdamW; ours also min-SNR weighted)'
+						]
 					}
 				}
 			},
@@ -496,7 +507,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 9,
 				paragraphs: [
 					'Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, 4 × 8 × 8 for ours. The noise comes from a random number generator started from a **seed**.',
-					'The same seed gives the same noise, so the same prompt, seed and settings give exactly the same image, on any computer. Change the seed and you get a different image of the same prompt.'
+					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and half-precision GPU arithmetic is not bit-for-bit reproducible, so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
 					view: 'loop',
@@ -532,7 +543,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 7,
 				paragraphs: [
 					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the noise again, at a *lower* noise level: that is the latent for the next step.',
-					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.'
+					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.',
+					'Two details differ between our scheduler and Stable Diffusion v1\'s. Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = 999, and its last step goes all the way to ᾱ = 1, a clean latent (`set_alpha_to_one=True` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with `steps_offset=1`, so at 25 steps it starts at t = 961, never 999, and with `set_alpha_to_one=False` its last step stops at ᾱ_0, a hair short of clean.'
 				],
 				figure: {
 					view: 'loop',
@@ -550,8 +562,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'Repeat, a few dozen times',
 				seed: 'This new, less noisy latent is now input again and the process repeats until desired.',
 				paragraphs: [
-					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 25 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
-					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster, which is why people [distil](/distillation) models that need only one to four.'
+					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 20 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
+					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster. Better solvers such as DPM-Solver++ get good images in about 20; to get down to one to four, people [distil](/distillation) the model.'
 				],
 				figure: {
 					view: 'path',
@@ -589,7 +601,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'teacher-and-student',
 				title: 'Same prompt, same seed: 25 steps or 4',
 				paragraphs: [
-					'Every step of the loop is two U-Net runs, so 25 steps cost 50. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. The most effective trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.',
+					'Every step of the loop is two U-Net runs, so 25 steps cost 50. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM, then DPM-Solver++, get good images in about 20 steps), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.',
 					"Here the teacher is the U-Net of the chapters before. The student is a narrower U-Net, with a little over half the teacher's parameters, that samples in 4 steps. Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its 4 steps."
 				],
 				figure: {
@@ -620,7 +632,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'Halving the teacher’s steps',
 				paragraphs: [
 					"Our student was taught in two stages. First it learned to copy the teacher's noise prediction at every noise level, with and without a prompt: a smaller teacher, still needing many steps. Then came a round of *progressive distillation* (Salimans & Ho, 2022): it learned to make in **one** step the jump that the teacher makes in **two**, so the teacher's 8 steps became the student's 4. The jumps it learned are the guided ones, its two predictions mixed by guidance just as the loop mixes them, and half of its lessons start where its own earlier jumps lead rather than from a noised training image, so it learns to correct its own mistakes.",
-					"Progressive distillation usually repeats the round, each student the next one's teacher, halving the steps again and again (the paper started from 8,192 and went down to as few as 1). Our teacher is already good in 8 steps, so one round from the teacher itself was enough, and better: our first student, taught 16 → 8 → 4 by its own earlier selves, inherited their errors. The targets come from running the teacher twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
+					"Progressive distillation usually repeats the round, each student the next one's teacher, halving the steps again and again (the paper started from 1,024 or 8,192 steps, depending on the data set, and went down to as few as 1). Our teacher is already good in 8 steps, so one round from the teacher itself was enough, and better: our first student, taught 16 → 8 → 4 by its own earlier selves, inherited their errors. The targets come from running the teacher twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
 				figure: {
 					view: 'distill-rounds',
@@ -704,7 +716,7 @@ export const CHAPTERS: readonly Chapter[] = [
 		number: 9,
 		title: 'What the summary got right, and what it skipped',
 		description:
-			'A recap of how Stable Diffusion works: the big picture the summary gets right, and the ten places where the real model does something different.',
+			'A recap of how Stable Diffusion works: the big picture the summary gets right, and the eleven places where the real model does something different.',
 		steps: [
 			{
 				id: 'got-right',
@@ -721,7 +733,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'skipped-training',
 				title: 'What it skipped in training',
 				paragraphs: [
-					'CLIP is trained once, beforehand, with a contrastive loss that also pushes mismatched pairs apart, and then frozen ([CLIP](/clip?step=4)). A CLIP embedding is one vector in a shared space, not a table ([shared space](/clip?step=3)). The image is compressed *before* noise is added, and the noise goes on the latent ([order](/vae?step=4)), in an amount set by a random timestep and the noise schedule ([schedule](/adding-noise?step=2)). The U-Net also receives the timestep and reads every token through cross-attention ([inputs](/unet?step=1)). A training step is one prediction, one mean-squared-error loss and one weight update; the learning rate moves weights, not latents ([loss](/unet?step=4)).'
+					'CLIP is trained once, beforehand, with a contrastive loss that also pushes mismatched pairs apart, and then frozen ([CLIP](/clip?step=4)). A CLIP embedding is one vector in a shared space, not a table ([shared space](/clip?step=3)). The image is compressed *before* noise is added, and the noise goes on the latent ([order](/vae?step=4)), in an amount set by a random timestep and the noise schedule ([schedule](/adding-noise?step=2)). The U-Net also receives the timestep and reads every token through cross-attention ([inputs](/unet?step=1)). A training step is a batch of predictions, one mean-squared-error loss and one weight update; the learning rate moves weights, not latents ([loss](/unet?step=4)).'
 				],
 				figure: { parts: ['image-encoder', 'vae-encoder', 'unet'], flow: 'training' }
 			},
