@@ -1,12 +1,12 @@
 // Benchmark: prints medians, never fails on a number. Needs a build (npm run build) and
 // Debian's Chromium. Compares the browser's WASM backend with onnxruntime-node on the same
 // graphs. Usage: npm run bench [-- --runs 5]
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
+import { startPreview } from './preview-server.mjs';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const models = 'static/models';
@@ -103,16 +103,15 @@ async function generate(page, seed) {
 	return page.evaluate(() => globalThis.diffusion.trace);
 }
 
-// The browser: the built site, served by vite preview, in headless Chromium.
-const server = spawn('npx', ['vite', 'preview', '--port', '4174', '--strictPort'], {
-	stdio: 'ignore'
-});
-await new Promise((r) => setTimeout(r, 3000));
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-background-networking']
-});
+// The browser: the built site, served by vite preview, in headless Chromium. The server is
+// stopped (its whole process group) however this ends: normally, on an error, or on Ctrl-C.
+const server = await startPreview(4174);
+let browser;
 try {
+	browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: ['--no-sandbox', '--disable-background-networking']
+	});
 	const loads = [];
 	const gens = [];
 	let report;
@@ -191,6 +190,9 @@ try {
 		);
 	}
 } finally {
-	await browser.close();
-	server.kill();
+	try {
+		await browser?.close();
+	} finally {
+		server.stop();
+	}
 }

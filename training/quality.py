@@ -64,6 +64,9 @@ def measure(images, reference, d, wp, clip, prompts=None):
     n = len(names)
     top1, top5 = int((rank < 1).sum()), int((rank < 5).sum())
     real_feats = image_embeddings(clip, real)
+    # Unit vectors scaled so each coordinate has about unit variance, as the cubic kernel's
+    # 1/d assumes (on unit vectors it would be nearly constant and KID nearly 0 for anything).
+    feats, real_feats = feats * math.sqrt(feats.shape[1]), real_feats * math.sqrt(feats.shape[1])
     g = torch.Generator().manual_seed(0)
     boots = []
     for _ in range(BOOTSTRAP):
@@ -126,6 +129,7 @@ def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4
     saved = torch.load(cache) if cache.exists() else {"rows": {}}
     if "reference" not in saved:
         saved["reference"] = teacher_images(clip, vae, teacher, wp, scale, names, seeds, 25, guidance)
+        torch.save(saved, cache)
     reference = saved["reference"]
     rows = []
     for steps in teacher_steps:
@@ -134,6 +138,7 @@ def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4
                                                                 guidance)
             saved["rows"][steps] = {"model": "teacher", "steps": steps, "unet_runs": 2 * steps,
                                     **measure(imgs, None if steps == 25 else reference, d, wp, clip, prompts)}
+            torch.save(saved, cache)
         log(saved["rows"][steps])
         rows.append(saved["rows"][steps])
     torch.save(saved, cache)

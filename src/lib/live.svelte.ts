@@ -9,6 +9,7 @@ import { loadModel, model } from './model.svelte';
 import type { ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
 import type { FirstPaint } from './pipeline/first-paint';
 import type { Trace } from './pipeline/generate';
+import { gridPlan, type GridCell } from './pipeline/grid';
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
 import { modelEntry, type ModelName } from './pipeline/manifest';
@@ -51,6 +52,9 @@ class Live {
 	/** The same prompt, seed and guidance on the other model (teacher or student), for the
 	 * distillation chapter's comparison; generated after the main one, when asked for. */
 	pair = $state.raw<Shown | null>(null);
+	/** Each model at each step count on the same prompt, seed and guidance (distillation
+	 * chapter's grid); generated after the pair, when asked for. */
+	grid = $state.raw<GridCell[]>([]);
 	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
 	get msPerStep(): number | undefined {
 		const t = this.source === 'live' ? this.trace : null;
@@ -65,6 +69,9 @@ class Live {
 	private running: string | undefined;
 	private samplesLive = false;
 	private pairWanted = false;
+	private gridWanted = false;
+	/** Prompt, seed and guidance of the live grid on show or being made. */
+	private gridKey: string | undefined;
 	private exampleRun = 0;
 
 	/** Fetches the precomputed file once. */
@@ -81,6 +88,7 @@ class Live {
 					this.source = 'precomputed';
 				}
 				if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
+				if (!this.grid.length && fp.grid) this.grid = fp.grid;
 				this.images ??= fp.images;
 				this.labels ??= fp.labels;
 				this.example ??= { ...fp.example, live: false };
@@ -117,6 +125,12 @@ class Live {
 	/** Whether the page wants the other model's generation too (the distillation chapter). */
 	wantPair(on: boolean) {
 		this.pairWanted = on;
+		if (on && model.status === 'ready') void this.generate();
+	}
+
+	/** Whether the page wants every model at every step count (the distillation grid). */
+	wantGrid(on: boolean) {
+		this.gridWanted = on;
 		if (on && model.status === 'ready') void this.generate();
 	}
 
@@ -174,9 +188,40 @@ class Live {
 		const key = settingsKey(pair.settings);
 		const current = this.pair;
 		const done = current?.source === 'live' && settingsKey(current.trace.settings) === key;
-		if (done || this.running === key) return;
-		const shown = await this.run(pair.settings, false);
-		if (shown) this.pair = shown;
+		if (this.running === key) return; // in flight; it does the grid after
+		if (!done) {
+			const shown = await this.run(pair.settings, false);
+			if (shown) this.pair = shown;
+		}
+		if (this.gridWanted) await this.runGrid(manifest);
+	}
+
+	/** The grid's cells, one generation each (no per-step decodes), timed in this browser. */
+	private async runGrid(manifest: NonNullable<typeof model.manifest>) {
+		const { prompt, seed, guidance } = this.wanted;
+		const key = JSON.stringify([prompt, seed, guidance]);
+		if (this.gridKey === key) return;
+		this.gridKey = key;
+		const client = await loadModel();
+		const cells: GridCell[] = [...this.grid];
+		for (const [i, cell] of gridPlan(manifest).entries()) {
+			try {
+				const trace = await client.generate({
+					...this.wanted,
+					model: cell.model,
+					steps: cell.steps
+				});
+				if (this.gridKey !== key) return;
+				const t = trace.timings;
+				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs };
+				this.grid = [...cells];
+			} catch (e) {
+				// A newer generation took over (it will ask for the grid again), or it failed.
+				if (this.gridKey === key) this.gridKey = undefined;
+				if ((e as Error).name !== 'AbortError') this.error = (e as Error).message;
+				return;
+			}
+		}
 	}
 
 	/** One live generation with every step's x0 decoded; null if a newer one took over. */

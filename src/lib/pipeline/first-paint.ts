@@ -13,6 +13,7 @@ import {
 	type TrainingExample
 } from './explainer';
 import type { Trace } from './generate';
+import { gridPlan, type GridCell } from './grid';
 import type { Manifest } from './manifest';
 import type { SampleSet } from './samples';
 
@@ -26,6 +27,8 @@ export interface FirstPaint {
 	x0Images: Float32Array[];
 	/** The same default prompt and seed on the distilled student, where the folder has one. */
 	student?: { trace: Trace; x0Images: Float32Array[] };
+	/** Each model at each step count, for the default prompt and seed (distillation chapter). */
+	grid?: GridCell[];
 	samples: SampleSet;
 	images: ImageCodes;
 	/** The sample labels through the text encoder. */
@@ -47,6 +50,11 @@ export async function computeFirstPaint(
 	const student = pipeline.manifest.models?.student
 		? await withImages(await pipeline.generate({ model: 'student' }))
 		: undefined;
+	const grid: GridCell[] = [];
+	for (const cell of gridPlan(pipeline.manifest)) {
+		const { image } = await pipeline.generate({ model: cell.model, steps: cell.steps });
+		grid.push({ ...cell, image, ms: null });
+	}
 	const images = await encodeImages(m, samples.pixels);
 	const { sample, t, seed } = EXAMPLE_DEFAULTS;
 	return {
@@ -54,6 +62,7 @@ export async function computeFirstPaint(
 		trace,
 		x0Images,
 		student,
+		grid,
 		samples,
 		images,
 		labels: await encodeTexts(m, samples.labels),

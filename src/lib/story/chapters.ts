@@ -3,6 +3,10 @@
  * Summarized". Each chapter has prose steps; each step says what the figure column shows.
  * Inline markup in prose: *emphasis*, **strong**, `code`, [text](/link).
  */
+import manifestJson from '../../../static/models/manifest.json';
+import metricsJson from '../../../static/models/metrics.json';
+import type { GridRow, Manifest } from '$lib/pipeline/manifest';
+import { comparisonSentences } from './distillation-claims';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
@@ -41,6 +45,17 @@ export interface Chapter {
 	description: string;
 	steps: Step[];
 }
+
+// The model's own numbers in the prose come from its files, read at build time.
+const manifest = manifestJson as unknown as Manifest;
+const student = manifest.models?.student;
+const studentSteps = student?.steps ?? 4;
+const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, (\d+)$/, ' or $1');
+const teacherPathSteps = student?.teacher_steps ?? 16;
+const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
+const comparisons = comparisonSentences(
+	((metricsJson as { grid?: GridRow[] }).grid ?? []) as GridRow[]
+);
 
 export const CHAPTERS: readonly Chapter[] = [
 	{
@@ -595,14 +610,14 @@ export const CHAPTERS: readonly Chapter[] = [
 		number: 7,
 		title: 'Fewer steps: distillation',
 		description:
-			'A second, smaller U-Net learned from the first to do in 4 steps what it does in 25: both side by side, what the student skips, how it was taught, and the time it saves.',
+			'A copy of the U-Net learned to draw in 1 to 8 steps of one run each: both side by side, how it was taught, and every model at every step count, measured.',
 		steps: [
 			{
 				id: 'teacher-and-student',
-				title: 'Same prompt, same seed: 25 steps or 4',
+				title: `Same prompt, same seed: ${manifest.sampler.steps} steps or ${studentSteps}`,
 				paragraphs: [
 					'Every step of the loop is two U-Net runs, so 25 steps cost 50. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM, then DPM-Solver++, get good images in about 20 steps), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.',
-					"Here the teacher is the U-Net of the chapters before. The student is a narrower U-Net, with a little over half the teacher's parameters, that samples in 4 steps. Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its 4 steps."
+					`Here the teacher is the U-Net of the chapters before. The student is a copy of it, the same size, that learned to draw in ${stepList} steps. It also has guidance inside: the guidance scale is one of its inputs, like the timestep, so each of its steps is **one** U-Net run where the teacher needs two (with and without the prompt). Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its ${studentSteps} steps.`
 				],
 				figure: {
 					view: 'distill-compare',
@@ -610,7 +625,10 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'generation',
 					note: {
 						label: 'U-Net runs per image',
-						lines: ['teacher: 25 steps × 2 = 50', 'student: 4 steps × 2 = 8']
+						lines: [
+							`teacher: ${manifest.sampler.steps} steps × 2 = ${2 * manifest.sampler.steps}`,
+							`student: ${studentSteps} step${studentSteps === 1 ? '' : 's'} × 1 = ${studentSteps}`
+						]
 					}
 				}
 			},
@@ -618,8 +636,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-skips',
 				title: 'What the student learned to skip',
 				paragraphs: [
-					"Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only 4 steps, the same scheduler would jump 4 times along the teacher's *first guess* at each noise level, and at high noise that guess is a blurry average of everything the prompt could be.",
-					"The student was trained so that each of its jumps lands where the teacher's smaller steps would have taken it. It has not learned a new kind of picture: it has learned shortcuts along the teacher's own path, and it ends close to where the teacher ends, not on exactly the same image."
+					"Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands a little off the path the small steps would have taken.",
+					"The student was trained so that each of its jumps lands where the teacher's own small steps go. It has not learned a new kind of picture: it has learned shortcuts along the teacher's paths, and it ends close to where the teacher ends, not on exactly the same image."
 				],
 				figure: {
 					view: 'distill-path',
@@ -629,33 +647,37 @@ export const CHAPTERS: readonly Chapter[] = [
 			},
 			{
 				id: 'progressive',
-				title: 'Halving the teacher’s steps',
+				title: 'How the student was taught',
 				paragraphs: [
-					"Our student was taught in two stages. First it learned to copy the teacher's noise prediction at every noise level, with and without a prompt: a smaller teacher, still needing many steps. Then came a round of *progressive distillation* (Salimans & Ho, 2022): it learned to make in **one** step the jump that the teacher makes in **two**, so the teacher's 8 steps became the student's 4. The jumps it learned are the guided ones, its two predictions mixed by guidance just as the loop mixes them, and half of its lessons start where its own earlier jumps lead rather than from a noised training image, so it learns to correct its own mistakes.",
-					"Progressive distillation usually repeats the round, each student the next one's teacher, halving the steps again and again (the paper started from 1,024 or 8,192 steps, depending on the data set, and went down to as few as 1). Our teacher is already good in 8 steps, so one round from the teacher itself was enough, and better: our first student, taught 16 → 8 → 4 by its own earlier selves, inherited their errors. The targets come from running the teacher twice, so no new images are needed: the teacher is the data. Other recipes get to 1 to 4 steps differently. Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
+					`First, the teacher drew: ${pathCount} paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales. Then the student, starting as an exact copy of the teacher, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own. The grids are nested (the 2-step grid is every 8th point of the 16-step one), so every jump starts and ends on a point the teacher drew. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
+					"The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = 999 the clean image is x₀ = (x − 0.998 ε) / 0.068, so any error in a predicted noise is multiplied by about 15 in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.",
+					"Other recipes get to 1 to 4 steps differently. *Progressive distillation* halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
 				figure: {
 					view: 'distill-rounds',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
-						label: 'One round',
+						label: 'One lesson',
 						lines: [
-							'target = where 2 guided steps of the teacher land',
-							'student: 1 step to the same place'
+							`teacher: ${teacherPathSteps} guided steps from noise, written down`,
+							'student (N steps): 1 jump to where the teacher is after 16/N'
 						]
 					}
 				}
 			},
 			{
 				id: 'what-it-buys',
-				title: 'What it buys, and what it costs',
+				title: 'What it buys, at the same cost',
 				paragraphs: [
-					"Fewer steps means fewer U-Net runs, 8 instead of 50, and each run is of a smaller network. The times here are this page's own runs of both models, measured in your browser. Encoding the prompt and decoding the image cost the same for both.",
-					"The price is some quality: the model card measures, for both models, how often our CLIP finds a generated image's own caption among 100. The model switch above every figure lets the whole explainer run on the student instead."
+					'A fair comparison is at equal cost: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, beside the model card’s measurements for exactly that model and step count (on held-out prompts, with their intervals: a difference inside them is no difference).',
+					...(comparisons.length
+						? comparisons
+						: ['The model card of this model folder has no measurements per step count.']),
+					'The model switch above every figure lets the whole explainer run on the student instead; the figures that show two noise predictions then show its one guided prediction.'
 				],
 				figure: {
-					view: 'distill-time',
+					view: 'distill-grid',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation'
 				}
@@ -749,7 +771,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'try-it',
 				title: 'Now try it',
 				paragraphs: [
-					"Everything on these pages is computed by a real, if tiny, diffusion model running in your browser. The model switch above each figure runs it all on the [distilled student](/distillation) instead: 4 steps rather than 25. Credits for the emoji images and the model's details are on the [credits page](/credits)."
+					`Everything on these pages is computed by a real, if tiny, diffusion model running in your browser. The model switch above each figure runs it all on the [distilled student](/distillation) instead: ${studentSteps} step${studentSteps === 1 ? '' : 's'} of one U-Net run each, rather than ${manifest.sampler.steps} of two. Credits for the emoji images and the model's details are on the [credits page](/credits).`
 				],
 				figure: { parts: [], flow: 'both' }
 			}

@@ -17,7 +17,7 @@ export type ViewName =
 	| 'distill-compare'
 	| 'distill-path'
 	| 'distill-rounds'
-	| 'distill-time';
+	| 'distill-grid';
 
 /** Which part of the loop figure a step points at. */
 export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler';

@@ -1,0 +1,41 @@
+/**
+ * The distillation chapter's grid: each model at each step count it offers (the teacher at
+ * 1, 2, 4, 8 and 25 steps, the student at the step counts it was trained for), on one prompt
+ * and seed, with its U-Net runs, its time and the model card's quality for exactly that row.
+ */
+import { modelEntry, type GridRow, type Manifest, type ModelName } from './manifest';
+
+export interface GridCellPlan {
+	model: ModelName;
+	steps: number;
+	/** U-Net runs per image: two per step for the teacher (guidance), one for the student. */
+	unetRuns: number;
+}
+
+export interface GridCell extends GridCellPlan {
+	/** The decoded image [3, H, W] in [-1, 1], for the reader's prompt and seed. */
+	image: Float32Array;
+	/** Prompt to pixels in this browser; null when precomputed at build time. */
+	ms: number | null;
+}
+
+export const TEACHER_GRID_STEPS = [1, 2, 4, 8, 25] as const;
+
+/** Every cell, teacher first; none for a folder without a student that takes guidance. */
+export function gridPlan(m: Manifest): GridCellPlan[] {
+	const student = modelEntry(m, 'student');
+	if (!student?.guidance_input || !student.step_counts?.length) return [];
+	return [
+		...TEACHER_GRID_STEPS.map((steps) => ({
+			model: 'teacher' as const,
+			steps,
+			unetRuns: 2 * steps
+		})),
+		...student.step_counts.map((steps) => ({ model: 'student' as const, steps, unetRuns: steps }))
+	];
+}
+
+/** The model card's measurement of one cell, if it has one. */
+export function gridMetric(m: Manifest, cell: GridCellPlan): GridRow | undefined {
+	return m.metrics?.grid?.find((r) => r.model === cell.model && r.steps === cell.steps);
+}
