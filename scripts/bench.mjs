@@ -1,7 +1,8 @@
 // Benchmark: prints medians, never fails on a number. Needs a build (npm run build) and
 // Debian's Chromium. Compares the browser's WASM backend with onnxruntime-node on the same
 // graphs. Usage: npm run bench [-- --runs 5]
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
@@ -25,18 +26,22 @@ async function time(fn, n) {
 	return median(t);
 }
 
-function inputs(ort) {
+/** Inputs of one U-Net run: the teacher's guided batch of 2, or the student's batch of 1
+ * with its guidance and step-count inputs. */
+function inputs(ort, student = false) {
 	const { channels: C, size: S } = manifest.latent;
 	const { context_length: L, hidden_size: H } = manifest.text;
+	const B = student ? 1 : 2;
+	const f = (n, v) => new Float32Array(n).fill(v);
 	return {
 		unet: {
-			sample: new ort.Tensor('float32', new Float32Array(2 * C * S * S).fill(0.1), [2, C, S, S]),
-			timestep: new ort.Tensor('float32', Float32Array.from([500, 500]), [2]),
-			encoder_hidden_states: new ort.Tensor('float32', new Float32Array(2 * L * H).fill(0.01), [
-				2,
-				L,
-				H
-			])
+			sample: new ort.Tensor('float32', f(B * C * S * S, 0.1), [B, C, S, S]),
+			timestep: new ort.Tensor('float32', f(B, 500), [B]),
+			...(student && {
+				guidance: new ort.Tensor('float32', f(1, 4), [1]),
+				num_steps: new ort.Tensor('float32', f(1, 2), [1])
+			}),
+			encoder_hidden_states: new ort.Tensor('float32', f(B * L * H, 0.01), [B, L, H])
 		},
 		vae: { latent: new ort.Tensor('float32', new Float32Array(C * S * S).fill(0.1), [1, C, S, S]) }
 	};
@@ -51,12 +56,13 @@ async function nodeTimes(ort, label, options, unetKey = 'unet') {
 		join(models, manifest.files.vae_decoder.path),
 		options
 	);
-	const x = inputs(ort);
+	const x = inputs(ort, unetKey !== 'unet');
 	const r = {
 		unet: await time(() => unet.run(x.unet), runs * 10),
 		vae: await time(() => vae.run(x.vae), runs * 10)
 	};
-	console.log(`${label.padEnd(34)} U-Net step (batch 2) ${fmt(r.unet)}   VAE decode ${fmt(r.vae)}`);
+	const run = unetKey === 'unet' ? 'U-Net step (batch 2)' : 'U-Net step (batch 1)';
+	console.log(`${label.padEnd(34)} ${run} ${fmt(r.unet)}   VAE decode ${fmt(r.vae)}`);
 	return r;
 }
 
@@ -68,7 +74,12 @@ const onnxNode = await nodeTimes(ortNode, 'onnxruntime-node (CPU, 1 thread)', {
 await nodeTimes(ortWeb, 'onnxruntime-web WASM in Node', {});
 const studentKey = manifest.models?.student?.unet;
 if (studentKey)
-	await nodeTimes(ortNode, 'student: onnxruntime-node', { intraOpNumThreads: 1 }, studentKey);
+	await nodeTimes(
+		ortNode,
+		'student: onnxruntime-node',
+		{ intraOpNumThreads: 1, interOpNumThreads: 1 },
+		studentKey
+	);
 
 /**
  * Generations on the home page, with the model loaded, a new seed each (the page does not
@@ -147,19 +158,34 @@ try {
 		}
 		return out;
 	});
-	// The distilled student: its full guided generation with trace, on the same page as the
-	// teacher's (the home page), measured the same way.
-	const student = [];
-	await page.close(); // its worker would share the cores with the student's runs
-	if (studentKey) {
-		const context = await browser.newContext();
-		const studentPage = await context.newPage();
-		await studentPage.goto('http://localhost:4174/?model=student&backend=wasm');
-		await studentPage.waitForFunction(() => globalThis.diffusion?.trace, null, {
-			timeout: 300_000
-		});
-		student.push(...(await generations(studentPage, runs * 2, 200)));
-		await context.close();
+	await page.close(); // its worker would share the cores with the timed runs
+
+	// Every model at every step count of the distillation chapter's grid, each on a fresh
+	// home page, warm, timed the same way: prompt to pixels with the trace, U-Net time per run.
+	const grid = [];
+	const studentCounts = manifest.models?.student?.step_counts ?? [];
+	for (const [model, counts] of [
+		['teacher', [1, 2, 4, 8, 25]],
+		['student', studentCounts]
+	]) {
+		for (const steps of counts) {
+			const context = await browser.newContext();
+			const p = await context.newPage();
+			await p.goto(`http://localhost:4174/?model=${model}&steps=${steps}&backend=wasm`);
+			await p.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
+			const g = await generations(p, Math.max(3, runs * 2), 300 + steps);
+			const runsPerImage = model === 'teacher' ? 2 * steps : steps;
+			grid.push({
+				model,
+				steps,
+				unet_runs: runsPerImage,
+				ms: median(g.map((x) => x.totalMs - x.callbackMs)),
+				unet_ms_per_step: median(g.map((x) => x.unetMs / steps)),
+				text_ms: median(g.map((x) => x.textMs)),
+				decode_ms: median(g.map((x) => x.decodeMs))
+			});
+			await context.close();
+		}
 	}
 
 	const sorted = [...redraws].sort((a, b) => a - b);
@@ -179,16 +205,43 @@ try {
 	console.log(
 		`  ratio browser WASM / onnxruntime-node, U-Net step: ${(unetStep / onnxNode.unet).toFixed(2)}`
 	);
-	if (student.length) {
-		const steps = student[0].steps;
+	console.log(
+		'  every model at every step count (prompt to pixels, with the trace; warm medians):'
+	);
+	for (const r of grid)
 		console.log(
-			`  distilled student, full ${steps}-step guided generation with trace: ${fmt(median(student.map((g) => g.totalMs - g.callbackMs)))}` +
-				` (target 100 ms; ${fmt(median(student.map((g) => g.totalMs)))} with each step's x0 decoded)`
+			`    ${r.model.padEnd(8)} ${String(r.steps).padStart(2)} steps, ${String(r.unet_runs).padStart(2)} U-Net runs: ${fmt(r.ms)}` +
+				`   (U-Net ${fmt(r.unet_ms_per_step)} per step, text encoder ${fmt(r.text_ms)}, VAE decode ${fmt(r.decode_ms)})`
 		);
+	const teacherStep = median(
+		grid.filter((r) => r.model === 'teacher').map((r) => r.unet_ms_per_step)
+	);
+	const studentRuns = grid.filter((r) => r.model === 'student');
+	if (studentRuns.length) {
+		const studentStep = median(studentRuns.map((r) => r.unet_ms_per_step));
 		console.log(
-			`  student U-Net step (batch 2): ${fmt(median(student.map((g) => g.unetMs / steps)))}   text encoder: ${fmt(median(student.map((g) => g.textMs)))}   VAE decode: ${fmt(median(student.map((g) => g.decodeMs)))}`
+			`  student U-Net run (batch 1) / teacher guided step (batch 2): ${fmt(studentStep)} / ${fmt(teacherStep)} = ${(studentStep / teacherStep).toFixed(2)} (target <= 0.6)`
 		);
+		const one = studentRuns.find((r) => r.steps === 1);
+		if (one)
+			console.log(`  student, 1-step generation with trace: ${fmt(one.ms)} (target <= 30 ms)`);
 	}
+	// For the model card (training/evaluate.py reads it into its grid).
+	writeFileSync(
+		join(models, 'bench.json'),
+		JSON.stringify(
+			{
+				date: new Date().toISOString().slice(0, 10),
+				browser: 'headless Chromium, WASM backend',
+				cores: availableParallelism(),
+				grid,
+				teacher_step_ms: teacherStep,
+				page_load_ms: median(loads)
+			},
+			null,
+			1
+		) + '\n'
+	);
 } finally {
 	try {
 		await browser?.close();

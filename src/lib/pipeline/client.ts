@@ -1,6 +1,6 @@
 /**
- * The page's handle on the inference worker: promises for loading, generating and
- * decoding. Starting a generation cancels the previous one; a cancelled generation's
+ * The page's handle on the inference worker: promises for loading, generating and the
+ * chapters' extra model calls (explain). Starting a generation cancels the previous one; a cancelled generation's
  * promise rejects with an AbortError and its steps are never reported.
  */
 import type { DownloadProgress } from './files';
@@ -67,14 +67,6 @@ export class ModelClient {
 		});
 	}
 
-	decode(latent: Float32Array): Promise<Float32Array> {
-		const id = this.nextId++;
-		return new Promise<Float32Array>((resolve, reject) => {
-			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-			this.send({ kind: 'decode', id, latent });
-		});
-	}
-
 	/** The chapters' extra model calls: sample images, texts, one training example. */
 	explain<R extends ExplainRequest>(request: R): Promise<ExplainResult[R['op']]> {
 		const id = this.nextId++;
@@ -92,12 +84,6 @@ export class ModelClient {
 		p.reject(new DOMException('The generation was cancelled.', 'AbortError'));
 		this.send({ kind: 'cancel', id });
 		if (this.current === id) this.current = undefined;
-	}
-
-	terminate() {
-		this.worker.terminate();
-		for (const p of this.pending.values()) p.reject(new ModelError('The model was shut down.'));
-		this.pending.clear();
 	}
 
 	private send(m: ToWorker) {
@@ -120,7 +106,6 @@ export class ModelClient {
 		if (this.current === id) this.current = undefined;
 		if (m.kind === 'ready') p.resolve({ report: m.report, manifest: m.manifest });
 		else if (m.kind === 'done') p.resolve(m.trace);
-		else if (m.kind === 'decoded') p.resolve(m.image);
 		else if (m.kind === 'explained') p.resolve(m.value);
 		else if (m.kind === 'cancelled')
 			p.reject(new DOMException('The generation was cancelled.', 'AbortError'));

@@ -21,7 +21,6 @@ export type ToWorker =
 	| { kind: 'load'; baseUrl: string; backend: BackendChoice; wasmPaths?: string; threads?: number }
 	| { kind: 'generate'; id: number; settings: Partial<GenerationSettings>; decodeSteps?: boolean }
 	| { kind: 'cancel'; id: number }
-	| { kind: 'decode'; id: number; latent: Float32Array }
 	| { kind: 'explain'; id: number; request: ExplainRequest };
 
 export type FromWorker =
@@ -29,7 +28,6 @@ export type FromWorker =
 	| { kind: 'ready'; report: LoadReport; manifest: Manifest }
 	| { kind: 'step'; id: number; step: StepTrace; of: number; x0Image?: Float32Array }
 	| { kind: 'done'; id: number; trace: Trace }
-	| { kind: 'decoded'; id: number; image: Float32Array }
 	| { kind: 'explained'; id: number; value: ExplainResult[keyof ExplainResult] }
 	| { kind: 'cancelled'; id: number }
 	| { kind: 'error'; id?: number; message: string; file?: string };

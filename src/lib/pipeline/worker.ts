@@ -77,15 +77,6 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 		}
 	} else if (msg.kind === 'cancel') {
 		if (running?.id === msg.id) running.ctrl.abort();
-	} else if (msg.kind === 'decode') {
-		try {
-			const m = await model;
-			if (!m) throw new Error('The model is not loaded yet.');
-			const image = await serial(() => m.pipeline.decode(msg.latent));
-			post({ kind: 'decoded', id: msg.id, image });
-		} catch (e) {
-			fail(e, msg.id);
-		}
 	} else if (msg.kind === 'explain') {
 		try {
 			const m = await model;
