@@ -10,7 +10,7 @@ from . import config, train
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
-                                     "trajectories", "student", "student_export", "distill", "all"])
+                                     "trajectories", "student", "student_export", "student_card", "distill", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
@@ -68,6 +68,10 @@ def main():
 
             export.export_student(a.smoke, limit)
             evaluate.evaluate_student(a.smoke, limit)
+        elif s == "student_card":
+            from . import evaluate
+
+            evaluate.evaluate_student(a.smoke, limit, measure=False)  # after `npm run bench`
         elif s == "export":
             from . import export
 

@@ -1,21 +1,21 @@
 """The distilled student: the shipped teacher's U-Net, taught to draw in 1, 2, 4 or 8 steps.
 
 What it learns from is the teacher's guided DDIM sampling (classifier-free guidance: two
-U-Net runs per step). What changes:
+U-Net runs per step), written down as paths from noise on the teacher's 16-step grid
+(make_trajectories). What changes:
 
 - Guidance is folded in (Meng et al. 2023): the guidance scale is an input, embedded like the
   timestep, so a step is one run at batch 1, not two.
 - The output is v = sqrt(abar) eps - sqrt(1 - abar) x0 (Salimans & Ho 2022, section 4), not
   the noise: at t = 999, sqrt(abar) = 0.068, and an error in a predicted noise is amplified
   about 15 times in the clean image it implies; v-prediction has no such blow-up.
-- Progressive distillation with every round kept (Salimans & Ho 2022; the step-count input is
-  that of shortcut models, Frans et al. 2024): one student step, asked for N steps, learns to
-  land where two steps of 2N land. For N = 8 those two steps are the teacher's (guided, on
-  its 16-step grid); for N = 4, 2, 1 they are the student's own (its slowly moving EMA copy),
-  asked for 2N. The step count is an input too, since the best single jump from t = 999
-  differs between a 1-step and a 2-step path; one file then serves every step count.
-- Half the batches start where the student's own earlier steps from noise lead, not from a
-  noised training image, so it learns to correct its own errors (the exposure gap).
+- One student step, asked for N steps, learns to land where the teacher lands after 16 / N
+  of its steps (the grids are nested, so every jump starts and ends on a point of a path).
+  The step count is an input too (as in shortcut models, Frans et al. 2024), since the best
+  jump from t = 999 differs between a 1-step and a 2-step picture; one file serves all four.
+- For the second and later steps, half the batches start where the student's own earlier
+  steps from the path's noise lead, not on the teacher's path, and learn to land back on it:
+  sampling feeds the student its own errors (the exposure gap).
 
 It starts from the teacher's weights at the teacher's width (the new inputs start at zero).
 """
@@ -30,7 +30,7 @@ from .train import caption_bank, ckpt_path, load, run_loop, train_split, update
 from .unet import UNet
 
 STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for
-STEP_WEIGHTS = torch.tensor([3.0, 3.0, 2.0, 1.0])  # how often each is trained: few steps are hardest
+STEP_WEIGHTS = torch.tensor([3.0, 4.0, 2.0, 1.0])  # how often each is trained: few steps are hardest
 TEACHER_STEPS = 16  # the teacher's paths it learns from (nested grids: 16 holds 8, 4, 2 and 1)
 DEFAULT_STEPS = 2  # what the site runs it with unless asked otherwise
 GUIDANCE_RANGE = (0.0, 10.0)  # guidance scales it learns; the site clamps to this range
@@ -207,6 +207,16 @@ def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr
         steps_in = torch.full((batch,), float(N), device=device)
         with torch.no_grad():
             ctx = clip.text(sh["ids"][b].to(device), sh["mask"][b].to(device))[0]
+            if i > 0 and n % 2:
+                # Half the time x_t is where the student's own first i steps from the same
+                # noise lead, not the teacher's point: sampling feeds it its own errors, and
+                # the target (the teacher's next point) pulls it back onto the teacher's path.
+                x_t = sh["path"][b, 0].to(device)
+                for j in range(i):
+                    x0_j, eps_j = ema.predict(x_t, torch.full((batch,), grid[j * k], device=device), ctx, w,
+                                              steps_in)
+                    a_j = abar[grid[(j + 1) * k]]
+                    x_t = a_j.sqrt() * x0_j + (1 - a_j).sqrt() * eps_j
             # The clean image that takes x_t to x_next in one DDIM step.
             a, s = abar[t].sqrt(), (1 - abar[t]).sqrt()
             a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0, device=device)

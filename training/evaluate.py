@@ -293,6 +293,7 @@ kernel inception distance on CLIP image features to the {n_real} real held-out i
 (x1000; bootstrap standard error). *PSNR*: median against the teacher's 25-step image for
 the same prompt and seed (95% bootstrap interval). *Top 5 of 100*: the older metric (100
 training captions), kept for history. A difference inside the intervals is no difference.
+{bench}
 
 ### Targets
 
@@ -307,14 +308,26 @@ def fmt_row(r):
     return (f"| {r['model']} | {r['steps']} | {r['unet_runs']} | {r['top1_of_all']:.1f} "
             f"[{r['top1_ci'][0]:.1f}, {r['top1_ci'][1]:.1f}] | {r['top5_of_all']:.1f} "
             f"[{r['top5_ci'][0]:.1f}, {r['top5_ci'][1]:.1f}] | {r['kid_x1000']:.2f} ± {r['kid_se_x1000']:.2f} | "
-            f"{psnr_} | {r.get('top5_of_100', '')} |")
+            f"{psnr_} | {r.get('top5_of_100', '')} | {r['ms_chromium'] if r.get('ms_chromium') else ''} |")
 
 
-def target_checks(rows):
+def target_checks(rows, bench=None):
     """The issue's targets, each (text, met): the student at N steps against the teacher at
-    2N (4N U-Net runs against N), on caption top 1 and KID point estimates."""
+    2N (4N U-Net runs against N), on caption top 1 and KID point estimates; and, from the
+    bench, the student's 1-step time and its U-Net run against the teacher's guided step."""
     by = {(r["model"], r["steps"]): r for r in rows}
     out = []
+    if bench:
+        g = {(r["model"], r["steps"]): r for r in bench["grid"]}
+        one = g.get(("student", 1))
+        if one:
+            out.append((f"student's 1-step generation with trace in headless Chromium (WASM) at most 30 ms: "
+                        f"{one['ms']:.1f} ms", one["ms"] <= 30))
+        s_run = [r["unet_ms_per_step"] for r in bench["grid"] if r["model"] == "student"]
+        if s_run:
+            ratio = float(np.median(s_run)) / bench["teacher_step_ms"]
+            out.append((f"student's U-Net run at most 0.6 of the teacher's guided step: "
+                        f"{float(np.median(s_run)):.1f} / {bench['teacher_step_ms']:.1f} ms = {ratio:.2f}", ratio <= 0.6))
     for s_steps, t_steps in ((2, 4), (1, 2)):
         s, t = by.get(("student", s_steps)), by.get(("teacher", t_steps))
         if not s or not t:
@@ -330,8 +343,10 @@ def target_checks(rows):
 
 
 @torch.no_grad()
-def evaluate_student(smoke=False, limit=None):
-    """The model x steps grid for both models, the student's gallery and its card section."""
+def evaluate_student(smoke=False, limit=None, measure=True):
+    """The model x steps grid for both models, the student's gallery and its card section.
+    With measure=False only the card is written again, from metrics.json's grid and the
+    latest `npm run bench` (static/models/bench.json), which times every row in Chromium."""
     import re
 
     from . import data, quality, shipped
@@ -340,10 +355,59 @@ def evaluate_student(smoke=False, limit=None):
     d = data.load(limit)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
-    _, wp, clip, vae, teacher, scale = shipped.load(out)
-    student, _ = export.load_student(smoke)
     entry = manifest["models"]["student"]
     guidance = entry["guidance"]
+    steps = entry["steps"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    if measure:
+        rows = measure_grid(d, out, smoke, limit, guidance)
+        metrics.pop("student", None)
+        metrics["grid"] = rows
+    rows = metrics["grid"]
+    bench_path = out / "bench.json"
+    bench = json.loads(bench_path.read_text()) if bench_path.exists() else None
+    for r in rows:
+        b = next((g for g in (bench or {}).get("grid", []) if (g["model"], g["steps"]) == (r["model"], r["steps"])),
+                 None)
+        r["ms_chromium"] = round(b["ms"], 1) if b else None
+    names, _, _, real = quality.heldout_prompts(d)
+    grid = "\n".join(["| model | steps | U-Net runs | top 1 of all (%) | top 5 of all (%) | KID x1000 | "
+                      "PSNR vs teacher 25 (dB) | top 5 of 100 | ms, Chromium |",
+                      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *map(fmt_row, rows)])
+    checks = target_checks(rows, bench)
+    section = STUDENT_CARD.format(
+        begin=CARD_BEGIN, end=CARD_END, n_gallery=len(GALLERY_PROMPTS), steps=steps, guidance=guidance,
+        params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
+        g_lo=entry["guidance_range"][0], g_hi=entry["guidance_range"][1], teacher_steps=entry["teacher_steps"],
+        paths=entry["paths"], path_minutes=entry.get("path_minutes", 0), minutes=entry["minutes"],
+        train_steps=entry["train_steps"], batch=entry.get("batch") or 0, grid=grid, n_images=len(names),
+        n_prompts=len(names) // len(quality.SEEDS), n_captions=len(d["base_labels"]), n_real=len(real),
+        targets="\n".join(f"- {'Met' if ok else '**Missed**'}: {text}." for text, ok in checks),
+        bench=(f"Times: `npm run bench`, {bench['browser']}, {bench['cores']} cores, {bench['date']}: prompt to "
+               "pixels with the trace, warm medians." if bench else "Times: not measured yet (`npm run bench`)."),
+    )
+    card_path = out / "MODEL_CARD.md"
+    card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
+    card_path.write_text(card.rstrip("\n") + "\n\n" + section + "\n")
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
+                                     "gallery_student": "gallery_student.png"})
+    manifest["metrics"] = metrics
+    manifest_path.write_text(json.dumps(manifest, indent=1))
+    for text, ok in checks:
+        print(("met: " if ok else "MISSED: ") + text)
+    return rows
+
+
+@torch.no_grad()
+def measure_grid(d, out, smoke, limit, guidance):
+    """Every row of the grid (training/quality.py), the old top-5-of-100 beside it, and the
+    student's gallery."""
+    from . import quality, shipped
+
+    _, wp, clip, vae, teacher, scale = shipped.load(out)
+    student, _ = export.load_student(smoke)
+    steps = json.loads((out / "manifest.json").read_text())["models"]["student"]["steps"]
     if smoke:
         rows = quality.table(d, wp, clip, vae, teacher, scale, student, (1, 2), (1, 2), guidance)
     else:
@@ -358,34 +422,6 @@ def evaluate_student(smoke=False, limit=None):
             imgs = quality.student_images(clip, vae, student, wp, scale, captions, list(range(len(captions))),
                                           r["steps"], guidance)
         r["top5_of_100"] = recall(image_embeddings(clip, imgs) @ cap_emb.T, torch.arange(len(captions)), ks=(5,))["r@5"]
-    metrics = json.loads((out / "metrics.json").read_text())
-    metrics.pop("student", None)
-    metrics["grid"] = rows
-    steps = entry["steps"]
     sheet(quality.student_images(clip, vae, student, wp, scale, GALLERY_PROMPTS, [42] * len(GALLERY_PROMPTS),
                                  steps, guidance), GALLERY_PROMPTS, out / "gallery_student.png")
-    names, _, _, real = quality.heldout_prompts(d)
-    grid = "\n".join(["| model | steps | U-Net runs | top 1 of all (%) | top 5 of all (%) | KID x1000 | "
-                      "PSNR vs teacher 25 (dB) | top 5 of 100 |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-                      *map(fmt_row, rows)])
-    checks = target_checks(rows)
-    section = STUDENT_CARD.format(
-        begin=CARD_BEGIN, end=CARD_END, n_gallery=len(GALLERY_PROMPTS), steps=steps, guidance=guidance,
-        params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
-        g_lo=entry["guidance_range"][0], g_hi=entry["guidance_range"][1], teacher_steps=entry["teacher_steps"],
-        paths=entry["paths"], path_minutes=entry.get("path_minutes", 0), minutes=entry["minutes"],
-        train_steps=entry["train_steps"], batch=entry.get("batch") or 0, grid=grid, n_images=len(names),
-        n_prompts=len(names) // len(quality.SEEDS), n_captions=len(d["base_labels"]), n_real=len(real),
-        targets="\n".join(f"- {'Met' if ok else '**Missed**'}: {text}." for text, ok in checks),
-    )
-    card_path = out / "MODEL_CARD.md"
-    card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
-    card_path.write_text(card.rstrip("\n") + "\n\n" + section + "\n")
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
-    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
-                                     "gallery_student": "gallery_student.png"})
-    manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=1))
-    for text, ok in checks:
-        print(("met: " if ok else "MISSED: ") + text)
     return rows
