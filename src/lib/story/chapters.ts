@@ -54,7 +54,7 @@ const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, 
 const teacherPathSteps = student?.teacher_steps ?? 16;
 const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
 const comparisons = comparisonSentences(
-	((metricsJson as { grid?: GridRow[] }).grid ?? []) as GridRow[]
+	(metricsJson as unknown as { grid?: GridRow[] }).grid ?? []
 );
 
 export const CHAPTERS: readonly Chapter[] = [
