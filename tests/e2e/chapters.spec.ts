@@ -57,6 +57,23 @@ test('scrolling changes the active step and the link, without adding history', a
 	expect(await page.evaluate(() => history.length)).toBe(before);
 });
 
+test('scrolling still moves the active step after a chapter change by the n key', async ({
+	page
+}) => {
+	await page.goto('/clip');
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await page.keyboard.press('n');
+	await expect(page.locator('h1')).toHaveText('Image compression: the VAE');
+	// The new chapter's steps are observed, not the old chapter's detached ones.
+	await page.evaluate(() =>
+		document.getElementById('order')!.scrollIntoView({ behavior: 'instant' })
+	);
+	await expect.poll(() => activeStep(page)).toBe(4);
+	await expect.poll(() => new URL(page.url()).searchParams.get('step')).toBe('4');
+	await page.evaluate(() => window.scrollTo({ top: 0, behavior: 'instant' }));
+	await expect.poll(() => activeStep(page)).toBe(1);
+});
+
 test('the back button returns to the previous chapter and step', async ({ page }) => {
 	await page.goto('/unet?step=4');
 	await expect.poll(() => activeStep(page)).toBe(4);
