@@ -151,6 +151,32 @@ def _export_float(module, args, path, inputs, outputs, dynamic):
     module.eval()
 
 
+def compact_onnx(path):
+    """Drops what the graph does not need to run: node names and long internal value and
+    weight names (the exporter's "/net/down1/c1/Conv_output_0"), so the download shrinks
+    by about 3% with the same arithmetic. Inputs and outputs keep their names."""
+    model = onnx.load(str(path))
+    g = model.graph
+    keep = {v.name for v in g.input} | {v.name for v in g.output}
+    names = {}
+
+    def short(x):
+        if x == "" or x in keep:
+            return x
+        return names.setdefault(x, format(len(names), "x"))
+
+    for init in g.initializer:
+        init.name = short(init.name)
+    for n in g.node:
+        n.name, n.doc_string = "", ""
+        n.input[:] = [short(x) for x in n.input]
+        n.output[:] = [short(x) for x in n.output]
+    for v in g.value_info:
+        v.name = short(v.name)
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
+
+
 def _io(path):
     """Names, dtypes and shapes of a graph's inputs and outputs, for the manifest."""
     m = onnx.load(str(path))
@@ -549,6 +575,7 @@ def export_student(smoke=False, limit=None):
          "noise_pred": batch, "attention_maps": batch},
     )
     _fix_output_shape(path, "attention_maps", ["batch", L, S, S])
+    compact_onnx(path)  # what the reader downloads when first choosing the student
 
     blob = Blob()
     cases = student_golden_cases(blob, STUDENT_GOLDEN_CASES, clip, vae, student, wp, scale)
