@@ -3,8 +3,8 @@
  * Summarized". Each chapter has prose steps; each step says what the figure column shows.
  * Inline markup in prose: *emphasis*, **strong**, `code`, [text](/link).
  */
-import manifestJson from '../../../static/models/manifest.json';
-import metricsJson from '../../../static/models/metrics.json';
+import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
+import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
 import type { GridRow, Manifest } from '$lib/pipeline/manifest';
 import { comparisonSentences } from './distillation-claims';
 import type { PartId } from './parts';
