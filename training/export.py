@@ -588,7 +588,8 @@ def export_student(smoke=False, limit=None):
                               "golden_student_tensors": "golden_student.bin"})
     shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
     paths = sum(len(sh["ids"]) for sh in shards)
-    path_minutes = sum(sh.get("seconds", 0) for sh in shards) / 60
+    timed = [sh["seconds"] for sh in shards if "seconds" in sh]  # the first shards predate the timer
+    path_minutes = (sum(timed) / len(timed) * len(shards) / 60) if timed else 0
     manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
     manifest["models"]["student"] = {
         "unet": "unet_student", "steps": distill.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
