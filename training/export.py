@@ -588,7 +588,10 @@ def export_student(smoke=False, limit=None):
                               "golden_student_tensors": "golden_student.bin"})
     shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
     paths = sum(len(sh["ids"]) for sh in shards)
-    timed = [sh["seconds"] for sh in shards if "seconds" in sh]  # the first shards predate the timer
+    timed = [sh["seconds"] for sh in shards if "seconds" in sh]
+    if not timed:  # shards written before they recorded their time: from the files' times
+        times = sorted(f.stat().st_mtime for f in distill.shard_dir(smoke).glob("shard-*.pt"))
+        timed = [b - a for a, b in zip(times, times[1:])]
     path_minutes = (sum(timed) / len(timed) * len(shards) / 60) if timed else 0
     manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
     manifest["models"]["student"] = {
