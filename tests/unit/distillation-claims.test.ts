@@ -70,6 +70,28 @@ describe('what the distillation chapter says', () => {
 		});
 	}
 
+	it('says which targets are met and which are missed, by how much', () => {
+		for (const [s, t] of [
+			[1, 2],
+			[2, 4]
+		] as const) {
+			const a = row('student', s)!;
+			const b = row('teacher', t)!;
+			const goal = `target for the student in ${s} step${s === 1 ? '' : 's'}: at least as good as the teacher in ${t} steps`;
+			expect(prose).toContain(goal);
+			const part = prose.slice(prose.indexOf(goal), prose.indexOf(goal) + 400);
+			const met = a.top1_of_all >= b.top1_of_all && a.kid_x1000 <= b.kid_x1000;
+			if (met) expect(part).toMatch(/^[^.]*\. \*\*Met\.\*\*/);
+			else {
+				expect(part).toMatch(/\*\*Missed\*\*/);
+				if (a.top1_of_all < b.top1_of_all)
+					expect(part).toContain(`${(b.top1_of_all - a.top1_of_all).toFixed(1)} points of top 1`);
+				if (a.kid_x1000 > b.kid_x1000)
+					expect(part).toContain(`${(a.kid_x1000 - b.kid_x1000).toFixed(1)} of KID`);
+			}
+		}
+	});
+
 	it('counts a difference only outside the intervals', () => {
 		const base = fake(50, [45, 55], 5, 0.5);
 		expect(top1Relation(fake(54, [49, 59], 5, 0.5), base)).toBe('as good');

@@ -6,7 +6,7 @@
 import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
 import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
 import type { GridRow, Manifest } from '$lib/pipeline/manifest';
-import { comparisonSentences } from './distillation-claims';
+import { comparisonSentences, targetSentences } from './distillation-claims';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
@@ -53,6 +53,8 @@ const studentSteps = student?.steps ?? 4;
 const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, (\d+)$/, ' or $1');
 const teacherPathSteps = student?.teacher_steps ?? 16;
 const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
+const gridRows = (metricsJson as unknown as { grid?: GridRow[] }).grid ?? [];
+const targets = targetSentences(gridRows);
 const comparisons = comparisonSentences(
 	(metricsJson as unknown as { grid?: GridRow[] }).grid ?? []
 );
@@ -674,6 +676,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					...(comparisons.length
 						? comparisons
 						: ['The model card of this model folder has no measurements per step count.']),
+					...(targets.length ? [targets.join(' ')] : []),
 					'The model switch above every figure lets the whole explainer run on the student instead; the figures that show two noise predictions then show its one guided prediction.'
 				],
 				figure: {

@@ -72,3 +72,30 @@ export function comparisonSentences(rows: GridRow[]): string[] {
 	}
 	return out;
 }
+
+/** The project's targets for the student, said as met or missed (and by how much), from the
+ * point estimates: N steps at least as good as the teacher in 2N, on top 1 and on KID. */
+export function targetSentences(rows: GridRow[]): string[] {
+	const out: string[] = [];
+	for (const [s, t] of [
+		[1, 2],
+		[2, 4]
+	] as const) {
+		const m = matchup(rows, s, t);
+		if (!m) continue;
+		const top1Gap = m.teacher.top1_of_all - m.student.top1_of_all;
+		const kidGap = m.student.kid_x1000 - m.teacher.kid_x1000;
+		const goal = `Our target for the student in ${steps(s)}: at least as good as the teacher in ${steps(t)} on both numbers.`;
+		if (top1Gap <= 0 && kidGap <= 0) out.push(`${goal} **Met.**`);
+		else {
+			const misses = [
+				top1Gap > 0 ? `${top1Gap.toFixed(1)} points of top 1` : '',
+				kidGap > 0 ? `${kidGap.toFixed(1)} of KID` : ''
+			].filter(Boolean);
+			out.push(
+				`${goal} **Missed**, by ${misses.join(' and ')}${m.top1 === 'as good' && m.kid === 'as good' ? ', inside the intervals' : ''}.`
+			);
+		}
+	}
+	return out;
+}
