@@ -223,6 +223,7 @@ test('?embed shows one figure alone, with a link back to the chapter', async ({ 
 });
 
 test('the VAE figure encodes the reader’s own drawing and upload', async ({ page }) => {
+	test.setTimeout(180_000); // the live model's start-up comes first
 	const errors = watchErrors(page);
 	await page.goto('/vae?step=1');
 	await waitLive(page);
