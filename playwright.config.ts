@@ -11,7 +11,8 @@ export default defineConfig({
 	workers: process.env.CI ? 2 : undefined,
 	retries: 0,
 	reporter: [['list']],
-	timeout: 60_000,
+	// Live-model tests wait for start-up and several generations: generous on a slow browser.
+	timeout: 180_000,
 	webServer: {
 		command: 'npm run build && npx vite preview --port 4173 --strictPort',
 		port: 4173,
