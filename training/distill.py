@@ -104,14 +104,6 @@ def sample(student, ctx, noise, steps, guidance, trace=None):
     return x
 
 
-def guided_teacher_eps(teacher, x, t, cond, uncond, w):
-    """Classifier-free guidance with a guidance scale per sample (w: [B])."""
-    tt = torch.full((2 * x.shape[0],), float(t), device=x.device)
-    eps, _ = teacher(torch.cat([x, x]), tt, torch.cat([uncond, cond]))
-    eps_u, eps_c = eps.chunk(2)
-    return eps_u + w.view(-1, 1, 1, 1) * (eps_c - eps_u)
-
-
 def shard_dir(smoke):
     return config.CACHE / ("trajectories-smoke" if smoke else "trajectories")
 
@@ -151,7 +143,7 @@ def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None
         path = [x]
         grid = schedule.timesteps(TEACHER_STEPS)
         for j, t in enumerate(grid):
-            eps = guided_teacher_eps(teacher, x, t, ctx, empty.expand(batch, -1, -1), wd)
+            eps = schedule.guided_eps(teacher, x, t, ctx, empty.expand(batch, -1, -1), wd)[0]
             a_prev = abar[grid[j + 1]] if j + 1 < len(grid) else torch.tensor(1.0, device=device)
             x = schedule.ddim_update(x, eps, abar[t], a_prev)[0]
             path.append(x)

@@ -129,10 +129,13 @@ def ddim_coefficients(abar, steps):
 
 def guided_eps(unet, x, t, cond, uncond, guidance):
     """Classifier-free guidance: the U-Net on a batch of 2 (without and with the prompt).
-    Returns the guided noise and both predictions."""
-    eps, _ = unet(torch.cat([x, x]), torch.full((2 * x.shape[0],), float(t)), torch.cat([uncond, cond]))
+    `guidance` is one scale or one per sample ([B]). Returns the guided noise and both
+    predictions."""
+    tt = torch.full((2 * x.shape[0],), float(t), device=x.device)
+    eps, _ = unet(torch.cat([x, x]), tt, torch.cat([uncond, cond]))
     eps_u, eps_c = eps.chunk(2)
-    return eps_u + guidance * (eps_c - eps_u), eps_c, eps_u
+    g = guidance.view(-1, 1, 1, 1) if torch.is_tensor(guidance) else guidance
+    return eps_u + g * (eps_c - eps_u), eps_c, eps_u
 
 
 def ddim_update(x, eps, a_t, a_prev):

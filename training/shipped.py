@@ -112,11 +112,13 @@ def load(out=None):
     vae = VAE()
     unet = UNet(ctx_dim=config.EMBED_DIM)
     cache = config.CACHE / f"shipped-{_fingerprint(out)}.pt"
+    slim = False
     if cache.exists():
         state = torch.load(cache, map_location="cpu")
         # A cache for a training machine may leave out CLIP's image encoder and the VAE
         # decoder (the student's training uses neither); their golden checks are skipped.
-        strict = not state.get("slim")
+        slim = bool(state.get("slim"))
+        strict = not slim
         clip.load_state_dict(state["clip"], strict=strict)
         vae.load_state_dict(state["vae"], strict=strict)
         unet.load_state_dict(state["unet"])
@@ -149,7 +151,7 @@ def load(out=None):
         torch.save({"clip": clip.state_dict(), "vae": vae.state_dict(), "unet": unet.state_dict()}, cache)
     for m in (clip, vae, unet):
         m.eval().requires_grad_(False)
-    check_golden(out, clip, vae, unet, wp, slim=cache.exists() and torch.load(cache).get("slim", False))
+    check_golden(out, clip, vae, unet, wp, slim=slim)
     return manifest, wp, clip, vae, unet, manifest["latent"]["scale_factor"]
 
 
