@@ -147,9 +147,12 @@ def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None
             a_prev = abar[grid[j + 1]] if j + 1 < len(grid) else torch.tensor(1.0, device=device)
             x = schedule.ddim_update(x, eps, abar[t], a_prev)[0]
             path.append(x)
+        # Written under another name, then renamed: a trainer reading the folder meanwhile
+        # never sees half a shard.
+        tmp = out / f"shard-{k:05d}.tmp"
         torch.save({"ids": tok, "mask": msk, "guidance": w, "path": torch.stack(path, 1).cpu(),
-                    "seconds": time.time() - t0},
-                   out / f"shard-{k:05d}.pt")
+                    "seconds": time.time() - t0}, tmp)
+        tmp.replace(out / f"shard-{k:05d}.pt")
         k += 1
         print(f"trajectories: shard {k} ({k * batch} paths), {time.time() - start:.0f} s", flush=True)
 
