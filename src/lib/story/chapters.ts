@@ -294,7 +294,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What "variational" adds',
 				paragraphs: [
 					'A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours uses the same tiny KL weight but, to keep things simple, learns only from the pixel error (squared, plus a little absolute error), with no adversarial loss.',
-					"With so weak a pull, the latents keep whatever spread the encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the model card."
+					"With so weak a pull, the latents keep whatever spread the encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the [model card](/model#architecture)."
 				],
 				figure: {
 					view: 'vae',
@@ -327,7 +327,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What is lost',
 				paragraphs: [
 					'Compression is not free. Thin lines, small text and tiny details come back blurred or slightly changed, because the decoder has to invent what the latent does not store. Faces with small features are the classic victims in Stable Diffusion.',
-					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The model card reports how close the round trip comes, as a PSNR in decibels.'
+					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The [model card](/model#quality-targets-from-the-projects-issues) reports how close the round trip comes, as a PSNR in decibels.'
 				],
 				figure: {
 					view: 'vae',
@@ -477,7 +477,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 7,
 				paragraphs: [
 					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
-					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1; ours is in the model card), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
+					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1; ours is in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
 				],
 				figure: {
 					view: 'prediction',
@@ -672,7 +672,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-buys',
 				title: 'What it buys, at the same cost',
 				paragraphs: [
-					'A fair comparison is at equal cost: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, beside the model card’s measurements for exactly that model and step count (on held-out prompts, with their intervals: a difference inside them is no difference).',
+					'A fair comparison is at equal cost: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count (on held-out prompts, with their intervals: a difference inside them is no difference).',
 					...(comparisons.length
 						? comparisons
 						: ['The model card of this model folder has no measurements per step count.']),
