@@ -272,6 +272,16 @@ class Live {
 		}
 	}
 
+	/** The reader's own picture (upload or drawing) through the live VAE; null while it loads. */
+	async encodeImage(
+		pixels: Float32Array
+	): Promise<{ latent: Float32Array | undefined; decoded: Float32Array | undefined } | null> {
+		if (model.status !== 'ready') return null;
+		const client = await loadModel();
+		const codes = await client.explain({ op: 'images', pixels: [pixels] });
+		return { latent: codes.latents[0], decoded: codes.decoded[0] };
+	}
+
 	/** A training example for the noise and U-Net chapters: live when possible. */
 	async wantExample(key: ExampleKey) {
 		const fp = this.firstPaint;

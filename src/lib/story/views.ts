@@ -1,4 +1,4 @@
-/** The live figures a prose step can show beside its text (see ChapterFigure.svelte). */
+/** The live figures a prose step can show beside its text (see figures.ts, the registry). */
 export type ViewName =
 	| 'embedding'
 	| 'tokens'

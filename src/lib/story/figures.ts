@@ -1,0 +1,647 @@
+/**
+ * The figure registry: for each live figure a step can name (views.ts), what it asks of the
+ * live model, and how its title, controls and component props follow from the shared state.
+ * Pure (no DOM, no runes), so the derivations are unit-tested; ChapterFigure.svelte maps each
+ * name to its component and renders what `showFigure` returns.
+ */
+import type { ComponentProps } from 'svelte';
+import type { ExampleKey, Shown } from '../live.svelte';
+import { distillationRows } from '../pipeline/distillation';
+import type { ImageCodes, TextCodes, TrainingExample } from '../pipeline/explainer';
+import { EXAMPLE_DEFAULTS, type FirstPaint } from '../pipeline/first-paint';
+import type { Trace } from '../pipeline/generate';
+import { gridMetric, gridPlan, type GridCell } from '../pipeline/grid';
+import type { Manifest } from '../pipeline/manifest';
+import { cosineMatrix, normalize, project2d } from '../pipeline/similarity';
+import { noiseLatent } from '../pipeline/training-step';
+import type { ViewState } from '../url-state';
+import { tokensMessage } from '../viz/tokens';
+import type AttentionView from '../viz/AttentionView.svelte';
+import type DecodeView from '../viz/DecodeView.svelte';
+import type DistillCompare from '../viz/DistillCompare.svelte';
+import type DistillGrid from '../viz/DistillGrid.svelte';
+import type DistillPathFigure from '../viz/DistillPathFigure.svelte';
+import type DistillRounds from '../viz/DistillRounds.svelte';
+import type EmbeddingMap from '../viz/EmbeddingMap.svelte';
+import type EmbeddingView from '../viz/EmbeddingView.svelte';
+import type FilmstripFigure from '../viz/FilmstripFigure.svelte';
+import type LoopView from '../viz/LoopView.svelte';
+import type NoisingView from '../viz/NoisingView.svelte';
+import type PathFigure from '../viz/PathFigure.svelte';
+import type PredictionView from '../viz/PredictionView.svelte';
+import type ScheduleChart from '../viz/ScheduleChart.svelte';
+import type SimilarityView from '../viz/SimilarityView.svelte';
+import type TokensView from '../viz/TokensView.svelte';
+import type VaeView from '../viz/VaeView.svelte';
+import type { LoopFocus, ViewName } from './views';
+
+/**
+ * What a figure asks of the live model beyond the main generation (which every figure has):
+ * the sample images through the live encoders, the training example for the link's image and
+ * noise level, the other model's generation, every model at every step count. The page asks
+ * for 'pair' and 'grid' for the whole chapter, ChapterFigure for the others while shown.
+ */
+export type Need = 'samples' | 'example' | 'pair' | 'grid';
+
+/** The reader's own picture for the VAE figure (upload or drawing), encoded once the model is ready. */
+export interface OwnImage {
+	pixels: Float32Array;
+	latent?: Float32Array;
+	decoded?: Float32Array;
+}
+
+/** Where the figures' events go: changes into the link, the reader's own pictures to the VAE. */
+export interface FigureEvents {
+	change(patch: Partial<ViewState>): void;
+	upload(file: File): void;
+	draw(pixels: Float32Array): void;
+}
+
+/**
+ * Everything a figure reads. ChapterFigure passes getters over the live state, so a figure
+ * depends only on the fields it reads: read the fields you need, never spread the object.
+ */
+export interface FigureState {
+	firstPaint: FirstPaint | null;
+	firstPaintError: string;
+	/** The main generation on show and each step's clean estimate, decoded. */
+	trace: Trace | null;
+	x0Images: Float32Array[];
+	images: ImageCodes | null;
+	labels: TextCodes | null;
+	example: (ExampleKey & { result: TrainingExample }) | null;
+	teacher: Shown | null;
+	student: Shown | null;
+	grid: GridCell[];
+	modelReady: boolean;
+	link: ViewState;
+	focus: LoopFocus;
+	own: OwnImage | null;
+	ownNote: string;
+	on: FigureEvents;
+}
+
+/** Latent channels and side, image side, text hidden size. */
+export interface Dims {
+	C: number;
+	S: number;
+	R: number;
+	H: number;
+}
+
+/** What every figure has once the precomputed file is in. */
+export interface Base {
+	fp: FirstPaint;
+	trace: Trace;
+	manifest: Manifest;
+	dims: Dims;
+}
+
+/** A step scrubber over a generation, above the figure unless `below`. */
+export interface Scrub {
+	value: number;
+	count: number;
+	timesteps: number[];
+	below?: boolean;
+}
+
+/** A paragraph under the figure: an equation-like line, or a muted remark. */
+export interface FigureNote {
+	kind: 'eq' | 'muted';
+	text: string;
+}
+
+/** What the figure column shows: a figure, or one line saying what it waits for. */
+export type FigureContent<P> =
+	| { wait: string }
+	| {
+			title: string;
+			/** Undefined while `waiting` says why; title and controls stay (a dragged slider too). */
+			props: P | undefined;
+			waiting?: string;
+			scrubber?: Scrub;
+			notes?: FigureNote[];
+			/** The generation's guidance and seed, or the training example's timestep and image. */
+			controls?: 'generation' | 'level';
+	  };
+
+/** Each figure's component props (ChapterFigure.svelte maps each name to its component). */
+export interface FigureProps {
+	embedding: ComponentProps<typeof EmbeddingView>;
+	tokens: ComponentProps<typeof TokensView>;
+	similarity: ComponentProps<typeof SimilarityView>;
+	'clip-map': ComponentProps<typeof EmbeddingMap>;
+	vae: ComponentProps<typeof VaeView>;
+	schedule: ComponentProps<typeof ScheduleChart>;
+	noising: ComponentProps<typeof NoisingView>;
+	prediction: ComponentProps<typeof PredictionView>;
+	attention: ComponentProps<typeof AttentionView>;
+	loop: ComponentProps<typeof LoopView>;
+	path: ComponentProps<typeof PathFigure>;
+	filmstrip: ComponentProps<typeof FilmstripFigure>;
+	decode: ComponentProps<typeof DecodeView>;
+	'decode-compare': ComponentProps<typeof DecodeView>;
+	'distill-compare': ComponentProps<typeof DistillCompare>;
+	'distill-path': ComponentProps<typeof DistillPathFigure>;
+	'distill-rounds': ComponentProps<typeof DistillRounds>;
+	'distill-grid': ComponentProps<typeof DistillGrid>;
+}
+
+/** One registry entry: what the figure asks of the live model, and what it shows. */
+export interface Figure<P> {
+	needs: readonly Need[];
+	/** Said above the figure when the student is chosen: the figure does not change with it. */
+	sameForStudent?: string;
+	/** Each call returns the same prop keys (ChapterFigure keeps one derived per key). */
+	show(base: Base, s: FigureState): FigureContent<P>;
+}
+
+const LOADING = { wait: 'Loading the figure…' };
+const SHARED_CLIP_VAE =
+	'The student shares CLIP and the VAE with the teacher, so the model switch does not change this figure.';
+
+/**
+ * The last result for the same arguments (compared by identity): figures are recomputed on
+ * every change they read, and this keeps the heavy derivations, and the identity of what the
+ * components get, as they were.
+ */
+function lastOf<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+	let last: { args: A; result: R } | undefined;
+	return (...args) => {
+		if (!last || args.some((a, i) => a !== last!.args[i])) last = { args, result: fn(...args) };
+		return last.result;
+	};
+}
+
+const dimsOf = (m: Manifest): Dims => ({
+	C: m.latent.channels,
+	S: m.latent.size,
+	R: m.image.size,
+	H: m.text.hidden_size
+});
+
+/** The training example the link asks for (the noise and U-Net chapters). */
+export const exampleFor = (link: ViewState): ExampleKey => ({
+	sample: link.image ?? EXAMPLE_DEFAULTS.sample,
+	t: link.level ?? EXAMPLE_DEFAULTS.t,
+	seed: EXAMPLE_DEFAULTS.seed
+});
+
+/** The main generation's step on show: the link's, else the one the prose is about. */
+export function stepIndex(trace: Trace, link: ViewState, focus: LoopFocus): number {
+	const n = trace.steps.length;
+	const fallback = focus === 'start' ? 0 : focus === 'all' ? n - 1 : Math.floor(n / 2);
+	return Math.min(link.t ?? fallback, n - 1);
+}
+
+/** The student's latest step at or before the teacher's t: both distillation views pair these. */
+export function studentStep(teacher: Trace, student: Trace, teacherIndex: number): number {
+	const t = teacher.steps[teacherIndex]?.t ?? 0;
+	return Math.max(
+		0,
+		student.steps.findLastIndex((s) => s.t >= t)
+	);
+}
+
+const timesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
+const teacherTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
+const studentTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
+
+/** Rows: the prompt, then each sample label; columns: the sample images. */
+const similarityMatrix = lastOf((trace: Trace, images: ImageCodes, labels: TextCodes) =>
+	cosineMatrix([trace.textEmbed, ...labels.embeds], images.embeds)
+);
+
+/** The CLIP map: the images, then the labels, then the prompt, in one 2D projection. */
+const clipMapPoints = lastOf(
+	(trace: Trace, images: ImageCodes, labels: TextCodes | null): [number, number][] =>
+		labels ? project2d([...images.embeds, ...labels.embeds, trace.textEmbed].map(normalize)) : []
+);
+
+/** Each step's latent, then the final latent, in 2D. */
+const pathPoints = lastOf((trace: Trace) =>
+	project2d([...trace.steps.map((s) => s.x), trace.finalLatent])
+);
+
+/** Both generations' paths in one projection, so they can be drawn on the same axes. */
+const distillPaths = lastOf((a: Trace, b: Trace) => {
+	const points = project2d([
+		...[...a.steps.map((s) => s.x), a.finalLatent],
+		...[...b.steps.map((s) => s.x), b.finalLatent]
+	]);
+	return {
+		teacher: points.slice(0, a.steps.length + 1),
+		student: points.slice(a.steps.length + 1)
+	};
+});
+
+const noised = lastOf(noiseLatent);
+const recipe = lastOf(distillationRows);
+
+/** Every model at every step count: live cells where the page has run them, the card's quality. */
+const gridCells = lastOf((manifest: Manifest, grid: GridCell[]) =>
+	gridPlan(manifest).map((plan) => {
+		const c = grid.find((g) => g.model === plan.model && g.steps === plan.steps);
+		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: gridMetric(manifest, plan) };
+	})
+);
+
+function exampleResult(s: FigureState, key: ExampleKey): TrainingExample | undefined {
+	const e = s.example;
+	return e && e.sample === key.sample && e.t === key.t && e.seed === key.seed
+		? e.result
+		: undefined;
+}
+
+/** The distillation figures wait for both models' generations. */
+function withPair<P>(
+	{ manifest }: Base,
+	s: FigureState,
+	show: (teacher: Shown, student: Shown) => FigureContent<P>
+): FigureContent<P> {
+	const [teacher, student] = [s.teacher, s.student];
+	if (teacher && student) return show(teacher, student);
+	return {
+		wait: manifest.models?.student
+			? 'Running the other model…'
+			: 'This model folder has no distilled student.'
+	};
+}
+
+const decode =
+	(compare: boolean) =>
+	({ trace, manifest, dims }: Base, s: FigureState): FigureContent<FigureProps['decode']> => ({
+		title: 'Decoding the final latent',
+		props: {
+			finalLatent: trace.finalLatent,
+			image: trace.image,
+			x0Images: s.x0Images,
+			timesteps: timesteps(trace),
+			channels: dims.C,
+			latentSize: dims.S,
+			imageSize: dims.R,
+			scale: manifest.latent.scale_factor,
+			prompt: trace.settings.prompt,
+			compare
+		}
+	});
+
+export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
+	embedding: {
+		needs: [],
+		sameForStudent: SHARED_CLIP_VAE,
+		show: ({ trace, dims }) => ({
+			title: `What the text encoder makes of “${trace.settings.prompt}”`,
+			props: {
+				tokens: trace.tokens.tokens,
+				hidden: trace.textHidden,
+				embed: trace.textEmbed,
+				hiddenSize: dims.H
+			}
+		})
+	},
+	tokens: {
+		needs: [],
+		sameForStudent: SHARED_CLIP_VAE,
+		show: ({ trace }) => {
+			const { tokens, ids, unknown, dropped } = trace.tokens;
+			const shown = ids.slice(0, tokens.length).join(', ');
+			return {
+				title: `“${trace.settings.prompt}” as tokens`,
+				props: { tokens, unknown },
+				notes: [
+					{ kind: 'eq', text: `ids: [${shown}] + ${ids.length - tokens.length} × [PAD]` },
+					{
+						kind: 'muted',
+						text: `${tokensMessage(tokens, dropped)} Try a word the emoji never used.`
+					}
+				]
+			};
+		}
+	},
+	similarity: {
+		needs: ['samples'],
+		sameForStudent: SHARED_CLIP_VAE,
+		show: ({ fp, trace, dims }, { images, labels }) => {
+			if (!images || !labels) return LOADING;
+			return {
+				title: 'Similarity of texts and images',
+				props: {
+					texts: [trace.settings.prompt || '(empty prompt)', ...fp.samples.labels],
+					images: fp.samples.pixels,
+					size: dims.R,
+					matrix: similarityMatrix(trace, images, labels)
+				}
+			};
+		}
+	},
+	'clip-map': {
+		needs: ['samples'],
+		sameForStudent: SHARED_CLIP_VAE,
+		show: ({ fp, trace, dims }, { images, labels }) => {
+			if (!images) return LOADING;
+			return {
+				title: 'Texts and images in one space',
+				props: {
+					texts: fp.samples.labels,
+					images: fp.samples.pixels,
+					size: dims.R,
+					points: clipMapPoints(trace, images, labels),
+					prompt: trace.settings.prompt || '(empty prompt)'
+				}
+			};
+		}
+	},
+	vae: {
+		needs: ['samples'],
+		sameForStudent: SHARED_CLIP_VAE,
+		show: ({ fp, dims }, s) => {
+			const images = s.images;
+			if (!images) return LOADING;
+			const { sample } = exampleFor(s.link);
+			// The reader's own picture until they pick a sample again.
+			const own = s.link.image === undefined ? s.own : null;
+			const on = s.on;
+			return {
+				title: "The VAE's round trip",
+				props: {
+					labels: fp.samples.labels,
+					thumbs: fp.samples.pixels,
+					selected: own ? -1 : sample,
+					onselect: (i) => on.change({ image: i }),
+					pixels: own ? own.pixels : fp.samples.pixels[sample]!,
+					latent: own ? own.latent : images.latents[sample],
+					decoded: own ? own.decoded : images.decoded[sample],
+					imageSize: dims.R,
+					channels: dims.C,
+					latentSize: dims.S,
+					onupload: on.upload,
+					ondraw: on.draw,
+					uploadNote: s.ownNote
+				}
+			};
+		}
+	},
+	schedule: {
+		needs: [],
+		show: ({ manifest }, s) => {
+			const on = s.on;
+			return {
+				title: 'The noise schedule',
+				props: {
+					alphasCumprod: manifest.schedule.alphas_cumprod,
+					t: exampleFor(s.link).t,
+					onchange: (t) => on.change({ level: t })
+				}
+			};
+		}
+	},
+	noising: {
+		needs: ['example'],
+		show: ({ fp, manifest, dims }, s) => {
+			const key = exampleFor(s.link);
+			const latent = s.images?.latents[key.sample];
+			if (!latent) return LOADING;
+			const n = noised(manifest, latent, key.t, key.seed);
+			return {
+				title: `Noising “${fp.samples.labels[key.sample] ?? ''}” at t = ${key.t}`,
+				props: {
+					x0: latent,
+					noise: n.noise,
+					noisy: n.noisy,
+					t: key.t,
+					signal: n.signal,
+					noiseLevel: n.noiseLevel,
+					channels: dims.C,
+					latentSize: dims.S,
+					image: fp.samples.pixels[key.sample]!,
+					noisyImage: exampleResult(s, key)?.noisyImage,
+					imageSize: dims.R,
+					label: fp.samples.labels[key.sample]!
+				},
+				controls: 'level'
+			};
+		}
+	},
+	prediction: {
+		needs: ['example'],
+		sameForStudent:
+			"This training example is the teacher's U-Net at work: the student learned from the teacher, not from it, so the model switch does not change this figure.",
+		show: ({ fp, dims }, s) => {
+			const key = exampleFor(s.link);
+			if (!s.images?.latents[key.sample]) return LOADING;
+			const example = exampleResult(s, key);
+			return {
+				title: "The U-Net's guess of the noise",
+				props: example && {
+					noise: example.noised.noise,
+					predicted: example.predicted,
+					loss: example.loss,
+					t: key.t,
+					channels: dims.C,
+					latentSize: dims.S,
+					caption: fp.samples.labels[key.sample]!
+				},
+				waiting: s.modelReady
+					? 'Asking the U-Net…'
+					: 'This example needs the live model: it is loading.',
+				controls: 'level'
+			};
+		}
+	},
+	attention: {
+		needs: [],
+		show: ({ trace, dims }, s) => {
+			const count = trace.steps.length;
+			if (!count) return LOADING;
+			const i = stepIndex(trace, s.link, s.focus);
+			const ts = timesteps(trace);
+			const on = s.on;
+			return {
+				title: 'Where the U-Net looks for each word',
+				props: {
+					tokens: trace.tokens.tokens,
+					unknown: trace.tokens.unknown,
+					attention: trace.steps[i]!.attention,
+					latentSize: dims.S,
+					image: s.x0Images[i],
+					imageSize: dims.R,
+					selected: s.link.word ?? Math.min(1, trace.tokens.tokens.length - 1),
+					onselect: (w) => on.change({ word: w }),
+					where: `Maps from the prompted U-Net run at step ${i + 1} of ${count} (t = ${ts[i] ?? ''}), over that step's clean estimate`
+				},
+				scrubber: { value: i, count, timesteps: ts, below: true }
+			};
+		}
+	},
+	loop: {
+		needs: [],
+		show: ({ trace, dims }, s) => {
+			const count = trace.steps.length;
+			if (!count) return LOADING;
+			const i = stepIndex(trace, s.link, s.focus);
+			return {
+				title: `Step ${i + 1} of the loop for “${trace.settings.prompt}”`,
+				scrubber: { value: i, count, timesteps: timesteps(trace) },
+				props: {
+					step: trace.steps[i]!,
+					of: count,
+					x0Image: s.x0Images[i],
+					channels: dims.C,
+					latentSize: dims.S,
+					imageSize: dims.R,
+					prompt: trace.settings.prompt,
+					focus: s.focus
+				},
+				controls: 'generation'
+			};
+		}
+	},
+	path: {
+		needs: [],
+		show: ({ trace, dims }, s) => {
+			const count = trace.steps.length;
+			if (!count) return LOADING;
+			const i = stepIndex(trace, s.link, s.focus);
+			const ts = timesteps(trace);
+			return {
+				title: `From noise to “${trace.settings.prompt}”`,
+				scrubber: { value: i, count, timesteps: ts },
+				props: {
+					points: pathPoints(trace),
+					current: i,
+					timesteps: ts,
+					image: s.x0Images[i],
+					imageSize: dims.R
+				}
+			};
+		}
+	},
+	filmstrip: {
+		needs: [],
+		show: ({ trace, dims }, s) => {
+			const count = trace.steps.length;
+			if (!count) return LOADING;
+			const i = stepIndex(trace, s.link, s.focus);
+			const ts = timesteps(trace);
+			const on = s.on;
+			return {
+				title: 'The image forming, step by step',
+				scrubber: { value: i, count, timesteps: ts },
+				props: {
+					images: s.x0Images,
+					size: dims.R,
+					current: i,
+					count,
+					timesteps: ts,
+					onselect: (j) => on.change({ t: j })
+				}
+			};
+		}
+	},
+	decode: { needs: [], show: decode(false) },
+	'decode-compare': { needs: [], show: decode(true) },
+	'distill-compare': {
+		needs: ['pair'],
+		show: (base, s) =>
+			withPair(base, s, (teacher, student) => {
+				const count = teacher.trace.steps.length;
+				const i = Math.min(s.link.t ?? Math.floor(count / 3), count - 1);
+				const on = s.on;
+				return {
+					title: `“${teacher.trace.settings.prompt}”: ${count} steps or ${student.trace.steps.length}, scrubbed together`,
+					scrubber: { value: i, count, timesteps: teacherTimesteps(teacher.trace) },
+					props: {
+						teacher,
+						student,
+						current: i,
+						studentCurrent: studentStep(teacher.trace, student.trace, i),
+						size: base.dims.R,
+						channels: base.dims.C,
+						latentSize: base.dims.S,
+						T: base.manifest.schedule.num_train_timesteps,
+						onselect: (k) => on.change({ t: k })
+					},
+					controls: 'generation'
+				};
+			})
+	},
+	'distill-path': {
+		needs: ['pair'],
+		show: (base, s) =>
+			withPair(base, s, (teacher, student) => {
+				const count = teacher.trace.steps.length;
+				const i = Math.min(s.link.t ?? count - 1, count - 1);
+				const j = studentStep(teacher.trace, student.trace, i);
+				const ts = teacherTimesteps(teacher.trace);
+				const paths = distillPaths(teacher.trace, student.trace);
+				return {
+					title: 'What the student learned to skip',
+					scrubber: { value: i, count, timesteps: ts },
+					props: {
+						teacher: paths.teacher,
+						student: paths.student,
+						teacherSteps: ts,
+						studentSteps: studentTimesteps(student.trace),
+						current: i,
+						studentCurrent: j,
+						teacherImage: teacher.x0Images[i],
+						studentImage: student.x0Images[j],
+						imageSize: base.dims.R
+					}
+				};
+			})
+	},
+	'distill-rounds': {
+		needs: ['pair'],
+		show: (base, s) =>
+			withPair(base, s, () => {
+				const rows = recipe(base.manifest);
+				if (!rows.length) return LOADING;
+				return {
+					title: 'Distillation, grid by grid',
+					props: { rows, T: base.manifest.schedule.num_train_timesteps },
+					notes: [
+						{
+							kind: 'muted',
+							text: "Every student jump starts and ends on a point of the teacher's own guided paths: the grids are nested, so no point in between is ever needed."
+						}
+					]
+				};
+			})
+	},
+	'distill-grid': {
+		needs: ['pair', 'grid'],
+		show: (base, s) => {
+			const cells = gridCells(base.manifest, s.grid);
+			if (!cells.length) return withPair(base, s, () => LOADING);
+			return {
+				title: 'Every model at every step count',
+				props: { cells, size: base.dims.R },
+				controls: 'generation'
+			};
+		}
+	}
+};
+
+/** What the figure column shows for a figure: waits for the precomputed file, then the figure. */
+export function showFigure<V extends ViewName>(
+	view: V,
+	s: FigureState
+): FigureContent<FigureProps[V]> {
+	const fp = s.firstPaint;
+	const trace = s.trace;
+	if (!fp || !trace) return { wait: s.firstPaintError || 'Loading the figure…' };
+	const base = { fp, trace, manifest: fp.manifest, dims: dimsOf(fp.manifest) };
+	return FIGURES[view].show(base, s);
+}
+
+/** The line above a figure that stays the same when the reader switches to the student. */
+export function sharedNote(view: ViewName, link: ViewState): string {
+	return link.model === 'student' ? (FIGURES[view].sameForStudent ?? '') : '';
+}
+
+/** What a chapter's figures ask of the live model, all steps together. */
+export function chapterNeeds(views: readonly (ViewName | undefined)[]): Set<Need> {
+	return new Set(views.flatMap((v) => (v ? FIGURES[v].needs : [])));
+}
