@@ -10,7 +10,7 @@ from . import config, train
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
-                                     "trajectories", "student", "student_export", "student_card", "distill", "all"])
+                                     "trajectories", "student", "student_export", "student_card", "distill", "decoder64", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=2)
@@ -20,6 +20,10 @@ def main():
     p.add_argument("--param", choices=["v", "eps"], default="v", help="student: what its output predicts")
     p.add_argument("--no-step-input", action="store_true", help="student: one prediction for every step count")
     p.add_argument("--name", default="student", help="student: checkpoint name (for experiments)")
+    p.add_argument("--fourier", type=float, default=1.0, help="decoder64: weight of the Fourier-spectrum loss")
+    p.add_argument("--init", default=None, help="student: start from this student checkpoint (a fine-tune)")
+    p.add_argument("--step-weights", default=None,
+                   help="student: how often 1, 2, 4, 8 steps are trained, e.g. 3,4,2,1 (the default)")
     a = p.parse_args()
     if a.device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -27,9 +31,9 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "trajectories": 30, "student": 120}
+    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "trajectories": 30, "student": 120, "decoder64": 60}
     if a.smoke:
-        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "trajectories": 0.05, "student": 0.1}
+        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "trajectories": 0.05, "student": 0.1, "decoder64": 0.05}
 
     # The student learns from the exported teacher, then joins its folder.
     student = ["trajectories", "student", "student_export"]
@@ -62,7 +66,13 @@ def main():
         elif s == "student":
             from . import distill
 
-            distill.train_student(minutes, a.smoke, limit, a.device, a.batch, a.lr, a.param, not a.no_step_input, a.name)
+            weights = [float(w) for w in a.step_weights.split(",")] if a.step_weights else None
+            distill.train_student(minutes, a.smoke, limit, a.device, a.batch, a.lr, a.param, not a.no_step_input, a.name,
+                                  a.init, weights)
+        elif s == "decoder64":
+            from . import decoder64
+
+            decoder64.train_decoder64(minutes, a.smoke, limit, a.fourier, a.name if a.name != "student" else "decoder64")
         elif s == "student_export":
             from . import evaluate, export
 

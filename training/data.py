@@ -38,16 +38,17 @@ def _lookup(ann, *codes):
     return None
 
 
-def _image(vendor, filename):
+def _image(vendor, filename, size):
     path = config.NODE_MODULES / f"emoji-datasource-{vendor}" / "img" / vendor / "64" / filename
     rgba = Image.open(path).convert("RGBA")
     white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
     rgb = Image.alpha_composite(white, rgba).convert("RGB")
-    return np.asarray(rgb.resize((config.IMAGE_SIZE, config.IMAGE_SIZE), Image.LANCZOS))
+    return np.asarray(rgb if rgb.size == (size, size) else rgb.resize((size, size), Image.LANCZOS))
 
 
-def build(limit=None):
-    """Returns a dict of arrays; `limit` keeps the first N base emoji (for smoke runs)."""
+def build(limit=None, size=config.IMAGE_SIZE):
+    """Returns a dict of arrays; `limit` keeps the first N base emoji (for smoke runs); `size`:
+    pixels (64 keeps the sources as they are, for the 64 px decoder)."""
     ann = _annotations()
     source = _load_json(config.NODE_MODULES / "emoji-datasource-google" / "emoji.json")
     source = sorted(source, key=lambda e: e["sort_order"])
@@ -70,7 +71,7 @@ def build(limit=None):
             for vendor in config.VENDORS:
                 if not v.get(f"has_img_{vendor}", True):
                     continue
-                images.append(_image(vendor, v["image"]))
+                images.append(_image(vendor, v["image"], size))
                 base_ids.append(bi)
                 labels.append(vlabel.lower())
                 tags.append([t.lower() for t in tag_list])
@@ -89,13 +90,13 @@ def build(limit=None):
     }
 
 
-def load(limit=None):
+def load(limit=None, size=config.IMAGE_SIZE):
     """Builds once and caches the result under training/.cache."""
-    name = f"data-{config.IMAGE_SIZE}px" + (f"-limit{limit}" if limit else "") + ".npz"
+    name = f"data-{size}px" + (f"-limit{limit}" if limit else "") + ".npz"
     path = config.CACHE / name
     if not path.exists():
         config.CACHE.mkdir(parents=True, exist_ok=True)
-        d = build(limit)
+        d = build(limit, size)
         np.savez_compressed(
             path,
             images=d["images"],

@@ -78,6 +78,16 @@ class StudentAsNoise(nn.Module):
         return (1 - abar).sqrt() * sample + abar.sqrt() * out, maps
 
 
+def training_stages(state, smoke=False):
+    """How a student checkpoint came to be, oldest stage first (a fine-tune names the
+    checkpoint it started from): device, steps, batch, minutes, paths seen."""
+    prior = training_stages(load(ckpt_path(state["init"], smoke)), smoke) if state.get("init") else []
+    return prior + [{"device": state.get("device", "cpu"), "steps": state["step"], "batch": state.get("batch"),
+                     "lr": state.get("lr"), "minutes": round(state["elapsed"] / 60, 1),
+                     "paths": state.get("paths"), "path_minutes": state.get("path_minutes"),
+                     "step_weights": state.get("step_weights", STEP_WEIGHTS.tolist())}]
+
+
 def load_student(name, smoke=False, device="cpu"):
     state = load(ckpt_path(name, smoke))
     if not state:
@@ -158,15 +168,20 @@ def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None
 
 
 def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr=1e-4, param="v",
-                  step_input=True, name="student"):
+                  step_input=True, name="student", init=None, step_weights=None):
     """One student step, asked for N steps, learns the jump the teacher makes in 16 / N of its
-    steps, along the teacher's own paths (make_trajectories)."""
+    steps, along the teacher's own paths (make_trajectories). `init`: start from another
+    student checkpoint's EMA weights (a fine-tune) instead of the teacher's."""
     import random
 
     _, wp, clip, _, teacher, scale = shipped.load()
     clip, teacher = clip.to(device), teacher.to(device)
     model = Student(param, step_input).to(device)
-    model.net.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights
+    if init:
+        model.load_state_dict(load_student(init, smoke)[0].state_dict())
+    else:
+        model.net.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights
+    weights = torch.tensor(step_weights or STEP_WEIGHTS, dtype=torch.float)
     ema = Student(param, step_input).to(device)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
@@ -191,7 +206,7 @@ def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr
         pool = list(shards.values())
         sh = random.Random(n).choice(pool) if len(pool) > 1 else pool[0]
         b = torch.randint(0, len(sh["ids"]), (batch,))
-        N = STEP_COUNTS[int(torch.multinomial(STEP_WEIGHTS, 1))]
+        N = STEP_COUNTS[int(torch.multinomial(weights, 1))]
         i = int(torch.randint(0, N, ()))  # one student step per batch: t is shared
         k = TEACHER_STEPS // N
         t = grid[i * k]
@@ -233,7 +248,9 @@ def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr
     run_loop(
         name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
         extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "param": param, "step_input": step_input,
-                                "batch": batch, "lr": lr, "device": str(device)},
+                                "batch": batch, "lr": lr, "device": str(device), "init": init,
+                                "step_weights": weights.tolist(),
+                                "paths": sum(len(v["ids"]) for v in shards.values())},
                "load": lambda state: ema.load_state_dict(state["ema"])},
         smoke=smoke,
     )

@@ -277,10 +277,11 @@ frozen CLIP and VAE:
   x0, which does not amplify its errors at t = 999 the way a predicted noise does (15x there);
   the exported graph converts it to the noise, so the site's sampler is the teacher's.
 - Targets: the teacher's own guided DDIM paths from noise on its {teacher_steps}-step grid
-  ({paths:,} paths, random training captions and guidance scales; {path_minutes:.0f} min to
-  make). A student step asked for N steps learns the jump that takes the teacher
-  {teacher_steps}/N of its steps (the grids are nested), with the clean-image error weighted
-  by max(SNR, 1). Training: {minutes:.0f} min, {train_steps:,} steps of batch {batch}.
+  ({paths:,} paths in all, random training captions and guidance scales). A student step
+  asked for N steps learns the jump that takes the teacher {teacher_steps}/N of its steps
+  (the grids are nested), with the clean-image error weighted by max(SNR, 1).
+- Training, stage by stage:
+{training}
 
 ### Quality at equal cost
 
@@ -300,6 +301,23 @@ training captions), kept for history. A difference inside the intervals is no di
 {targets}
 {end}"""
 CARD_BEGIN, CARD_END = "<!-- student -->", "<!-- /student -->"
+
+
+def training_text(entry):
+    """The card's lines on how the student was trained, one per stage (a fine-tune after a
+    first run, say), from the manifest entry."""
+    stages = entry.get("training") or [{"device": "cpu", "steps": entry["train_steps"], "batch": entry.get("batch"),
+                                         "minutes": entry["minutes"], "paths": entry["paths"],
+                                         "path_minutes": entry.get("path_minutes")}]
+    lines = []
+    for i, st in enumerate(stages):
+        where = "one GPU" if str(st["device"]).startswith("cuda") else "the CPU (2 cores)"
+        start = "from the teacher's weights" if i == 0 else "continuing from the stage above"
+        weights = st.get("step_weights")
+        mix = (f", step counts 1/2/4/8 drawn {':'.join(f'{w:g}' for w in weights)}" if weights else "")
+        lines.append(f"  - {st['minutes']:g} min on {where}, {start}: {st['steps']:,} steps of batch {st['batch']}"
+                     f"{mix}; on {st['paths'] or 0:,} paths the teacher drew there in {st.get('path_minutes') or 0:g} min.")
+    return "\n".join(lines)
 
 
 def fmt_row(r):
@@ -379,8 +397,7 @@ def evaluate_student(smoke=False, limit=None, measure=True):
         begin=CARD_BEGIN, end=CARD_END, n_gallery=len(GALLERY_PROMPTS), steps=steps, guidance=guidance,
         params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
         g_lo=entry["guidance_range"][0], g_hi=entry["guidance_range"][1], teacher_steps=entry["teacher_steps"],
-        paths=entry["paths"], path_minutes=entry.get("path_minutes", 0), minutes=entry["minutes"],
-        train_steps=entry["train_steps"], batch=entry.get("batch") or 0, grid=grid, n_images=len(names),
+        paths=entry["paths"], training=training_text(entry), grid=grid, n_images=len(names),
         n_prompts=len(names) // len(quality.SEEDS), n_captions=len(d["base_labels"]), n_real=len(real),
         targets="\n".join(f"- {'Met' if ok else '**Missed**'}: {text}." for text, ok in checks),
         bench=(f"Times: `npm run bench`, {bench['browser']}, {bench['cores']} cores, {bench['date']}: prompt to "

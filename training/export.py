@@ -586,22 +586,23 @@ def export_student(smoke=False, limit=None):
     manifest = json.loads(manifest_path.read_text())
     add_files(manifest, out, {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
                               "golden_student_tensors": "golden_student.bin"})
-    shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
-    paths = sum(len(sh["ids"]) for sh in shards)
-    timed = [sh["seconds"] for sh in shards if "seconds" in sh]
-    if not timed:  # shards written before they recorded their time: from the files' times
-        times = sorted(f.stat().st_mtime for f in distill.shard_dir(smoke).glob("shard-*.pt"))
-        timed = [b - a for a, b in zip(times, times[1:])]
-    path_minutes = (sum(timed) / len(timed) * len(shards) / 60) if timed else 0
+    stages = distill.training_stages(state, smoke)
+    if stages[-1]["paths"] is None or stages[-1]["path_minutes"] is None:
+        # Checkpoints that did not record them: the paths in this machine's cache.
+        shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
+        timed = [sh["seconds"] for sh in shards if "seconds" in sh]
+        stages[-1]["paths"] = stages[-1]["paths"] or sum(len(sh["ids"]) for sh in shards)
+        stages[-1]["path_minutes"] = round(sum(timed) / 60, 1) if timed else 0
     manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
     manifest["models"]["student"] = {
         "unet": "unet_student", "steps": distill.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
         "channels": student.net.ch, "params": params(student), "distilled_from": "teacher",
         "guidance_input": True, "step_counts": list(distill.STEP_COUNTS),
         "guidance_range": list(distill.GUIDANCE_RANGE), "parameterization": student.param,
-        "teacher_steps": distill.TEACHER_STEPS, "paths": paths, "train_steps": state["step"],
-        "batch": state.get("batch"), "minutes": round(state["elapsed"] / 60, 1),
-        "path_minutes": round(path_minutes, 1),
+        "teacher_steps": distill.TEACHER_STEPS, "paths": sum(st["paths"] or 0 for st in stages),
+        "train_steps": sum(st["steps"] for st in stages), "batch": stages[0]["batch"],
+        "minutes": round(sum(st["minutes"] for st in stages), 1),
+        "path_minutes": round(sum(st["path_minutes"] or 0 for st in stages), 1), "training": stages,
         "method": "guidance folded in (Meng et al. 2023) and v-prediction (Salimans & Ho 2022); each step "
                   "count's jumps learned from the teacher's guided 16-step DDIM paths, the step count an input",
     }

@@ -151,25 +151,50 @@ def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4
     return rows
 
 
+EXPERIMENTS = config.ROOT / "training" / "experiments.json"
+
+
+def describe(state):
+    """A checkpoint's recipe in a line, from what it recorded."""
+    from .distill import training_stages
+
+    parts = []
+    for st in training_stages(state):
+        where = "GPU" if str(st["device"]).startswith("cuda") else "CPU"
+        w = ":".join(f"{x:g}" for x in st["step_weights"])
+        lr = f", lr {st['lr']:g}" if st["lr"] else ""
+        parts.append(f"{st['minutes']:g} min {where}, {st['steps']:,} steps x {st['batch']}{lr}, "
+                     f"steps 1/2/4/8 drawn {w}")
+    head = f"{state.get('param', 'v')}-prediction" + ("" if state.get("step_input", True) else ", no step-count input")
+    return head + "; " + "; then ".join(parts)
+
+
 def main():
-    """Quick look at a student checkpoint: python3 -m training.quality NAME [steps...]"""
+    """Quick look at a student checkpoint: python3 -m training.quality NAME [steps...] [--save]
+    (--save records its rows in training/experiments.json, which the model card lists)."""
+    import json
     import sys
 
     from . import data, distill, shipped
 
     torch.set_num_threads(1)
-    name = sys.argv[1] if len(sys.argv) > 1 else "student"
+    args = [a for a in sys.argv[1:] if a != "--save"]
+    name = args[0] if args else "student"
     d = data.load()
     _, wp, clip, vae, teacher, scale = shipped.load()
-    student = None
+    student, state = None, None
     if name != "teacher":
         student, state = distill.load_student(name)
         print(name, "step", state["step"], "elapsed", round(state["elapsed"]))
-    steps = tuple(int(s) for s in sys.argv[2:]) or (1, 2, 4)
-    table(d, wp, clip, vae, teacher, scale, student, teacher_steps=(1, 2, 4, 8, 25), student_steps=steps,
-          log=lambda r: print({k: r[k] for k in ("model", "steps", "top1_of_all", "top1_ci", "top5_of_all",
-                                                  "kid_x1000", "kid_se_x1000")
-                          } | {"psnr": r.get("psnr_vs_teacher25_db")}))
+    steps = tuple(int(s) for s in args[1:]) or (1, 2, 4)
+    rows = table(d, wp, clip, vae, teacher, scale, student, teacher_steps=(1, 2, 4, 8, 25), student_steps=steps,
+                 log=lambda r: print({k: r[k] for k in ("model", "steps", "top1_of_all", "top1_ci", "top5_of_all",
+                                                        "kid_x1000", "kid_se_x1000")
+                                      } | {"psnr": r.get("psnr_vs_teacher25_db")}))
+    if "--save" in sys.argv and state is not None:
+        log = json.loads(EXPERIMENTS.read_text()) if EXPERIMENTS.exists() else {}
+        log[name] = {"recipe": describe(state), "rows": [r for r in rows if r["model"] == "student"]}
+        EXPERIMENTS.write_text(json.dumps(log, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,209 @@
+"""A VAE decoder that paints 64 x 64 pixels from the shipped 4 x 8 x 8 latent (issue 16).
+
+The latent space does not change: the shipped encoder stays frozen, behind the very filter
+the training data was made with (Pillow's Lanczos, 64 -> 32 px, written as two matrices), so
+every latent the U-Net and the student draw stays valid. That gives Stable Diffusion's own
+compression, f = 8: 3 x 64 x 64 = 12,288 numbers -> 4 x 8 x 8 = 256, 48 times fewer.
+
+The decoder is the shipped 32 px decoder plus a 64 px head that adds detail to its output
+upscaled (the head's last layer starts at zero, so training starts from "the old picture,
+enlarged"). Loss: the reconstruction loss of the 32 px decoder, plus an L1 distance between
+the images' 2D Fourier spectra, which blurry outputs (missing high frequencies) pay for even
+when their pixel error is small (Jiang et al. 2021, "Focal frequency loss").
+"""
+import math
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from PIL import Image
+
+from . import config, data, shipped
+from .clip import ResBlock
+from .train import ckpt_path, load, run_loop, to_unit, train_split
+from .vae import reconstruction_loss
+
+SIZE = 64  # output pixels; the emoji sources' own size
+HEAD_WIDTH = 16  # channels at 64 px: the head's cost grows with their square
+BOOTSTRAP = 200
+
+
+def lanczos_matrix(n_in=SIZE, n_out=config.IMAGE_SIZE):
+    """[n_out, n_in]: Pillow's Lanczos resize along one axis, read off by resizing impulses."""
+    m = np.zeros((n_out, n_in), dtype=np.float64)
+    for i in range(n_in):
+        row = np.zeros((1, n_in), dtype=np.float32)
+        row[0, i] = 1.0
+        m[:, i] = np.asarray(Image.fromarray(row, mode="F").resize((n_out, 1), Image.LANCZOS))[0]
+    return torch.from_numpy(m).float()
+
+
+class Downsample(nn.Module):
+    """64 px -> 32 px as the training data was made (separable, so two matrix products)."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("m", lanczos_matrix())
+
+    def forward(self, x):
+        # Pillow resizes rows first and clips 8-bit results between the passes (Lanczos
+        # overshoots at sharp edges); clipping here too keeps the latents within 1/255 of
+        # those of the 32 px training images.
+        return self.m @ (x @ self.m.T).clamp(-1, 1)
+
+
+class Encoder64(nn.Module):
+    """The shipped encoder behind the data's own downsampling: 64 px in, the same latents."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.down, self.encoder = Downsample(), encoder
+
+    def forward(self, x):
+        return self.encoder(self.down(x))
+
+
+class Decoder64(nn.Module):
+    def __init__(self, decoder, w=32, hw=HEAD_WIDTH):
+        super().__init__()
+        self.decoder = decoder  # the shipped 32 px decoder
+        self.head = nn.Sequential(
+            nn.Upsample(scale_factor=2, mode="nearest"),
+            nn.Conv2d(w, hw, 3, 1, 1),
+            ResBlock(hw, hw),
+            nn.GroupNorm(8, hw),
+            nn.SiLU(),
+            nn.Conv2d(hw, 3, 3, 1, 1),
+        )
+        nn.init.zeros_(self.head[-1].weight)
+        nn.init.zeros_(self.head[-1].bias)
+
+    def forward(self, z):
+        d = self.decoder
+        h = d.refine(d.net[:-3](z))  # the 32 px decoder's last features
+        small = d.net[-3:](h)
+        up = F.interpolate(small, scale_factor=2, mode="bilinear", align_corners=False)
+        return up + self.head(h)
+
+
+def fourier_loss(rec, x):
+    """Mean L1 distance between the 2D spectra (orthonormal FFT, so it is on the pixels' scale)."""
+    return (torch.fft.rfft2(rec, norm="ortho") - torch.fft.rfft2(x, norm="ortho")).abs().mean()
+
+
+def images64(limit=None):
+    d = data.load(limit, size=SIZE)
+    return d, to_unit(d["images"])
+
+
+def shift(x, pad):
+    """Random shift of the whole batch by up to `pad` pixels (edges repeat the white border)."""
+    dx, dy = (int(v) for v in torch.randint(-pad, pad + 1, (2,)))
+    return torch.roll(F.pad(x, (pad,) * 4, mode="replicate"), (dy, dx), (2, 3))[..., pad:-pad, pad:-pad]
+
+
+def build(state=None):
+    _, _, _, vae, _, _ = shipped.load()
+    enc, dec = Encoder64(vae.encoder).eval(), Decoder64(vae.decoder)
+    enc.requires_grad_(False)
+    if state:
+        dec.load_state_dict(state)
+    return enc, dec
+
+
+def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder64", lr=3e-4, batch=None):
+    d, x_all = images64(limit)
+    x_all = x_all[train_split(d)]
+    enc, model = build()
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    batch = batch or (8 if smoke else 32)
+
+    def step(*_):
+        x = x_all[torch.randint(0, len(x_all), (batch,))]
+        flip = torch.rand(batch) < 0.5
+        x = shift(torch.where(flip[:, None, None, None], x.flip(3), x), pad=2)
+        with torch.no_grad():
+            mean, logvar = enc(x)
+            z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
+        rec = model(z)
+        loss, mse = reconstruction_loss(rec, x)
+        if fourier:
+            loss = loss + fourier * fourier_loss(rec, x)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
+
+    run_loop(name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
+             extra={"save": lambda: {"fourier": fourier}, "load": lambda state: None}, smoke=smoke)
+
+
+def ssim(a, b):
+    """Per-image SSIM of images in [-1, 1] on the [0, 1] scale (11 x 11 Gaussian window, sigma
+    1.5, as Wang et al. 2004), averaged over the colour channels."""
+    a, b = (a.clamp(-1, 1) + 1) / 2, (b.clamp(-1, 1) + 1) / 2
+    g = torch.exp(-((torch.arange(11) - 5.0) ** 2) / (2 * 1.5**2))
+    g = (g / g.sum())[:, None] * (g / g.sum())[None, :]
+    k = g.expand(3, 1, 11, 11)
+
+    def blur(x):
+        return F.conv2d(x, k, groups=3)
+
+    c1, c2 = 0.01**2, 0.03**2
+    ma, mb = blur(a), blur(b)
+    va, vb, cov = blur(a * a) - ma**2, blur(b * b) - mb**2, blur(a * b) - ma * mb
+    s = ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma**2 + mb**2 + c1) * (va + vb + c2))
+    return s.mean(dim=(1, 2, 3))
+
+
+def lanczos_up(x):
+    """The baseline a reader would otherwise get: the 32 px decode enlarged with Lanczos."""
+    out = []
+    for img in ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy():
+        out.append(np.asarray(Image.fromarray(img).resize((SIZE, SIZE), Image.LANCZOS)))
+    return to_unit(np.stack(out))
+
+
+def interval(values, stat=torch.mean):
+    g = torch.Generator().manual_seed(0)
+    n = len(values)
+    boots = [stat(values[torch.randint(0, n, (n,), generator=g)]).item() for _ in range(BOOTSTRAP)]
+    return [round(float(np.percentile(boots, 2.5)), 3), round(float(np.percentile(boots, 97.5)), 3)]
+
+
+@torch.no_grad()
+def reconstruction_metrics(enc, dec, limit=None):
+    """Held-out images, encode -> decode at 64 px, against the real 64 px image; the baseline
+    is the 32 px decoder's picture enlarged with Lanczos. Means with 95% bootstrap intervals."""
+    from .evaluate import psnr
+
+    d, x_all = images64(limit)
+    x = x_all[np.nonzero(d["heldout"])[0]]
+    mean, _ = enc(x)
+    rows = {}
+    for key, rec in (("decoder64", dec(mean)), ("lanczos32", lanczos_up(dec.decoder(mean)))):
+        p, s = psnr(rec, x), ssim(rec, x)
+        rows[key] = {"psnr_db": round(p.mean().item(), 2), "psnr_ci": interval(p),
+                     "ssim": round(s.mean().item(), 4), "ssim_ci": interval(s)}
+    diff = psnr(dec(mean), x) - psnr(lanczos_up(dec.decoder(mean)), x)
+    rows["gain_db"] = round(diff.mean().item(), 2)
+    rows["gain_ci"] = interval(diff)
+    rows["images"] = len(x)
+    return rows
+
+
+def main():
+    """Quick look at a checkpoint: python3 -m training.decoder64 NAME"""
+    import sys
+
+    torch.set_num_threads(2)
+    name = sys.argv[1] if len(sys.argv) > 1 else "decoder64"
+    state = load(ckpt_path(name, False))
+    enc, dec = build(state["model"] if state else None)
+    print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval()))
+
+
+if __name__ == "__main__":
+    main()
