@@ -12,7 +12,12 @@ import { startPreview } from './preview-server.mjs';
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const models = 'static/models';
 const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value, or the mean of the two middle ones (as numpy's median, which the card uses). */
+const median = (xs) => {
+	const s = [...xs].sort((a, b) => a - b);
+	const m = s.length >> 1;
+	return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const fmt = (x) => `${x.toFixed(1)} ms`;
 
 async function time(fn, n) {
@@ -162,31 +167,47 @@ try {
 
 	// Every model at every step count of the distillation chapter's grid, each on a fresh
 	// home page, warm, timed the same way: prompt to pixels with the trace, U-Net time per run.
+	// `oneThread`: the page sees one core, so the runtime runs single-threaded (its default
+	// here is one thread per core, up to 4): for graphs this small, a thread pool's hand-offs
+	// can cost more than they save.
+	async function gridRow(model, steps, oneThread = false) {
+		const context = await browser.newContext();
+		if (oneThread)
+			await context.addInitScript(() =>
+				Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 1 })
+			);
+		const p = await context.newPage();
+		await p.goto(`http://localhost:4174/?model=${model}&steps=${steps}&backend=wasm`);
+		await p.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
+		const g = await generations(p, Math.max(3, runs * 2), 300 + steps);
+		await context.close();
+		return {
+			model,
+			steps,
+			unet_runs: model === 'teacher' ? 2 * steps : steps,
+			ms: median(g.map((x) => x.totalMs - x.callbackMs)),
+			unet_ms_per_step: median(g.map((x) => x.unetMs / steps)),
+			text_ms: median(g.map((x) => x.textMs)),
+			decode_ms: median(g.map((x) => x.decodeMs))
+		};
+	}
 	const grid = [];
 	const studentCounts = manifest.models?.student?.step_counts ?? [];
 	for (const [model, counts] of [
 		['teacher', [1, 2, 4, 8, 25]],
 		['student', studentCounts]
-	]) {
-		for (const steps of counts) {
-			const context = await browser.newContext();
-			const p = await context.newPage();
-			await p.goto(`http://localhost:4174/?model=${model}&steps=${steps}&backend=wasm`);
-			await p.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
-			const g = await generations(p, Math.max(3, runs * 2), 300 + steps);
-			const runsPerImage = model === 'teacher' ? 2 * steps : steps;
-			grid.push({
-				model,
-				steps,
-				unet_runs: runsPerImage,
-				ms: median(g.map((x) => x.totalMs - x.callbackMs)),
-				unet_ms_per_step: median(g.map((x) => x.unetMs / steps)),
-				text_ms: median(g.map((x) => x.textMs)),
-				decode_ms: median(g.map((x) => x.decodeMs))
-			});
-			await context.close();
-		}
-	}
+	])
+		for (const steps of counts) grid.push(await gridRow(model, steps));
+	// The same rows for the few-step comparison, single-threaded.
+	const oneThread = [];
+	for (const [model, steps] of [
+		['teacher', 1],
+		['teacher', 2],
+		['student', 1],
+		['student', 2]
+	])
+		if (model === 'teacher' || studentCounts.includes(steps))
+			oneThread.push(await gridRow(model, steps, true));
 
 	const sorted = [...redraws].sort((a, b) => a - b);
 	console.log(
@@ -218,13 +239,26 @@ try {
 	);
 	const studentRuns = grid.filter((r) => r.model === 'student');
 	if (studentRuns.length) {
-		const studentStep = median(studentRuns.map((r) => r.unet_ms_per_step));
+		// At the same step count, so both carry the same share of a generation's cold first run.
+		const ratios = studentRuns.map(
+			(r) =>
+				r.unet_ms_per_step /
+				grid.find((t) => t.model === 'teacher' && t.steps === r.steps).unet_ms_per_step
+		);
 		console.log(
-			`  student U-Net run (batch 1) / teacher guided step (batch 2): ${fmt(studentStep)} / ${fmt(teacherStep)} = ${(studentStep / teacherStep).toFixed(2)} (target <= 0.6)`
+			`  student U-Net run (batch 1) / teacher guided step (batch 2) at the same step count: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)} (target <= 0.6)`
 		);
 		const one = studentRuns.find((r) => r.steps === 1);
 		if (one)
 			console.log(`  student, 1-step generation with trace: ${fmt(one.ms)} (target <= 30 ms)`);
+	}
+	console.log('  the same, with the runtime on one thread (the page told it has one core):');
+	for (const r of oneThread) {
+		const multi = grid.find((g) => g.model === r.model && g.steps === r.steps);
+		console.log(
+			`    ${r.model.padEnd(8)} ${String(r.steps).padStart(2)} steps: ${fmt(r.ms)} (${multi ? fmt(multi.ms) : '?'} threaded)` +
+				`   (U-Net ${fmt(r.unet_ms_per_step)} per step, text encoder ${fmt(r.text_ms)}, VAE decode ${fmt(r.decode_ms)})`
+		);
 	}
 	// For the model card (training/evaluate.py reads it into its grid).
 	writeFileSync(
@@ -235,6 +269,7 @@ try {
 				browser: 'headless Chromium, WASM backend',
 				cores: availableParallelism(),
 				grid,
+				one_thread: oneThread,
 				teacher_step_ms: teacherStep,
 				page_load_ms: median(loads)
 			},

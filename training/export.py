@@ -591,8 +591,11 @@ def export_student(smoke=False, limit=None):
         # Checkpoints that did not record them: the paths in this machine's cache.
         shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
         timed = [sh["seconds"] for sh in shards if "seconds" in sh]
+        if not timed:  # shards written before they recorded their time: from the files' times
+            times = sorted(f.stat().st_mtime for f in distill.shard_dir(smoke).glob("shard-*.pt"))
+            timed = [b - a for a, b in zip(times, times[1:])]
         stages[-1]["paths"] = stages[-1]["paths"] or sum(len(sh["ids"]) for sh in shards)
-        stages[-1]["path_minutes"] = round(sum(timed) / 60, 1) if timed else 0
+        stages[-1]["path_minutes"] = round(sum(timed) / len(timed) * len(shards) / 60, 1) if timed else 0
     manifest.setdefault("models", {})["teacher"] = teacher_entry(teacher)
     manifest["models"]["student"] = {
         "unet": "unet_student", "steps": distill.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
@@ -603,6 +606,7 @@ def export_student(smoke=False, limit=None):
         "train_steps": sum(st["steps"] for st in stages), "batch": stages[0]["batch"],
         "minutes": round(sum(st["minutes"] for st in stages), 1),
         "path_minutes": round(sum(st["path_minutes"] or 0 for st in stages), 1), "training": stages,
+        "checkpoint": state.get("name", "student"),
         "method": "guidance folded in (Meng et al. 2023) and v-prediction (Salimans & Ho 2022); each step "
                   "count's jumps learned from the teacher's guided 16-step DDIM paths, the step count an input",
     }
