@@ -7,7 +7,26 @@ const config = {
 	kit: {
 		// Every page is prerendered, so the site deploys to any static host.
 		adapter: adapter({ strict: true }),
-		prerender: { handleHttpError: 'fail', handleMissingId: 'fail' }
+		prerender: { handleHttpError: 'fail', handleMissingId: 'fail' },
+		// Only our own origin. SvelteKit hashes the prerendered pages' inline scripts into a
+		// <meta> policy; static/_headers repeats what a meta tag cannot carry. The runtime
+		// compiles its .wasm ('wasm-unsafe-eval'); figures draw on canvases and hand images
+		// around as data: and blob: URLs; uploads are read as blob: URLs.
+		csp: {
+			mode: 'hash',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self', 'wasm-unsafe-eval'],
+				'worker-src': ['self', 'blob:'],
+				'connect-src': ['self', 'data:', 'blob:'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'style-src': ['self', 'unsafe-inline'],
+				'font-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self']
+			}
+		}
 	}
 };
 

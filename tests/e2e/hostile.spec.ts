@@ -62,3 +62,34 @@ test('an unknown chapter is a 404', async ({ page }) => {
 	const res = await page.goto('/no-such-chapter');
 	expect(res?.status()).toBe(404);
 });
+
+test('the content security policy refuses a script injected into the page, and the model runs under it', async ({
+	page
+}) => {
+	test.setTimeout(180_000);
+	const errors = watchErrors(page);
+	await page.goto('/?backend=wasm&model=student&steps=1');
+	const policy = await page
+		.locator('meta[http-equiv="content-security-policy"]')
+		.getAttribute('content');
+	expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+	expect(policy).not.toContain("'unsafe-eval'");
+	await expect(page.locator('.live .meta')).toContainText(/steps? in \d+ ms/, {
+		timeout: 150_000
+	});
+	errors.check(); // a blocked runtime, worker or image would have logged a violation
+	const outcome = await page.evaluate(
+		() =>
+			new Promise<string>((resolve) => {
+				const w = window as unknown as { injected?: boolean };
+				document.addEventListener('securitypolicyviolation', () => resolve('refused'), {
+					once: true
+				});
+				const s = document.createElement('script');
+				s.textContent = 'window.injected = true';
+				document.body.appendChild(s);
+				setTimeout(() => resolve(w.injected ? 'ran' : 'silent'), 2000);
+			})
+	);
+	expect(outcome).toBe('refused');
+});
