@@ -10,7 +10,9 @@ import { CHAPTERS } from '../../src/lib/story/chapters';
 import {
 	comparisonSentences,
 	kidRelation,
-	top1Relation
+	speedSentences,
+	top1Relation,
+	type BenchRow
 } from '../../src/lib/story/distillation-claims';
 
 const metrics = JSON.parse(readFileSync('static/models/metrics.json', 'utf8')) as {
@@ -110,5 +112,18 @@ describe('what the distillation chapter says', () => {
 		// The old chapter's typed-in claims must not come back.
 		expect(prose).not.toMatch(/the price is some quality/i);
 		expect(prose).not.toMatch(/in 4 steps what it does in 25/);
+	});
+
+	it('says whether the speed target is met, with the time npm run bench measured', () => {
+		const bench = JSON.parse(readFileSync('static/models/bench.json', 'utf8')) as {
+			grid: BenchRow[];
+		};
+		const one = bench.grid.find((r) => r.model === 'student' && r.steps === 1)!;
+		const [sentence] = speedSentences(bench);
+		expect(prose).toContain(sentence!);
+		if (one.ms <= 30) expect(sentence).toContain('**Met**');
+		else expect(sentence).toContain(`**Missed**: ${Math.round(one.ms)} ms`);
+		expect(speedSentences({ grid: [{ ...one, ms: 25 }] })[0]).toContain('**Met**, 25 ms');
+		expect(speedSentences(null)).toEqual([]);
 	});
 });

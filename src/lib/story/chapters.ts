@@ -5,8 +5,14 @@
  */
 import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
 import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
+import benchJson from '../../../static/models/bench.json' with { type: 'json' };
 import type { GridRow, Manifest } from '$lib/pipeline/manifest';
-import { comparisonSentences, targetSentences } from './distillation-claims';
+import {
+	comparisonSentences,
+	speedSentences,
+	targetSentences,
+	type BenchRow
+} from './distillation-claims';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
@@ -54,7 +60,10 @@ const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, 
 const teacherPathSteps = student?.teacher_steps ?? 16;
 const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
 const gridRows = (metricsJson as unknown as { grid?: GridRow[] }).grid ?? [];
-const targets = targetSentences(gridRows);
+const targets = [
+	...targetSentences(gridRows),
+	...speedSentences(benchJson as unknown as { grid?: BenchRow[]; cores?: number })
+];
 const comparisons = comparisonSentences(
 	(metricsJson as unknown as { grid?: GridRow[] }).grid ?? []
 );

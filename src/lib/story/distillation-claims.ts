@@ -99,3 +99,25 @@ export function targetSentences(rows: GridRow[]): string[] {
 	}
 	return out;
 }
+
+/** One row of `npm run bench`'s timings (static/models/bench.json). */
+export interface BenchRow {
+	model: ModelName;
+	steps: number;
+	ms: number;
+	unet_ms_per_step: number;
+}
+
+/**
+ * The speed target, from the bench's own file: the student's 1-step picture (text encoder, one
+ * U-Net run, decoder) in at most 30 ms in headless Chromium on the development machine.
+ */
+export function speedSentences(bench: { grid?: BenchRow[]; cores?: number } | null): string[] {
+	const one = bench?.grid?.find((r) => r.model === 'student' && r.steps === 1);
+	if (!one) return [];
+	const ms = Math.round(one.ms);
+	const verdict = one.ms <= 30 ? '**Met**' : `**Missed**: ${ms} ms`;
+	return [
+		`And for speed, a 1-step picture (text encoder, one U-Net run, decoder) in at most 30 ms in headless Chromium on our ${bench?.cores ?? 2}-core test machine: ${verdict}${one.ms <= 30 ? `, ${ms} ms` : ''}. Each of those three runs is the first of its generation there, and a first run costs several times a warm one.`
+	];
+}
