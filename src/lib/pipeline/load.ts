@@ -1,10 +1,12 @@
 /**
- * Assembles the pipeline in a browser (or a worker): verified files, transformers.js for
- * CLIP served from those verified bytes, onnxruntime-web sessions on the chosen backend.
+ * Loads the model in a browser (or a worker): downloads and verifies its files (kept in the
+ * Cache API), picks WebGPU or WASM, times the U-Net. build.ts assembles the pipeline, the
+ * same builder Node's tests use.
  */
+import { buildPipeline, type Extras } from './build';
 import { fetchManifest, loadModelFiles, type DownloadProgress, type ModelFileError } from './files';
-import { DiffusionPipeline } from './generate';
-import { modelEntry, type Manifest } from './manifest';
+import type { DiffusionPipeline } from './generate';
+import type { Manifest } from './manifest';
 import {
 	createSession,
 	ort,
@@ -13,8 +15,6 @@ import {
 	webgpuAdapter,
 	type Backend
 } from './runtime';
-import { clipImageEncoder, clipTextEncoder, type ImageEncoder } from './text-encoder';
-import { tokenizePrompt } from './tokenizer';
 
 export type BackendChoice = Backend | 'auto';
 
@@ -46,37 +46,10 @@ export interface LoadedModel {
 	manifest: Manifest;
 	report: LoadReport;
 	/** The parts only some chapters need, loaded on first use. */
-	extras(): Promise<{ vaeEncoder: ort.InferenceSession; imageEncoder: ImageEncoder }>;
+	extras(): Promise<Extras>;
 }
 
 export type { ModelFileError };
-
-const CORE = [
-	'unet',
-	'vae_decoder',
-	'text_encoder',
-	'tokenizer',
-	'tokenizer_config',
-	'clip_config'
-];
-const EXTRA = ['vae_encoder', 'image_encoder', 'preprocessor_config'];
-
-/** Serves transformers.js the bytes we downloaded and verified, by path under the model folder. */
-function verifiedFileCache(baseUrl: string, manifest: Manifest, files: Map<string, Uint8Array>) {
-	const keyOf = new Map(Object.entries(manifest.files).map(([key, f]) => [f.path, key]));
-	return {
-		async match(request: string) {
-			const path = (request.startsWith(baseUrl) ? request.slice(baseUrl.length) : request).replace(
-				/^\/+/,
-				''
-			);
-			const key = keyOf.get(path);
-			const bytes = key ? files.get(key) : undefined;
-			return bytes ? new Response(bytes as Uint8Array<ArrayBuffer>) : undefined;
-		},
-		async put() {}
-	};
-}
 
 async function unetProbe(session: ort.InferenceSession, m: Manifest): Promise<Float32Array> {
 	const { channels: C, size: S } = m.latent;
@@ -103,108 +76,74 @@ async function medianMs(fn: () => Promise<unknown>, runs: number): Promise<numbe
 	return times[Math.floor(times.length / 2)]!;
 }
 
-export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
-	const start = performance.now();
-	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
-	const manifest = await fetchManifest(opts.baseUrl, opts);
-	const files = await loadModelFiles(opts.baseUrl, manifest, CORE, opts);
-
-	const transformers = await import('@huggingface/transformers');
-	const { env } = transformers;
-	env.allowRemoteModels = false;
-	env.allowLocalModels = true;
-	env.localModelPath = opts.baseUrl;
-	env.useBrowserCache = false;
-	env.useCustomCache = true;
-	env.customCache = verifiedFileCache(opts.baseUrl, manifest, files);
-	env.logLevel = transformers.LogLevel?.ERROR ?? env.logLevel;
-	// transformers.js points the shared runtime at a CDN when imported: point it back.
-	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
-
-	const wasmUnet = await createSession(files.get('unet')!, 'wasm');
+/**
+ * WebGPU where the browser has a real adapter and it matches WASM on a probe of the U-Net;
+ * otherwise WASM. Returns the U-Net's session on the chosen backend.
+ */
+async function pickBackend(bytes: Uint8Array, manifest: Manifest, choice: BackendChoice = 'auto') {
+	const wasmUnet = await createSession(bytes, 'wasm');
 	let backend: Backend = 'wasm';
 	let reason = 'forced';
 	let parity: number | undefined;
 	let unet = wasmUnet;
-	if (opts.backend !== 'wasm') {
+	if (choice !== 'wasm') {
 		const adapter = await webgpuAdapter();
 		if (!adapter) {
 			reason = 'no WebGPU adapter in this browser';
-			if (opts.backend === 'webgpu')
+			if (choice === 'webgpu')
 				throw new Error('WebGPU was asked for, but this browser has no WebGPU adapter.');
-		} else if (adapter.software && opts.backend !== 'webgpu') {
+		} else if (adapter.software && choice !== 'webgpu') {
 			reason = 'only a software WebGPU adapter, slower than WASM';
 		} else {
 			try {
-				const gpuUnet = await createSession(files.get('unet')!, 'webgpu');
+				const gpuUnet = await createSession(bytes, 'webgpu');
 				const [a, b] = [await unetProbe(wasmUnet, manifest), await unetProbe(gpuUnet, manifest)];
 				parity = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-				if (parity <= 1e-3 || opts.backend === 'webgpu') {
+				if (parity <= 1e-3 || choice === 'webgpu') {
 					backend = 'webgpu';
 					unet = gpuUnet;
-					reason = opts.backend === 'webgpu' ? 'forced' : 'WebGPU passed the parity check';
+					reason = choice === 'webgpu' ? 'forced' : 'WebGPU passed the parity check';
 				} else {
 					reason = `WebGPU differed from WASM by ${parity.toExponential(1)}; using WASM`;
 					await gpuUnet.release();
 				}
 			} catch (e) {
-				if (opts.backend === 'webgpu') throw e;
+				if (choice === 'webgpu') throw e;
 				reason = `WebGPU failed to start (${(e as Error).message}); using WASM`;
 			}
 		}
 	}
 	if (unet !== wasmUnet) await wasmUnet.release();
+	return { backend, unet, reason, parity };
+}
 
-	const device = backend === 'webgpu' ? 'webgpu' : 'wasm';
-	const tokenizer = await transformers.AutoTokenizer.from_pretrained('clip');
-	const textModel = await transformers.CLIPTextModelWithProjection.from_pretrained('clip', {
-		dtype: 'fp32',
-		device
-	});
-	const L = manifest.text.context_length;
-	const studentKey = modelEntry(manifest, 'student')?.unet;
-	let student: Promise<ort.InferenceSession> | undefined;
-	const pipeline = new DiffusionPipeline({
-		manifest,
-		backend,
-		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
-		text: clipTextEncoder(textModel as never, transformers.Tensor as never),
-		unet,
-		// Fetched (and verified) only when a reader first asks for the student.
-		student: studentKey
-			? () =>
-					(student ??= (async () => {
-						const more = await loadModelFiles(opts.baseUrl, manifest, [studentKey], opts);
-						return createSession(more.get(studentKey)!, backend);
-					})().catch((e) => {
-						student = undefined; // a later call may retry
-						throw e;
-					}))
-			: undefined,
-		vaeDecoder: await createSession(files.get('vae_decoder')!, backend)
-	});
+export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
+	const start = performance.now();
+	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
+	const manifest = await fetchManifest(opts.baseUrl, opts);
+	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
+	const built = await buildPipeline(
+		{
+			manifest,
+			baseUrl: opts.baseUrl,
+			files: (keys) => loadModelFiles(opts.baseUrl, manifest, keys, opts),
+			transformers: () => import('@huggingface/transformers')
+		},
+		{
+			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, opts.backend)),
+			clipOnBackend: true,
+			wasmPaths: opts.wasmPaths,
+			threads: opts.threads,
+			student: 'lazy'
+		}
+	);
+	const { backend, unet, reason, parity } = picked!;
 	await unetProbe(unet, manifest); // warm-up: first runs compile shaders / allocate
 	const unetMs = await medianMs(() => unetProbe(unet, manifest), 3);
-
-	let extras: ReturnType<LoadedModel['extras']> | undefined;
 	return {
-		pipeline,
+		pipeline: built.pipeline,
 		manifest,
 		report: { backend, reason, unetMs, parity, loadMs: performance.now() - start },
-		extras() {
-			extras ??= (async () => {
-				const more = await loadModelFiles(opts.baseUrl, manifest, EXTRA, opts);
-				for (const [k, v] of more) files.set(k, v);
-				const vision = await transformers.CLIPVisionModelWithProjection.from_pretrained('clip', {
-					dtype: 'fp32',
-					device
-				});
-				return {
-					vaeEncoder: await createSession(more.get('vae_encoder')!, backend),
-					imageEncoder: clipImageEncoder(vision as never, transformers.Tensor as never)
-				};
-			})();
-			return extras;
-		}
+		extras: built.extras
 	};
 }

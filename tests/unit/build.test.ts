@@ -1,0 +1,63 @@
+/**
+ * The one pipeline builder (pipeline/build.ts): the browser's loader and Node's nodePipeline
+ * both call it, so the golden tests, which run nodePipeline, check what the browser runs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as transformers from '@huggingface/transformers';
+import { describe, expect, it, vi } from 'vitest';
+import { buildPipeline, CORE_FILES, type BuiltPipeline } from '../../src/lib/pipeline/build';
+import type { Manifest } from '../../src/lib/pipeline/manifest';
+import { nodePipeline } from '../../src/lib/server/node-model';
+import { hasModels, modelsDir } from './golden';
+
+// The real builder, wrapped so that its calls can be seen.
+vi.mock('../../src/lib/pipeline/build', async (importOriginal) => {
+	const real = await importOriginal<typeof import('../../src/lib/pipeline/build')>();
+	return { ...real, buildPipeline: vi.fn(real.buildPipeline) };
+});
+
+describe.runIf(hasModels)('one pipeline builder for the browser and Node', () => {
+	const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
+	const settings = { prompt: 'a smiling cat', seed: 3, steps: 1 };
+
+	// First, before anything in this process has handed transformers.js CLIP's files.
+	it('serves CLIP only the bytes it is given, and fetches the student on first use', async () => {
+		const asked: string[] = [];
+		const built = await buildPipeline(
+			{
+				manifest,
+				// No such folder: every file must come through files(), as in the browser.
+				baseUrl: pathToFileURL('/no-such-model-folder/').href,
+				files: async (keys) => {
+					asked.push(...keys);
+					return new Map(
+						keys.map((k) => [k, readFileSync(join(modelsDir, manifest.files[k]!.path))])
+					);
+				},
+				transformers: async () => transformers
+			},
+			{ backend: 'wasm', threads: 1, student: 'lazy' }
+		);
+		expect(asked.sort()).toEqual([...CORE_FILES].sort());
+		const trace = await built.pipeline.generate(settings);
+		expect(trace.tokens.tokens).toContain('cat');
+		const studentKey = manifest.models?.student?.unet;
+		if (studentKey) {
+			await built.pipeline.generate({ ...settings, model: 'student' });
+			expect(asked.filter((k) => k === studentKey)).toHaveLength(1);
+		}
+	}, 120_000);
+
+	it('nodePipeline is that builder with files read from disk, the student loaded now', async () => {
+		const { calls } = vi.mocked(buildPipeline).mock;
+		const before = calls.length;
+		const node = await nodePipeline(modelsDir);
+		expect(calls.length).toBe(before + 1);
+		expect(calls.at(-1)![1]).toMatchObject({ backend: 'wasm', student: 'eager' });
+		const built = (await vi.mocked(buildPipeline).mock.results.at(-1)!.value) as BuiltPipeline;
+		expect(node.pipeline).toBe(built.pipeline);
+		expect(node.vaeEncoder).toBe((await built.extras()).vaeEncoder);
+	}, 120_000);
+});
