@@ -174,24 +174,44 @@ def interval(values, stat=torch.mean):
 
 
 @torch.no_grad()
-def reconstruction_metrics(enc, dec, limit=None):
+def reconstruction_metrics(enc, dec, base, limit=None):
     """Held-out images, encode -> decode at 64 px, against the real 64 px image; the baseline
-    is the 32 px decoder's picture enlarged with Lanczos. Means with 95% bootstrap intervals."""
+    is the shipped 32 px decoder's (`base`) picture enlarged with Lanczos. Means with 95%
+    bootstrap intervals."""
     from .evaluate import psnr
 
     d, x_all = images64(limit)
     x = x_all[np.nonzero(d["heldout"])[0]]
     mean, _ = enc(x)
     rows = {}
-    for key, rec in (("decoder64", dec(mean)), ("lanczos32", lanczos_up(dec.decoder(mean)))):
+    for key, rec in (("decoder64", dec(mean)), ("lanczos32", lanczos_up(base(mean)))):
         p, s = psnr(rec, x), ssim(rec, x)
         rows[key] = {"psnr_db": round(p.mean().item(), 2), "psnr_ci": interval(p),
                      "ssim": round(s.mean().item(), 4), "ssim_ci": interval(s)}
-    diff = psnr(dec(mean), x) - psnr(lanczos_up(dec.decoder(mean)), x)
+    diff = psnr(dec(mean), x) - psnr(lanczos_up(base(mean)), x)
     rows["gain_db"] = round(diff.mean().item(), 2)
     rows["gain_ci"] = interval(diff)
     rows["images"] = len(x)
     return rows
+
+
+@torch.no_grad()
+def generation_metrics(dec, steps=25):
+    """The decoder must not change what is drawn: the teacher's generations for the held-out
+    prompts (quality.py's set), decoded at 32 px and at 64 px; CLIP reads the 64 px ones
+    through the data's own downsampling. Caption top 1 / top 5 among all captions, with
+    intervals, for both."""
+    from . import quality
+
+    d = data.load()
+    _, wp, clip, vae, teacher, scale = shipped.load()
+    prompts = quality.heldout_prompts(d)
+    names, _, seeds, _ = prompts
+    z = quality.teacher_latents(clip, teacher, wp, scale, names, seeds, steps, config.DEFAULT_GUIDANCE)
+    keys = ("top1_of_all", "top1_ci", "top5_of_all", "top5_ci")
+    small = quality.measure(vae.decoder(z).clamp(-1, 1), None, d, wp, clip, prompts)
+    big = quality.measure(Downsample()(dec(z).clamp(-1, 1)), None, d, wp, clip, prompts)
+    return {"decoder32": {k: small[k] for k in keys}, "decoder64": {k: big[k] for k in keys}, "images": len(names)}
 
 
 def main():
@@ -199,10 +219,14 @@ def main():
     import sys
 
     torch.set_num_threads(2)
-    name = sys.argv[1] if len(sys.argv) > 1 else "decoder64"
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    name = args[0] if args else "decoder64"
     state = load(ckpt_path(name, False))
     enc, dec = build(state["model"] if state else None)
-    print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval()))
+    base = shipped.load()[3].decoder.eval()
+    print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval(), base), flush=True)
+    if "--generations" in sys.argv:
+        print(generation_metrics(dec))
 
 
 if __name__ == "__main__":

@@ -91,7 +91,9 @@ def measure(images, reference, d, wp, clip, prompts=None):
 
 
 @torch.no_grad()
-def teacher_images(clip, vae, unet, wp, scale, prompts, seeds, steps, guidance, chunk=128):
+def teacher_latents(clip, unet, wp, scale, prompts, seeds, steps, guidance, chunk=128):
+    """The teacher's final latents for (prompt, seed) pairs, divided by the scale factor: what
+    the VAE decoder reads."""
     out = []
     u = wp.encode("", config.CONTEXT_LENGTH)
     abar = torch.from_numpy(schedule.alphas_cumprod()).float()
@@ -100,9 +102,13 @@ def teacher_images(clip, vae, unet, wp, scale, prompts, seeds, steps, guidance, 
         cond = clip.text(torch.tensor([e[0] for e in enc]), torch.tensor([e[1] for e in enc]))[0]
         uncond = clip.text(torch.tensor([u[0]]), torch.tensor([u[1]]))[0].expand_as(cond)
         noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in seeds[i : i + chunk]])
-        z = schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance)
-        out.append(vae.decoder(z / scale).clamp(-1, 1))
+        out.append(schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance) / scale)
     return torch.cat(out)
+
+
+@torch.no_grad()
+def teacher_images(clip, vae, unet, wp, scale, prompts, seeds, steps, guidance):
+    return vae.decoder(teacher_latents(clip, unet, wp, scale, prompts, seeds, steps, guidance)).clamp(-1, 1)
 
 
 @torch.no_grad()

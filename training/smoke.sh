@@ -9,4 +9,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TRAIN_CACHE="$work/cache" MODELS_OUT="$work/models"
 "$PYTHON" -W ignore -m training all --smoke
+# The 64 px decoder (issue 16) trains from the exported files, like the student.
+"$PYTHON" -W ignore -m training decoder64 --smoke
 MODELS_DIR="$MODELS_OUT" npx vitest run tests/unit/model-files.test.ts
