@@ -157,3 +157,12 @@ test('?embed shows the chapter without the site header and footer', async ({ pag
 	await page.waitForTimeout(300);
 	expect(new URL(page.url()).searchParams.get('embed')).toBe('1');
 });
+
+test('the guidance step links open the loop at guidance 0 and 1', async ({ page }) => {
+	await page.goto('/denoising-loop?step=2');
+	for (const g of ['0', '1']) {
+		await page.getByRole('link', { name: `guidance ${g}`, exact: true }).click();
+		await expect(page).toHaveURL(new RegExp(`step=2.*guidance=${g}|guidance=${g}.*step=2`));
+		await expect(page.locator('.model-bar .current')).toContainText(`· guidance ${g}`);
+	}
+});

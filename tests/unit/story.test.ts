@@ -47,7 +47,9 @@ describe('the story', () => {
 				for (const p of s.paragraphs)
 					for (const piece of parseInline(p)) {
 						if (piece.kind !== 'link') continue;
-						const m = piece.href.match(/^\/([a-z-]+)(?:\?step=(\d+))?(?:#[a-z0-9-]+)?$/);
+						const m = piece.href.match(
+							/^\/([a-z-]+)(?:\?step=(\d+)(?:&(?:guidance|seed|steps|model)=[\w.]+)*)?(?:#[a-z0-9-]+)?$/
+						);
 						expect(m, piece.href).not.toBeNull();
 						// The model card's anchors are checked in model-card.test.ts.
 						if (m![1] === 'credits' || m![1] === 'model') continue;

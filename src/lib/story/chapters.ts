@@ -550,7 +550,9 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 10,
 				paragraphs: [
 					'"Guide" has a precise meaning. At every step the U-Net runs **twice**: once with your prompt and once with the empty prompt it learned in training. The difference between the two predictions points towards "more like the prompt". **Classifier-free guidance** exaggerates it by a *guidance scale* s.',
-					'With s = 1 you get the plain prompted prediction; larger s follows the prompt more closely, at some cost to variety and, pushed too far, to quality. Stable Diffusion commonly uses about 7.5.'
+					'With s = 1 you get the plain prompted prediction; larger s follows the prompt more closely, at some cost to variety and, pushed too far, to quality. Stable Diffusion commonly uses about 7.5.',
+					"Why *classifier-free*? An earlier method steered each step with the gradient of a separate classifier trained on noisy images (Dhariwal & Nichol, 2021). This one needs none: in training the prompt is dropped some of the time (one time in ten, for Stable Diffusion and for ours), so the same U-Net also learns to predict the noise with no text at all, and the difference between its two predictions does the classifier's job (Ho & Salimans, 2022).",
+					'Two settings of the slider take the formula apart. At s = 0 only the unprompted prediction is left: the prompt is ignored, and you see what the model draws from this seed with no text ([guidance 0](/denoising-loop?step=2&guidance=0)). At s = 1 the prompted prediction is used as it is, with nothing exaggerated ([guidance 1](/denoising-loop?step=2&guidance=1)).'
 				],
 				figure: {
 					view: 'loop',
