@@ -26,6 +26,9 @@ export default defineConfig({
 	worker: { format: 'es' },
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
-		environment: 'node'
+		environment: 'node',
+		// The golden tests run the real models for 25 steps: a busy 2-core machine can take
+		// longer than the default 5 s, which would make them timing tests.
+		testTimeout: 60_000
 	}
 });
