@@ -21,6 +21,7 @@ def main():
     p.add_argument("--no-step-input", action="store_true", help="student: one prediction for every step count")
     p.add_argument("--name", default="student", help="student: checkpoint name (for experiments)")
     p.add_argument("--fourier", type=float, default=1.0, help="decoder64: weight of the Fourier-spectrum loss")
+    p.add_argument("--head", default="16x1", help="decoder64: channels x residual blocks of the 64 px head")
     p.add_argument("--init", default=None, help="student: start from this student checkpoint (a fine-tune)")
     p.add_argument("--step-weights", default=None,
                    help="student: how often 1, 2, 4, 8 steps are trained, e.g. 3,4,2,1 (the default)")
@@ -72,7 +73,9 @@ def main():
         elif s == "decoder64":
             from . import decoder64
 
-            decoder64.train_decoder64(minutes, a.smoke, limit, a.fourier, a.name if a.name != "student" else "decoder64")
+            head = tuple(int(v) for v in a.head.split("x"))
+            decoder64.train_decoder64(minutes, a.smoke, limit, a.fourier, a.name if a.name != "student" else "decoder64",
+                                      head=head)
         elif s == "student_export":
             from . import evaluate, export
 

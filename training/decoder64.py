@@ -26,6 +26,7 @@ from .vae import reconstruction_loss
 
 SIZE = 64  # output pixels; the emoji sources' own size
 HEAD_WIDTH = 16  # channels at 64 px: the head's cost grows with their square
+HEAD_BLOCKS = 1  # residual blocks at 64 px
 BOOTSTRAP = 200
 
 
@@ -65,13 +66,13 @@ class Encoder64(nn.Module):
 
 
 class Decoder64(nn.Module):
-    def __init__(self, decoder, w=32, hw=HEAD_WIDTH):
+    def __init__(self, decoder, w=32, hw=HEAD_WIDTH, blocks=HEAD_BLOCKS):
         super().__init__()
         self.decoder = decoder  # the shipped 32 px decoder
         self.head = nn.Sequential(
             nn.Upsample(scale_factor=2, mode="nearest"),
             nn.Conv2d(w, hw, 3, 1, 1),
-            ResBlock(hw, hw),
+            *[ResBlock(hw, hw) for _ in range(blocks)],
             nn.GroupNorm(8, hw),
             nn.SiLU(),
             nn.Conv2d(hw, 3, 3, 1, 1),
@@ -103,19 +104,22 @@ def shift(x, pad):
     return torch.roll(F.pad(x, (pad,) * 4, mode="replicate"), (dy, dx), (2, 3))[..., pad:-pad, pad:-pad]
 
 
-def build(state=None):
+def build(state=None, head=(HEAD_WIDTH, HEAD_BLOCKS)):
+    """The frozen 64 px encoder and a decoder; `state` is a checkpoint (its head's shape wins)."""
     _, _, _, vae, _, _ = shipped.load()
-    enc, dec = Encoder64(vae.encoder).eval(), Decoder64(vae.decoder)
+    head = tuple(state.get("head", (HEAD_WIDTH, HEAD_BLOCKS))) if state else head
+    enc, dec = Encoder64(vae.encoder).eval(), Decoder64(vae.decoder, hw=head[0], blocks=head[1])
     enc.requires_grad_(False)
     if state:
-        dec.load_state_dict(state)
+        dec.load_state_dict(state["model"])
     return enc, dec
 
 
-def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder64", lr=3e-4, batch=None):
+def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder64", lr=3e-4, batch=None,
+                    head=(HEAD_WIDTH, HEAD_BLOCKS)):
     d, x_all = images64(limit)
     x_all = x_all[train_split(d)]
-    enc, model = build()
+    enc, model = build(head=head)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     batch = batch or (8 if smoke else 32)
 
@@ -137,7 +141,7 @@ def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder
         return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
 
     run_loop(name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
-             extra={"save": lambda: {"fourier": fourier}, "load": lambda state: None}, smoke=smoke)
+             extra={"save": lambda: {"fourier": fourier, "head": list(head)}, "load": lambda state: None}, smoke=smoke)
 
 
 def ssim(a, b):
@@ -222,7 +226,7 @@ def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     name = args[0] if args else "decoder64"
     state = load(ckpt_path(name, False))
-    enc, dec = build(state["model"] if state else None)
+    enc, dec = build(state)
     base = shipped.load()[3].decoder.eval()
     print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval(), base), flush=True)
     if "--generations" in sys.argv:
