@@ -1,14 +1,26 @@
 /**
  * The state a shared link restores, read from and written to the URL's query string.
  *
- * Every link parameter is validated and clamped here. Values that cannot be
- * used are dropped with a notice for the reader; values are only ever shown as text.
+ * The link is the only source of truth for what a page shows: a page reads its link here
+ * (parseViewState), shows what it says, hands its generation settings to the live model
+ * (generationSettings), and writes every change back into the link (serializeViewState).
+ *
+ * Every link parameter is validated and clamped here; the generation settings by the same
+ * cleaner as the prompt form's and the worker's (cleanSettings). Values that cannot be used
+ * are dropped with a notice for the reader; values are only ever shown as text.
  */
-import type { ModelName } from './pipeline/manifest';
-import { SETTING_LIMITS } from './pipeline/settings';
+import type { Manifest, ModelName } from './pipeline/manifest';
+import {
+	SETTING_LIMITS,
+	clampNumber,
+	cleanSettings,
+	stripControls,
+	type GenerationSettings,
+	type ReaderSettings
+} from './pipeline/settings';
 
-/** The pipeline's own limits on generation settings, plus the link-only ones. */
-export const LIMITS = { ...SETTING_LIMITS, wordMax: 23, levelMax: 999, imageMax: 15 } as const;
+/** The pipeline's limits on generation settings (the figures' own come from linkLimits). */
+export const LIMITS = SETTING_LIMITS;
 
 export interface ViewState {
 	/** Prose step inside the chapter, counted from 1. */
@@ -39,7 +51,37 @@ export interface ParseResult {
 	notices: string[];
 }
 
-export interface ParseLimits {
+/** The highest value each of the figures' own link settings may take. */
+export interface LinkLimits {
+	/** The last token position the text encoder reads. */
+	wordMax: number;
+	/** The last timestep of the noise schedule. */
+	levelMax: number;
+	/** The last sample image. */
+	imageMax: number;
+}
+
+/**
+ * The figures' link limits, from the model's manifest (text length, schedule length) and
+ * the number of sample images, so they change with the model instead of being typed in.
+ * Every page gets them, read at build time, from src/routes/+layout.server.ts: a link is
+ * read with the shipped model's own limits, with no fallback, before anything is fetched.
+ */
+export function linkLimits(
+	manifest: {
+		text: Pick<Manifest['text'], 'context_length'>;
+		schedule: { num_train_timesteps: number };
+	},
+	samples: number
+): LinkLimits {
+	return {
+		wordMax: Math.max(0, manifest.text.context_length - 1),
+		levelMax: Math.max(0, manifest.schedule.num_train_timesteps - 1),
+		imageMax: Math.max(0, samples - 1)
+	};
+}
+
+export interface ParseLimits extends LinkLimits {
 	/** How many prose steps the current chapter has. */
 	maxStep: number;
 }
@@ -70,11 +112,6 @@ function quote(value: string): string {
 	return clean.length > 40 ? `"${clean.slice(0, 40)}…"` : `"${clean}"`;
 }
 
-/** Removes control and format characters (bidi overrides included), keeps everything else. */
-export function stripControls(text: string): string {
-	return text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/gu, (ch) => (ch === '\u200d' ? ch : ''));
-}
-
 function integer(raw: string): number | undefined {
 	if (!/^[+-]?\d{1,20}$/.test(raw.trim())) return undefined;
 	const n = Number(raw);
@@ -93,12 +130,18 @@ function clampInt(
 		notices.push(`Ignored ${key}=${quote(raw)}: not a whole number.`);
 		return undefined;
 	}
-	if (n < min || n > max) {
-		const c = Math.min(max, Math.max(min, n));
-		notices.push(`${key} ${n} is out of range (${min} to ${max}); using ${c}.`);
-		return c;
-	}
-	return n;
+	return clampNumber(key, n, min, max, true, notices);
+}
+
+/** A generation setting read from a link: its syntax checked here, its value by the shared cleaner. */
+function cleanOne<K extends keyof ReaderSettings>(
+	key: K,
+	value: ReaderSettings[K],
+	notices: string[]
+): ReaderSettings[K] {
+	const cleaned = cleanSettings({ [key]: value });
+	notices.push(...cleaned.notices);
+	return cleaned.settings[key];
 }
 
 export function parseViewState(params: URLSearchParams, limits: ParseLimits): ParseResult {
@@ -119,48 +162,39 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 			case 'step':
 				state.step = clampInt('step', raw, 1, Math.max(1, limits.maxStep), notices);
 				break;
-			case 'prompt': {
-				let text = stripControls(raw.normalize('NFC')).replace(/\s+/g, ' ').trim();
-				if ([...text].length > LIMITS.promptChars) {
-					text = [...text].slice(0, LIMITS.promptChars).join('');
-					notices.push(`The prompt was longer than ${LIMITS.promptChars} characters; cut short.`);
-				}
-				state.prompt = text;
+			case 'prompt':
+				state.prompt = cleanOne('prompt', raw, notices);
+				break;
+			case 'seed': {
+				const n = integer(raw);
+				if (n === undefined) notices.push(`Ignored seed=${quote(raw)}: not a whole number.`);
+				else state.seed = cleanOne('seed', n, notices);
 				break;
 			}
-			case 'seed':
-				state.seed = clampInt('seed', raw, 0, LIMITS.seedMax, notices);
-				break;
 			case 'guidance': {
 				const g = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
-				if (!Number.isFinite(g)) {
-					notices.push(`Ignored guidance=${quote(raw)}: not a number.`);
-				} else if (g < LIMITS.guidanceMin || g > LIMITS.guidanceMax) {
-					const c = Math.min(LIMITS.guidanceMax, Math.max(LIMITS.guidanceMin, g));
-					notices.push(
-						`guidance ${g} is out of range (${LIMITS.guidanceMin} to ${LIMITS.guidanceMax}); using ${c}.`
-					);
-					state.guidance = c;
-				} else {
-					state.guidance = Math.round(g * 100) / 100;
-				}
+				if (!Number.isFinite(g)) notices.push(`Ignored guidance=${quote(raw)}: not a number.`);
+				else state.guidance = cleanOne('guidance', g, notices);
 				break;
 			}
-			case 'steps':
-				state.steps = clampInt('steps', raw, LIMITS.stepsMin, LIMITS.stepsMax, notices);
+			case 'steps': {
+				const n = integer(raw);
+				if (n === undefined) notices.push(`Ignored steps=${quote(raw)}: not a whole number.`);
+				else state.steps = cleanOne('steps', n, notices);
 				break;
+			}
 			case 't':
 				// Clamped against the number of steps once both are known, below.
 				state.t = clampInt('t', raw, 0, LIMITS.stepsMax - 1, notices);
 				break;
 			case 'word':
-				state.word = clampInt('word', raw, 0, LIMITS.wordMax, notices);
+				state.word = clampInt('word', raw, 0, limits.wordMax, notices);
 				break;
 			case 'level':
-				state.level = clampInt('level', raw, 0, LIMITS.levelMax, notices);
+				state.level = clampInt('level', raw, 0, limits.levelMax, notices);
 				break;
 			case 'image':
-				state.image = clampInt('image', raw, 0, LIMITS.imageMax, notices);
+				state.image = clampInt('image', raw, 0, limits.imageMax, notices);
 				break;
 			case 'model':
 				if (raw === 'teacher' || raw === 'student') state.model = raw;
@@ -194,4 +228,10 @@ export function serializeViewState(state: ViewState): string {
 	}
 	const s = params.toString();
 	return s ? `?${s}` : '';
+}
+
+/** The generation settings a link gives the live model; the rest are the figures' own. */
+export function generationSettings(state: ViewState): Partial<GenerationSettings> {
+	const { prompt, seed, guidance, steps, model } = state;
+	return { prompt, seed, guidance, steps, model };
 }

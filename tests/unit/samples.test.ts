@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSamples, rgbToPlanar } from '../../src/lib/pipeline/samples';
-import { LIMITS } from '../../src/lib/url-state';
+import { load } from '../../src/routes/+layout.server';
+import { parseViewState } from '../../src/lib/url-state';
 
 describe('sample images', () => {
 	const json = JSON.parse(readFileSync('static/samples/samples.json', 'utf8'));
@@ -19,8 +20,16 @@ describe('sample images', () => {
 		for (const p of s.pixels) expect(p[0]).toBe(1);
 	});
 
-	it('links can pick every sample and no more', () => {
-		expect(LIMITS.imageMax).toBe(json.images.length - 1);
+	it('links can pick every sample and no more', async () => {
+		// The limits every page reads its link with, derived at build time from these files.
+		const { linkLimits } = await load();
+		expect(linkLimits.imageMax).toBe(json.images.length - 1);
+		const limits = { maxStep: 1, ...linkLimits };
+		const last = json.images.length - 1;
+		const image = (q: string) => parseViewState(new URLSearchParams(q), limits);
+		expect(image(`image=${last}`)).toEqual({ state: { image: last }, notices: [] });
+		expect(image(`image=${last + 1}`).state.image).toBe(last);
+		expect(image(`image=${last + 1}`).notices).toHaveLength(1);
 	});
 
 	it('a samples file of the wrong length is refused', () => {

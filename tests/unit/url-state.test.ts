@@ -1,7 +1,54 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseViewState, serializeViewState, stripControls, LIMITS } from '../../src/lib/url-state';
+import type { Manifest } from '../../src/lib/pipeline/manifest';
+import { stripControls } from '../../src/lib/pipeline/settings';
+import {
+	generationSettings,
+	linkLimits,
+	parseViewState,
+	serializeViewState,
+	LIMITS
+} from '../../src/lib/url-state';
 
-const parse = (q: string, maxStep = 5) => parseViewState(new URLSearchParams(q), { maxStep });
+const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
+const samples = JSON.parse(readFileSync('static/samples/samples.json', 'utf8')) as {
+	images: unknown[];
+};
+/** The shipped model's and samples' limits, as the pages get them. */
+const limits = linkLimits(manifest, samples.images.length);
+const parse = (q: string, maxStep = 5) =>
+	parseViewState(new URLSearchParams(q), { maxStep, ...limits });
+
+describe('linkLimits', () => {
+	it("come from the model's text length and schedule and the number of samples", () => {
+		expect(limits).toEqual({
+			wordMax: manifest.text.context_length - 1,
+			levelMax: manifest.schedule.num_train_timesteps - 1,
+			imageMax: samples.images.length - 1
+		});
+		// The shipped model: 24 tokens, 1000 timesteps, 16 samples (what links were made for).
+		expect(limits).toEqual({ wordMax: 23, levelMax: 999, imageMax: 15 });
+	});
+
+	it('follow another model and another sample set', () => {
+		const other = {
+			...manifest,
+			text: { ...manifest.text, context_length: 77 },
+			schedule: { ...manifest.schedule, num_train_timesteps: 500 }
+		};
+		const l = linkLimits(other, 4);
+		expect(l).toEqual({ wordMax: 76, levelMax: 499, imageMax: 3 });
+		const { state, notices } = parseViewState(new URLSearchParams('word=60&level=700&image=4'), {
+			maxStep: 1,
+			...l
+		});
+		expect(state).toEqual({ word: 60, level: 499, image: 3 });
+		expect(notices).toEqual([
+			'level 700 is out of range (0 to 499); using 499.',
+			'image 4 is out of range (0 to 3); using 3.'
+		]);
+	});
+});
 
 describe('parseViewState', () => {
 	it('reads valid values as they are', () => {
@@ -30,7 +77,7 @@ describe('parseViewState', () => {
 	it("reads and clamps the figures' own settings: noise level, sample image, word", () => {
 		expect(parse('level=800&image=3&word=2').state).toEqual({ level: 800, image: 3, word: 2 });
 		const { state, notices } = parse('level=5000&image=-1&word=99');
-		expect(state).toEqual({ level: LIMITS.levelMax, image: 0, word: LIMITS.wordMax });
+		expect(state).toEqual({ level: limits.levelMax, image: 0, word: limits.wordMax });
 		expect(notices).toHaveLength(3);
 		expect(serializeViewState({ step: 2, level: 10, image: 4 })).toBe('?step=2&level=10&image=4');
 	});
@@ -78,6 +125,49 @@ describe('parseViewState', () => {
 	it('accepts only known models and embed flags', () => {
 		expect(parse('model=student&embed=1').state).toEqual({ model: 'student', embed: true });
 		expect(parse('model=gpt&embed=maybe').notices).toHaveLength(2);
+	});
+});
+
+describe('link compatibility', () => {
+	it('reads every parameter a link may carry, with the meaning it always had', () => {
+		const q =
+			'step=2&prompt=red+heart&seed=7&guidance=4.5&steps=25&t=3&word=1&level=250&image=3&model=student&embed=1&backend=wasm';
+		const { state, notices } = parse(q);
+		expect(notices).toEqual([]);
+		expect(state).toEqual({
+			step: 2,
+			prompt: 'red heart',
+			seed: 7,
+			guidance: 4.5,
+			steps: 25,
+			t: 3,
+			word: 1,
+			level: 250,
+			image: 3,
+			model: 'student',
+			embed: true,
+			backend: 'wasm'
+		});
+		// Written back in the same order, so a clean link is its own canonical form.
+		expect(serializeViewState(state)).toBe(`?${q}`);
+		expect(generationSettings(state)).toEqual({
+			prompt: 'red heart',
+			seed: 7,
+			guidance: 4.5,
+			steps: 25,
+			model: 'student'
+		});
+	});
+
+	it('keeps the notices links have always had', () => {
+		expect(parse('seed=abc&guidance=x&steps=0&t=-1').notices).toEqual([
+			'Ignored seed="abc": not a whole number.',
+			'Ignored guidance="x": not a number.',
+			`steps 0 is out of range (${LIMITS.stepsMin} to ${LIMITS.stepsMax}); using ${LIMITS.stepsMin}.`,
+			`t -1 is out of range (0 to ${LIMITS.stepsMax - 1}); using 0.`
+		]);
+		expect(parse('guidance=4.567').state.guidance).toBe(4.57);
+		expect(parse('embed=0&embed=1').state).toEqual({});
 	});
 });
 

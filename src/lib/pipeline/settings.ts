@@ -1,6 +1,11 @@
-/** Generation settings: defaults from the manifest, every value clamped, each change said. */
+/**
+ * Generation settings: one cleaner for whatever a reader or a link gives (the link parser, the
+ * prompt form and the worker all use it, so one input gives one result and one notice
+ * everywhere), then defaults from the manifest and the chosen model's own limits.
+ */
 import { modelEntry, type Manifest, type ModelName, type SchedulerName } from './manifest';
 
+/** The pipeline's limits: not the model's (it takes any of these), but what a page offers. */
 export const SETTING_LIMITS = {
 	stepsMin: 1,
 	stepsMax: 50,
@@ -9,6 +14,7 @@ export const SETTING_LIMITS = {
 	seedMax: 0xffffffff,
 	promptChars: 200
 } as const;
+export type SettingLimits = { readonly [K in keyof typeof SETTING_LIMITS]: number };
 
 export interface GenerationSettings {
 	prompt: string;
@@ -20,39 +26,116 @@ export interface GenerationSettings {
 	model: ModelName;
 }
 
+/** The settings the reader chooses (the rest follow from the model), each one optional. */
+export type ReaderSettings = Partial<
+	Pick<GenerationSettings, 'prompt' | 'seed' | 'guidance' | 'steps'>
+>;
+
+/**
+ * Removes control, format, private-use and unassigned characters (bidi overrides included);
+ * whitespace among them (tab, line breaks) becomes a space; the zero-width joiner stays, so
+ * emoji sequences survive.
+ */
+export function stripControls(text: string): string {
+	return text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}]/gu, (ch) =>
+		ch === '\u200d' ? ch : ch !== '\ufeff' && /\s/.test(ch) ? ' ' : ''
+	);
+}
+
+/**
+ * A number brought into [lo, hi] (and to a whole number when `whole`), with a notice when
+ * that changed it; undefined, with a notice, when it is not a number at all.
+ */
+export function clampNumber(
+	name: string,
+	v: number,
+	lo: number,
+	hi: number,
+	whole: boolean,
+	notices: string[]
+): number | undefined {
+	if (typeof v !== 'number' || !Number.isFinite(v)) {
+		notices.push(`Ignored ${name} ${String(v)}: not a number.`);
+		return undefined;
+	}
+	const inRange = Math.min(hi, Math.max(lo, v));
+	const c = whole ? Math.round(inRange) : inRange;
+	if (inRange !== v) notices.push(`${name} ${v} is out of range (${lo} to ${hi}); using ${c}.`);
+	else if (c !== v) notices.push(`${name} ${v} is not a whole number; using ${c}.`);
+	return c;
+}
+
+/**
+ * The one cleaner of what a reader or a link gives, used by the link parser, the prompt form
+ * and (through resolveSettings) the worker:
+ * - prompt: control and format characters removed (whitespace ones become spaces), NFC,
+ *   whitespace collapsed and trimmed, cut to `promptChars` characters (code points);
+ * - seed and steps: whole numbers, clamped; guidance: clamped, to two decimals (what a link
+ *   can say; a finer difference is never shown);
+ * - a value that is not a number is dropped, so the caller's default or current one stands.
+ * Only the keys given come back. Every change is said, in the same words wherever it happens.
+ */
+export function cleanSettings(
+	input: ReaderSettings,
+	limits: SettingLimits = SETTING_LIMITS
+): { settings: ReaderSettings; notices: string[] } {
+	const notices: string[] = [];
+	const settings: ReaderSettings = {};
+	if (input.prompt !== undefined) {
+		let text = stripControls(String(input.prompt)).normalize('NFC').replace(/\s+/g, ' ').trim();
+		const chars = [...text];
+		if (chars.length > limits.promptChars) {
+			// Cut, then trimmed again: cleaning a cleaned prompt changes nothing.
+			text = chars.slice(0, limits.promptChars).join('').trimEnd();
+			notices.push(`The prompt was longer than ${limits.promptChars} characters; cut short.`);
+		}
+		settings.prompt = text;
+	}
+	if (input.seed !== undefined) {
+		const seed = clampNumber('seed', input.seed, 0, limits.seedMax, true, notices);
+		if (seed !== undefined) settings.seed = seed;
+	}
+	if (input.guidance !== undefined) {
+		const g = clampNumber(
+			'guidance',
+			input.guidance,
+			limits.guidanceMin,
+			limits.guidanceMax,
+			false,
+			notices
+		);
+		if (g !== undefined) settings.guidance = Math.round(g * 100) / 100;
+	}
+	if (input.steps !== undefined) {
+		const steps = clampNumber(
+			'steps',
+			input.steps,
+			limits.stepsMin,
+			limits.stepsMax,
+			true,
+			notices
+		);
+		if (steps !== undefined) settings.steps = steps;
+	}
+	return { settings, notices };
+}
+
 export function resolveSettings(
 	input: Partial<GenerationSettings>,
 	manifest: Manifest
 ): { settings: GenerationSettings; notices: string[] } {
-	const notices: string[] = [];
 	const d = manifest.sampler;
 	const L = SETTING_LIMITS;
-	const clamp = (
-		name: string,
-		v: number | undefined,
-		fallback: number,
-		lo: number,
-		hi: number,
-		int: boolean
-	) => {
-		if (v === undefined) return fallback;
-		if (!Number.isFinite(v)) {
-			notices.push(`${name} ${v} is not a number; using ${fallback}.`);
-			return fallback;
-		}
-		let c = Math.min(hi, Math.max(lo, v));
-		if (int) c = Math.round(c);
-		if (c !== v)
-			notices.push(
-				`${name} ${v} is outside ${lo} to ${hi}${int ? ' (whole numbers)' : ''}; using ${c}.`
-			);
-		return c;
-	};
-	let prompt = (input.prompt ?? d.prompt).normalize('NFC').replace(/\s+/g, ' ').trim();
-	if ([...prompt].length > L.promptChars) {
-		prompt = [...prompt].slice(0, L.promptChars).join('');
-		notices.push(`The prompt was cut to ${L.promptChars} characters.`);
-	}
+	// The same cleaning as a link's or the prompt form's: values that already went through it
+	// (every page's do) come out as they are, with no notice.
+	const cleaned = cleanSettings({
+		prompt: input.prompt ?? d.prompt,
+		seed: input.seed,
+		guidance: input.guidance,
+		steps: input.steps
+	});
+	const notices = cleaned.notices;
+	const prompt = cleaned.settings.prompt!;
 	if (prompt === '')
 		notices.push('The prompt is empty: this is the unconditional image, guided by nothing.');
 	let model = input.model ?? 'teacher';
@@ -67,15 +150,8 @@ export function resolveSettings(
 		throw new Error(
 			`unknown scheduler ${scheduler}; the model offers ${manifest.sampler.available.join(', ')}`
 		);
-	let guidance = clamp(
-		'guidance',
-		input.guidance,
-		entry.guidance,
-		L.guidanceMin,
-		L.guidanceMax,
-		false
-	);
-	let steps = clamp('steps', input.steps, entry.steps, L.stepsMin, L.stepsMax, true);
+	let guidance = cleaned.settings.guidance ?? entry.guidance;
+	let steps = cleaned.settings.steps ?? entry.steps;
 	// The student learned some guidance scales and step counts only (both are its inputs).
 	const [gLo, gHi] = entry.guidance_range ?? [L.guidanceMin, L.guidanceMax];
 	if (guidance < gLo || guidance > gHi) {
@@ -96,7 +172,7 @@ export function resolveSettings(
 	return {
 		settings: {
 			prompt,
-			seed: clamp('seed', input.seed, d.seed, 0, L.seedMax, true),
+			seed: cleaned.settings.seed ?? d.seed,
 			guidance,
 			steps,
 			scheduler,
