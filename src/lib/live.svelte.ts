@@ -99,17 +99,6 @@ class Live {
 		return this.firstPaintLoad;
 	}
 
-	/** The reader's own settings so far (only those they set), to carry from page to page. */
-	get readerSettings(): Pick<
-		Partial<GenerationSettings>,
-		'prompt' | 'seed' | 'guidance' | 'steps' | 'model'
-	> {
-		const { prompt, seed, guidance, steps, model } = this.wanted;
-		return Object.fromEntries(
-			Object.entries({ prompt, seed, guidance, steps, model }).filter(([, v]) => v !== undefined)
-		);
-	}
-
 	/** The teacher's or the student's generation on show (main or pair), if any. */
 	shown(name: ModelName): Shown | null {
 		const main = this.mainShown();
@@ -134,7 +123,11 @@ class Live {
 		if (on && model.status === 'ready') void this.generate();
 	}
 
-	/** The settings a figure wants on show; regenerates once the live model is ready. */
+	/**
+	 * The settings the page's link says (settings flow one way: link → page → here; nothing
+	 * reads them back). Regenerates once the live model is ready; asking again for what is on
+	 * show or in flight starts nothing.
+	 */
 	want(settings: Partial<GenerationSettings>) {
 		this.wanted = settings;
 		if (model.status === 'ready') void this.generate();
