@@ -34,6 +34,23 @@ describe('distillationRows', () => {
 
 	it("nests every student grid in the teacher's: each jump starts on a teacher step", () => {
 		const rows = distillationRows(withStudent({ teacher_steps: 16, step_counts: [1, 2, 4, 8] }));
+		// The teacher's grid and one per step count: the check below cannot pass on no rows.
+		expect(rows).toHaveLength(5);
+		const teacher = new Set(rows[0]!.timesteps);
+		for (const r of rows.slice(1)) for (const t of r.timesteps) expect(teacher.has(t)).toBe(true);
+	});
+
+	it('draws the shipped student’s recipe: the teacher’s grid, then each step count it learned', () => {
+		const student = shipped.models?.student;
+		// The shipped folder has a distilled student with its recipe; without one the chapter's
+		// figure would be empty, and the checks below would pass on nothing.
+		expect(student?.teacher_steps).toBeGreaterThan(0);
+		expect(student?.step_counts?.length).toBeGreaterThan(0);
+		const rows = distillationRows(shipped);
+		expect(rows).toHaveLength(1 + student!.step_counts!.length);
+		expect(rows[0]!.timesteps).toHaveLength(student!.teacher_steps!);
+		const counts = [...student!.step_counts!].sort((a, b) => b - a);
+		expect(rows.slice(1).map((r) => r.timesteps.length)).toEqual(counts);
 		const teacher = new Set(rows[0]!.timesteps);
 		for (const r of rows.slice(1)) for (const t of r.timesteps) expect(teacher.has(t)).toBe(true);
 	});

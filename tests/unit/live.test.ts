@@ -1,0 +1,216 @@
+/**
+ * The figures' shared state (src/lib/live.svelte.ts) against a fake worker behind the real
+ * ModelClient: asking again for what is on show or in flight starts nothing, a model switch
+ * reuses the old generation as the pair, and an overtaken request never lands.
+ */
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ModelClient } from '../../src/lib/pipeline/client';
+import type { FirstPaint } from '../../src/lib/pipeline/first-paint';
+import type { Trace } from '../../src/lib/pipeline/generate';
+import type { Manifest } from '../../src/lib/pipeline/manifest';
+import type { FromWorker, ToWorker } from '../../src/lib/pipeline/protocol';
+import type { GenerationSettings } from '../../src/lib/pipeline/settings';
+
+const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
+
+/** Stands in for the inference worker: records what it is sent, replies when told. */
+class FakeWorker {
+	onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+	sent: ToWorker[] = [];
+	postMessage(m: ToWorker) {
+		this.sent.push(m);
+	}
+	reply(m: FromWorker) {
+		this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
+	}
+	generations() {
+		return this.sent.filter((m) => m.kind === 'generate');
+	}
+	/** Finishes generation `n` (from 0) with a trace of exactly the settings it was asked for. */
+	finish(n: number): Trace {
+		const m = this.generations()[n]!;
+		const trace = fakeTrace(m.settings as GenerationSettings);
+		this.reply({ kind: 'done', id: m.id, trace });
+		return trace;
+	}
+}
+
+const fakeTrace = (settings: GenerationSettings) =>
+	({
+		settings,
+		notices: [],
+		steps: [],
+		image: new Float32Array(3),
+		timings: { textMs: 0, unetMs: 0, decodeMs: 0, callbackMs: 0, totalMs: 1 }
+	}) as unknown as Trace;
+
+const fake = vi.hoisted(() => ({
+	model: { status: 'ready', manifest: null as unknown, report: null, error: '' },
+	client: null as unknown
+}));
+vi.mock('../../src/lib/model.svelte', () => ({
+	model: fake.model,
+	loadModel: async () => fake.client
+}));
+
+/** Lets the awaited promises inside live run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+let worker: FakeWorker;
+let live: (typeof import('../../src/lib/live.svelte'))['live'];
+
+beforeEach(async () => {
+	vi.resetModules(); // a fresh `live` for each test
+	worker = new FakeWorker();
+	fake.client = new ModelClient(worker as unknown as Worker);
+	fake.model.status = 'ready';
+	fake.model.manifest = manifest;
+	({ live } = await import('../../src/lib/live.svelte'));
+});
+afterEach(() => {
+	delete (globalThis as { diffusion?: unknown }).diffusion;
+});
+
+describe('live: one generation per distinct setting', () => {
+	it('asks the worker once for settings already on show or in flight', async () => {
+		live.want({ prompt: 'cat', seed: 7 });
+		await settle();
+		expect(worker.generations()).toHaveLength(1);
+		expect(worker.generations()[0]!.settings).toMatchObject({ prompt: 'cat', seed: 7 });
+
+		// In flight: the same settings, a copy of them, or the same after defaults, start nothing.
+		live.want({ prompt: 'cat', seed: 7 });
+		live.want({ prompt: ' cat ', seed: 7, guidance: manifest.sampler.guidance });
+		await settle();
+		expect(worker.generations()).toHaveLength(1);
+		expect(worker.sent.filter((m) => m.kind === 'cancel')).toEqual([]);
+
+		const trace = worker.finish(0);
+		await settle();
+		expect(live.trace).toBe(trace);
+		expect(live.source).toBe('live');
+		expect(live.generating).toBe(false);
+
+		// On show: still nothing new.
+		live.want({ prompt: 'cat', seed: 7 });
+		await settle();
+		expect(worker.generations()).toHaveLength(1);
+
+		// Something else: one new generation.
+		live.want({ prompt: 'cat', seed: 8 });
+		await settle();
+		expect(worker.generations()).toHaveLength(2);
+	});
+
+	it('waits for the model: nothing is asked before it is ready, then the last want runs', async () => {
+		fake.model.status = 'loading';
+		live.want({ prompt: 'dog' });
+		live.want({ prompt: 'cat' });
+		await settle();
+		expect(worker.generations()).toHaveLength(0);
+		fake.model.status = 'ready'; // what loadModel does, inside start
+		void live.start();
+		await settle();
+		expect(worker.generations().map((m) => m.settings.prompt)).toEqual(['cat']);
+	});
+});
+
+describe('live: the teacher and the student side by side', () => {
+	it('after a model switch, the old main generation becomes the pair without a rerun', async () => {
+		live.want({ prompt: 'cat', seed: 7 });
+		live.wantPair(true);
+		await settle();
+		expect(worker.generations()).toHaveLength(1); // the pair waits for the main one
+		const teacher = worker.finish(0);
+		await settle();
+		// Then the other model, same prompt and seed, at its own number of steps.
+		const pairAsk = worker.generations()[1]!.settings;
+		expect(pairAsk).toMatchObject({ prompt: 'cat', seed: 7, model: 'student' });
+		expect(pairAsk.steps).toBe(manifest.models!.student!.steps);
+		const student = worker.finish(1);
+		await settle();
+		expect(live.trace).toBe(teacher);
+		expect(live.pair?.trace).toBe(student);
+		expect(live.shown('student')?.trace).toBe(student);
+
+		// The reader picks the student: one new main generation, and the teacher's old one is
+		// the pair, not generated again.
+		live.want({ prompt: 'cat', seed: 7, model: 'student' });
+		await settle();
+		expect(worker.generations()).toHaveLength(3);
+		expect(worker.generations()[2]!.settings.model).toBe('student');
+		const main = worker.finish(2);
+		await settle();
+		expect(live.trace).toBe(main);
+		expect(live.pair?.trace).toBe(teacher);
+		expect(live.shown('teacher')?.trace).toBe(teacher);
+		expect(worker.generations()).toHaveLength(3);
+
+		// And back: the student's main generation becomes the pair in turn.
+		live.want({ prompt: 'cat', seed: 7 });
+		await settle();
+		expect(worker.generations()).toHaveLength(4);
+		worker.finish(3);
+		await settle();
+		expect(live.pair?.trace).toBe(main);
+		expect(worker.generations()).toHaveLength(4);
+	});
+});
+
+describe('live: a newer request wins', () => {
+	it('an overtaken generation is cancelled and never shown, even if the worker finishes it', async () => {
+		live.want({ prompt: 'dog' });
+		await settle();
+		live.want({ prompt: 'cat' });
+		await settle();
+		expect(worker.generations().map((m) => m.settings.prompt)).toEqual(['dog', 'cat']);
+		const [dog, cat] = worker.generations();
+		expect(worker.sent).toContainEqual({ kind: 'cancel', id: dog!.id });
+
+		// The worker had not seen the cancel yet: the old steps and result arrive late.
+		const before = { ...live.progress };
+		worker.reply({
+			kind: 'step',
+			id: dog!.id,
+			step: { index: 3 } as never,
+			of: 25,
+			x0Image: new Float32Array(3)
+		});
+		worker.finish(0);
+		await settle();
+		expect(live.progress).toEqual(before);
+		expect(live.forming).toBeNull();
+		expect(live.source).not.toBe('live');
+		expect(live.error).toBe('');
+
+		const trace = worker.finish(1);
+		await settle();
+		expect(live.trace).toBe(trace);
+		expect(live.trace!.settings.prompt).toBe('cat');
+		expect(cat!.id).toBeGreaterThan(dog!.id);
+	});
+
+	it('a training example asked for earlier never replaces a later one', async () => {
+		const example = { sample: 0, t: 1, seed: 0, result: {} };
+		live.firstPaint = {
+			images: { latents: [Float32Array.of(1), Float32Array.of(2)] },
+			samples: { labels: ['cat', 'dog'] },
+			example
+		} as unknown as FirstPaint;
+		void live.wantExample({ sample: 0, t: 500, seed: 1 });
+		void live.wantExample({ sample: 1, t: 250, seed: 2 });
+		await settle();
+		const asks = worker.sent.filter((m) => m.kind === 'explain');
+		expect(asks.map((m) => m.request)).toMatchObject([
+			{ op: 'example', caption: 'cat', t: 500, seed: 1 },
+			{ op: 'example', caption: 'dog', t: 250, seed: 2 }
+		]);
+		const later = { loss: 2 };
+		worker.reply({ kind: 'explained', id: asks[1]!.id, value: later as never });
+		worker.reply({ kind: 'explained', id: asks[0]!.id, value: { loss: 1 } as never });
+		await settle();
+		expect(live.example).toMatchObject({ sample: 1, t: 250, seed: 2, live: true });
+		expect(live.example!.result).toBe(later);
+	});
+});
