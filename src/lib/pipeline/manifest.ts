@@ -1,4 +1,8 @@
-/** The shape of static/models/manifest.json, written by training/export.py. */
+/**
+ * The shape of static/models/manifest.json, written by training/export. Its JSON Schema,
+ * manifest.schema.json, is the one description of that file: the export checks what it writes
+ * against it, and manifest-schema.ts fails `npm run check` where this type and the schema differ.
+ */
 
 export interface TensorInfo {
 	name: string;
@@ -53,15 +57,43 @@ export interface ModelEntry {
 	teacher_steps?: number;
 	paths?: number;
 	train_steps?: number;
+	/** The first training stage's batch; the minutes the teacher spent drawing the paths. */
+	batch?: number | null;
+	path_minutes?: number;
+	/** Each training stage, oldest first (a GPU run, then a fine-tune, say). */
+	training?: TrainingStage[];
+	/** The checkpoint it was exported from. */
+	checkpoint?: string;
+}
+
+/** One stage of a distilled model's training (training/distill.py); null: not recorded. */
+export interface TrainingStage {
+	device: string;
+	steps: number;
+	batch: number | null;
+	lr: number | null;
+	minutes: number;
+	paths: number | null;
+	path_minutes: number | null;
+	/** How often 1, 2, 4 and 8 steps were trained. */
+	step_weights: number[];
 }
 
 export interface Manifest {
 	name: string;
 	version: number;
+	/** Exported by CI's smoke run (a few training steps). */
+	smoke: boolean;
 	files: Record<string, FileInfo>;
 	image: { size: number; channels: number; range: [number, number] };
 	latent: { channels: number; size: number; scale_factor: number };
-	text: { context_length: number; hidden_size: number; embed_dim: number; vocab_size: number };
+	text: {
+		context_length: number;
+		hidden_size: number;
+		embed_dim: number;
+		vocab_size: number;
+		tokenizer: string;
+	};
 	schedule: NoiseSchedule;
 	sampler: {
 		default: SchedulerName;
@@ -71,10 +103,16 @@ export interface Manifest {
 		seed: number;
 		prompt: string;
 	};
+	noise: { generator: string };
+	weights: string;
+	/** The teacher U-Net's training. */
+	training: { unet_steps: number; unet_minutes: number };
 	/** Absent in folders exported before the student existed: the teacher is `files.unet`. */
 	models?: Partial<Record<ModelName, ModelEntry>>;
 	/** The model card's measurements (training/evaluate.py). */
 	metrics?: {
+		vae?: { psnr_db: number; psnr_median_db: number; images: number };
+		clip?: { 'r@1': number; 'r@5': number; 'r@10': number; images: number; captions: number };
 		generation?: GenerationMetric;
 		/** Model x steps, on held-out prompts (training/quality.py). */
 		grid?: GridRow[];
@@ -85,6 +123,7 @@ export interface Manifest {
 export interface GenerationMetric {
 	top5_of_100: number;
 	top1_of_100: number;
+	captions: number;
 }
 
 /**
@@ -108,6 +147,8 @@ export interface GridRow {
 	psnr_vs_teacher25_db?: number;
 	psnr_ci?: [number, number];
 	top5_of_100?: number;
+	/** Milliseconds in Chromium (`npm run bench`); null: not measured. */
+	ms_chromium?: number | null;
 }
 
 /** A model's U-Net file key and sampling defaults, from the manifest. */
