@@ -1,6 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
+import { figureKey } from '../../src/lib/story/figures';
+import { activeStep } from './helpers';
 
 const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/credits'];
 
@@ -46,4 +48,43 @@ test.describe('accessibility', () => {
 			.evaluate((el) => getComputedStyle(el).transitionDuration);
 		expect(duration).toBe('0s');
 	});
+});
+
+/** Whether every part the selector matches is on screen, inside the pinned figure column and on top. */
+async function keyPartInView(page: Page, selector: string): Promise<string> {
+	return page.evaluate((sel) => {
+		const column = document.querySelector('.figure-column')!.getBoundingClientRect();
+		const boxes = [...document.querySelectorAll(`.figure-column ${sel}`)]
+			.map((e) => e.getBoundingClientRect())
+			.filter((b) => b.height > 0);
+		if (boxes.length === 0) return 'not drawn yet';
+		const top = Math.min(...boxes.map((b) => b.top));
+		const bottom = Math.max(...boxes.map((b) => b.bottom));
+		const shown = [Math.max(0, column.top), Math.min(window.innerHeight, column.bottom)];
+		if (top < shown[0]! - 1 || bottom > shown[1]! + 1)
+			return `key ${Math.round(top)}–${Math.round(bottom)} outside ${shown.map(Math.round).join('–')}`;
+		const x = (boxes[0]!.left + boxes[0]!.right) / 2;
+		const hit = document.elementFromPoint(x, (top + bottom) / 2);
+		return hit?.closest('.figure-column') ? 'in view' : `covered by ${hit?.tagName}`;
+	}, selector);
+}
+
+test.describe('phones: the part each step is about is on screen', () => {
+	test.use({ viewport: { width: 375, height: 812 } });
+	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
+		test(`/${chapter.slug}, every step at 375 × 812`, async ({ page }) => {
+			test.setTimeout(300_000);
+			await page.emulateMedia({ reducedMotion: 'reduce' });
+			await page.goto(`/${chapter.slug}`);
+			for (const [i, step] of chapter.steps.entries()) {
+				if (i > 0) await page.keyboard.press('j');
+				await expect.poll(() => activeStep(page)).toBe(i + 1);
+				const { view, focus } = step.figure;
+				const selector = view ? `.viz ${figureKey(view, focus)}` : '.diagram svg';
+				await expect
+					.poll(() => keyPartInView(page, selector), { timeout: 120_000, message: step.id })
+					.toBe('in view');
+			}
+		});
+	}
 });

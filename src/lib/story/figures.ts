@@ -149,6 +149,11 @@ export interface FigureProps {
 
 /** One registry entry: what the figure asks of the live model, and what it shows. */
 export interface Figure<P> {
+	/**
+	 * The part of the figure a step is about (CSS selectors inside the figure): on a phone the
+	 * pinned figure column scrolls to it, since the whole figure does not fit beside the text.
+	 */
+	key: string | ((focus: LoopFocus) => string);
 	needs: readonly Need[];
 	/** Said above the figure when the student is chosen: the figure does not change with it. */
 	sameForStudent?: string;
@@ -288,6 +293,7 @@ const decode =
 
 export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	embedding: {
+		key: '.embedding',
 		needs: [],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ trace, dims }) => ({
@@ -301,6 +307,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		})
 	},
 	tokens: {
+		key: '.tokens',
 		needs: [],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ trace }) => {
@@ -320,6 +327,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	similarity: {
+		key: '.chart',
 		needs: ['samples'],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ fp, trace, dims }, { images, labels }) => {
@@ -336,6 +344,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	'clip-map': {
+		key: '.chart',
 		needs: ['samples'],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ fp, trace, dims }, { images, labels }) => {
@@ -353,6 +362,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	vae: {
+		key: '.chain',
 		needs: ['samples'],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ fp, dims }, s) => {
@@ -383,6 +393,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	schedule: {
+		key: '.chart',
 		needs: [],
 		show: ({ manifest }, s) => {
 			const on = s.on;
@@ -397,6 +408,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	noising: {
+		key: '.noising .viz-row',
 		needs: ['example'],
 		show: ({ fp, manifest, dims }, s) => {
 			const key = exampleFor(s.link);
@@ -424,6 +436,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	prediction: {
+		key: '.prediction .viz-row',
 		needs: ['example'],
 		sameForStudent:
 			"This training example is the teacher's U-Net at work: the student learned from the teacher, not from it, so the model switch does not change this figure.",
@@ -450,6 +463,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	attention: {
+		key: '.map',
 		needs: [],
 		show: ({ trace, dims }, s) => {
 			const count = trace.steps.length;
@@ -475,6 +489,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	loop: {
+		key: (focus) => (focus === 'all' ? '.loop' : '.focus'),
 		needs: [],
 		show: ({ trace, dims }, s) => {
 			const count = trace.steps.length;
@@ -498,6 +513,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	path: {
+		key: '.viz-row',
 		needs: [],
 		show: ({ trace, dims }, s) => {
 			const count = trace.steps.length;
@@ -518,6 +534,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		}
 	},
 	filmstrip: {
+		key: '.viz-row',
 		needs: [],
 		show: ({ trace, dims }, s) => {
 			const count = trace.steps.length;
@@ -539,9 +556,10 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			};
 		}
 	},
-	decode: { needs: [], show: decode(false) },
-	'decode-compare': { needs: [], show: decode(true) },
+	decode: { key: '.decode .flow', needs: [], show: decode(false) },
+	'decode-compare': { key: '.earlier', needs: [], show: decode(true) },
 	'distill-compare': {
+		key: '.compare',
 		needs: ['pair'],
 		show: (base, s) =>
 			withPair(base, s, (teacher, student) => {
@@ -567,6 +585,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			})
 	},
 	'distill-path': {
+		key: '.pair',
 		needs: ['pair'],
 		show: (base, s) =>
 			withPair(base, s, (teacher, student) => {
@@ -593,6 +612,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			})
 	},
 	'distill-rounds': {
+		key: '.rounds',
 		needs: ['pair'],
 		show: (base, s) =>
 			withPair(base, s, () => {
@@ -611,6 +631,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			})
 	},
 	'distill-grid': {
+		key: '.grid-table',
 		needs: ['pair', 'grid'],
 		show: (base, s) => {
 			const cells = gridCells(base.manifest, s.grid);
@@ -639,6 +660,12 @@ export function showFigure<V extends ViewName>(
 /** The line above a figure that stays the same when the reader switches to the student. */
 export function sharedNote(view: ViewName, link: ViewState): string {
 	return link.model === 'student' ? (FIGURES[view].sameForStudent ?? '') : '';
+}
+
+/** The selector of a figure's key part for a step (see Figure.key). */
+export function figureKey(view: ViewName, focus: LoopFocus = 'all'): string {
+	const key = FIGURES[view].key;
+	return typeof key === 'string' ? key : key(focus);
 }
 
 /** What a chapter's figures ask of the live model, all steps together. */
