@@ -23,6 +23,7 @@ import {
 	studentStep,
 	type FigureState
 } from '../../src/lib/story/figures';
+import { psnr, signalAt } from '../../src/lib/story/notices';
 import type { ViewName } from '../../src/lib/story/views';
 
 const shipped = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
@@ -464,5 +465,70 @@ describe('the distillation figures', () => {
 			expect(c.image).toBe(isLive ? liveCell.image : undefined);
 		}
 		expect(f.controls).toBe('generation');
+	});
+});
+
+describe('what to notice (one line under each figure, from what it shows now)', () => {
+	const notice = (view: ViewName, s: FigureState) => figure(view, s).notice ?? '';
+	const withGuidance = (g: number) => {
+		const t = trace('teacher', 25);
+		return { ...t, settings: { ...t.settings, guidance: g } };
+	};
+
+	it('says what guidance 0 and 1 do, and what the student does differently', () => {
+		expect(notice('loop', state({ trace: withGuidance(0) }))).toMatch(/prompt is ignored/);
+		expect(notice('loop', state({ trace: withGuidance(1) }))).toMatch(/as it is/);
+		expect(notice('loop', state({ trace: student.trace }))).toMatch(/student: 2 steps, one U-Net/);
+	});
+
+	it('follows the scrubber through the loop: pure noise first, the picture last', () => {
+		expect(notice('loop', state({ link: { t: 0 } }))).toMatch(
+			/Step 1, t = 999: x_t is almost pure noise/
+		);
+		expect(notice('loop', state({ link: { t: 24 } }))).toMatch(/^The last step/);
+		expect(notice('loop', state({ link: { t: 12 } }))).toMatch(/moved 4 times the difference/);
+		expect(notice('filmstrip', state({ link: { t: 20 } }))).toMatch(/^Late \(t = \d+\)/);
+		expect(notice('path', state({ link: { t: 12 } }))).toBe('');
+	});
+
+	it('reads the noise level off the schedule', () => {
+		const abar = manifest.schedule.alphas_cumprod;
+		const high = notice('noising', state({ link: { level: 990 } }));
+		expect(high).toContain(`${Math.sqrt(abar[990]!).toFixed(2)} × image`);
+		expect(high).toMatch(/almost nothing of the image is left/);
+		expect(notice('schedule', state({ link: { level: 5 } }))).toMatch(/barely visible/);
+		expect(signalAt(manifest, 5000)).toBeCloseTo(Math.sqrt(abar[T - 1]!), 6);
+		expect(
+			notice('prediction', state({ example: exampleAt(0, 990), link: { level: 990 } }))
+		).toMatch(/almost all noise/);
+	});
+
+	it('counts the prompt rows and the padding the U-Net reads', () => {
+		const L = manifest.text.context_length;
+		expect(notice('embedding', state())).toBe(
+			`“smiling cat” fills 4 of the ${L} rows ([CLS], its tokens, [SEP]); the other ${L - 4} are padding, and the U-Net reads all ${L}.`
+		);
+		expect(notice('embedding', state({ trace: trace('teacher', 25, '') }))).toMatch(/empty prompt/);
+	});
+
+	it('names the sample CLIP puts closest to the prompt', () => {
+		const row = cosineMatrix([teacher.trace.textEmbed], images.embeds)[0]!;
+		const best = row.indexOf(Math.max(...row));
+		expect(notice('similarity', state())).toContain(`“${labels[best]}” closest to “smiling cat”`);
+	});
+
+	it('measures the round trip and the decoder’s expansion', () => {
+		const expected = psnr(firstPaint.samples.pixels[1]!, images.decoded[1]!);
+		expect(notice('vae', state({ link: { image: 1 } }))).toContain(`${expected.toFixed(1)} dB`);
+		expect(psnr(images.decoded[0]!, images.decoded[0]!)).toBeGreaterThan(100);
+		expect(notice('decode', state())).toContain(
+			`${C * S * S} numbers into 3 × ${R} × ${R} = ${(3 * R * R).toLocaleString('en-US')}`
+		);
+	});
+
+	it('counts U-Net runs for the two models', () => {
+		expect(notice('distill-compare', state())).toBe(
+			'The teacher runs its U-Net 50 times (25 steps, two predictions each); the student 2 times.'
+		);
 	});
 });

@@ -33,6 +33,7 @@ import type ScheduleChart from '../viz/ScheduleChart.svelte';
 import type SimilarityView from '../viz/SimilarityView.svelte';
 import type TokensView from '../viz/TokensView.svelte';
 import type VaeView from '../viz/VaeView.svelte';
+import { noticeFor } from './notices';
 import type { LoopFocus, ViewName } from './views';
 
 /**
@@ -121,6 +122,8 @@ export type FigureContent<P> =
 			waiting?: string;
 			scrubber?: Scrub;
 			notes?: FigureNote[];
+			/** One line on what to notice in the figure as it is now (notices.ts). */
+			notice?: string;
 			/** The generation's guidance and seed, or the training example's timestep and image. */
 			controls?: 'generation' | 'level';
 	  };
@@ -654,7 +657,11 @@ export function showFigure<V extends ViewName>(
 	const trace = s.trace;
 	if (!fp || !trace) return { wait: s.firstPaintError || 'Loading the figure…' };
 	const base = { fp, trace, manifest: fp.manifest, dims: dimsOf(fp.manifest) };
-	return FIGURES[view].show(base, s);
+	const content = FIGURES[view].show(base, s);
+	if ('wait' in content || !content.props) return content;
+	const { t: level, sample } = exampleFor(s.link);
+	const at = { step: trace.steps.length ? stepIndex(trace, s.link, s.focus) : 0, level, sample };
+	return { ...content, notice: noticeFor(view, base, s, at) };
 }
 
 /** The line above a figure that stays the same when the reader switches to the student. */
