@@ -9,7 +9,7 @@ import type * as Transformers from '@huggingface/transformers';
 import { DiffusionPipeline } from './generate';
 import { modelEntry, type Manifest } from './manifest';
 import { createSession, ort, useOwnRuntimeFiles, type Backend } from './runtime';
-import { clipImageEncoder, clipTextEncoder, type ImageEncoder } from './text-encoder';
+import { clipImageEncoder, clipTextEncoder, type ImageEncoder } from './clip-encoders';
 import { tokenizePrompt } from './tokenizer';
 
 /** Files the pipeline needs up front; the extras only some chapters need. */

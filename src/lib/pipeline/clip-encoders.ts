@@ -1,6 +1,7 @@
 /**
- * CLIP through transformers.js, from the model's local folder (never a hub): the tokenizer,
- * the text encoder (per-token hidden states and the pooled embedding) and the image encoder.
+ * CLIP's two encoders over transformers.js models (build.ts loads them, and the tokenizer, from
+ * the model's own folder, never a hub): the text encoder (per-token hidden states and the pooled
+ * embedding) and the image encoder.
  */
 import type { TokenizedPrompt } from './tokenizer';
 

@@ -5,7 +5,7 @@
  */
 import type { DiffusionPipeline } from './generate';
 import type { ort } from './runtime';
-import type { ImageEncoder } from './text-encoder';
+import type { ImageEncoder } from './clip-encoders';
 import { encodeImage, noiseLatent, predictNoise, type NoisedLatent } from './training-step';
 
 export interface ExplainerModel {

@@ -17,7 +17,7 @@ import { modelEntry, type Manifest } from './manifest';
 import { ort, tensor, type Backend } from './runtime';
 import { createScheduler, guide } from './scheduler';
 import { resolveSettings, type GenerationSettings } from './settings';
-import type { TextEncoder, TextEncoding } from './text-encoder';
+import type { TextEncoder, TextEncoding } from './clip-encoders';
 import type { TokenizedPrompt } from './tokenizer';
 
 export interface StepTrace {
