@@ -45,7 +45,7 @@ describe.runIf(hasModels)('schedulers against the Python reference', () => {
 				expect(maxAbsDiff(eps, at(c.tensors.eps!, i))).toBeLessThan(1e-5);
 				const r = s.step(eps, i, x);
 				expect(maxAbsDiff(r.x0, at(c.tensors.x0!, i)), `x0 at step ${i}`).toBeLessThan(1e-4);
-				x = r.prev;
+				x = r.next;
 			}
 			expect(maxAbsDiff(x, tensor(c.tensors.final_latent!))).toBeLessThan(1e-4);
 		});

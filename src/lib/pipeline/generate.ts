@@ -191,7 +191,7 @@ export class DiffusionPipeline {
 				epsCond,
 				eps,
 				x0: r.x0,
-				next: r.prev,
+				next: r.next,
 				// The prompted run's maps: the second half of a guided batch.
 				attention: maps.slice(maps.length - maps.length / B),
 				coefficients: { ...r.coefficients, guidance: settings.guidance },
@@ -204,7 +204,7 @@ export class DiffusionPipeline {
 			await opts.onStep?.(step, scheduler.timesteps.length);
 			callbackMs += now() - c0;
 			check();
-			x = r.prev;
+			x = r.next;
 		}
 
 		const d0 = now();

@@ -6,8 +6,8 @@
 import type { NoiseSchedule, SchedulerName } from './manifest';
 
 export interface StepResult {
-	/** The latent for the next step (the final latent after the last step). */
-	prev: Float32Array;
+	/** The latent handed to the next step (the final latent after the last step). */
+	next: Float32Array;
 	/** The scheduler's estimate of the clean latent at this step. */
 	x0: Float32Array;
 	/** The numbers this step used, for the explainer to show. */
@@ -37,7 +37,7 @@ function roundHalfEven(v: number): number {
 	return v % 1 === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** DDIM with eta = 0: deterministic, x0 from the noise estimate, then re-noised to t'. */
+/** DDIM with eta = 0: deterministic, x0 from the noise estimate, then re-noised to t_next. */
 export class DDIMScheduler implements Scheduler {
 	readonly name = 'ddim';
 	timesteps: number[] = [];
@@ -56,32 +56,33 @@ export class DDIMScheduler implements Scheduler {
 	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
 		const abar = this.schedule.alphas_cumprod;
 		const t = this.timesteps[i]!;
-		const next = this.timesteps[i + 1];
+		const tNext = this.timesteps[i + 1];
 		const aT = abar[t]!;
-		const aPrev = next === undefined ? 1 : abar[next]!;
-		// x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t); x' = sqrt(abar') x0 + sqrt(1 - abar') eps
+		const aNext = tNext === undefined ? 1 : abar[tNext]!;
+		// x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t)
+		// next = sqrt(abar_next) x0 + sqrt(1 - abar_next) eps
 		const cNoise = Math.fround(Math.sqrt(1 - aT));
 		const cSignal = Math.fround(Math.sqrt(aT));
-		const cPrevSignal = Math.fround(Math.sqrt(aPrev));
-		const cPrevNoise = Math.fround(Math.sqrt(1 - aPrev));
+		const cNextSignal = Math.fround(Math.sqrt(aNext));
+		const cNextNoise = Math.fround(Math.sqrt(1 - aNext));
 		const x0 = new Float32Array(x.length);
-		const prev = new Float32Array(x.length);
+		const next = new Float32Array(x.length);
 		for (let k = 0; k < x.length; k++) {
 			x0[k] = Math.fround(x[k]! - Math.fround(cNoise * eps[k]!)) / cSignal;
-			prev[k] = Math.fround(cPrevSignal * x0[k]!) + Math.fround(cPrevNoise * eps[k]!);
+			next[k] = Math.fround(cNextSignal * x0[k]!) + Math.fround(cNextNoise * eps[k]!);
 		}
 		return {
-			prev,
+			next,
 			x0,
 			coefficients: {
 				t,
-				t_next: next ?? -1,
+				t_next: tNext ?? -1,
 				alpha_bar: aT,
-				alpha_bar_next: aPrev,
+				alpha_bar_next: aNext,
 				sqrt_alpha_bar: cSignal,
 				sqrt_one_minus_alpha_bar: cNoise,
-				sqrt_alpha_bar_next: cPrevSignal,
-				sqrt_one_minus_alpha_bar_next: cPrevNoise
+				sqrt_alpha_bar_next: cNextSignal,
+				sqrt_one_minus_alpha_bar_next: cNextNoise
 			}
 		};
 	}
@@ -119,13 +120,13 @@ export class EulerScheduler implements Scheduler {
 		const s = Math.fround(sigma);
 		const dt = Math.fround(sigmaNext - sigma);
 		const x0 = new Float32Array(x.length);
-		const prev = new Float32Array(x.length);
+		const next = new Float32Array(x.length);
 		for (let k = 0; k < x.length; k++) {
 			x0[k] = x[k]! - Math.fround(s * eps[k]!);
-			prev[k] = x[k]! + Math.fround(eps[k]! * dt);
+			next[k] = x[k]! + Math.fround(eps[k]! * dt);
 		}
 		return {
-			prev,
+			next,
 			x0,
 			coefficients: { t: this.timesteps[i]!, sigma, sigma_next: sigmaNext, dt: sigmaNext - sigma }
 		};
