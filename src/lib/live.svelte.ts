@@ -5,7 +5,7 @@
  * the model themselves.
  */
 import { base } from '$app/paths';
-import { loadModel, model } from './model.svelte';
+import { model, readyClient } from './model.svelte';
 import type { ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
 import type { FirstPaint } from './pipeline/first-paint';
 import type { Trace } from './pipeline/generate';
@@ -138,7 +138,7 @@ class Live {
 		if (this.modelStarted) return;
 		this.modelStarted = true;
 		try {
-			await loadModel(backend);
+			await readyClient(backend);
 		} catch {
 			this.modelStarted = false; // model.error says why; a later call may retry
 			return;
@@ -195,7 +195,7 @@ class Live {
 		const key = JSON.stringify([prompt, seed, guidance]);
 		if (this.gridKey === key) return;
 		this.gridKey = key;
-		const client = await loadModel();
+		const client = await readyClient();
 		const cells: GridCell[] = [...this.grid];
 		for (const [i, cell] of gridPlan(manifest).entries()) {
 			try {
@@ -221,7 +221,7 @@ class Live {
 	private async run(settings: GenerationSettings, main: boolean): Promise<Shown | null> {
 		const key = settingsKey(settings);
 		this.running = key;
-		const client = await loadModel();
+		const client = await readyClient();
 		this.generating = true;
 		this.error = '';
 		this.progress = { step: 0, of: settings.steps };
@@ -254,7 +254,7 @@ class Live {
 	async liveSamples() {
 		if (this.samplesLive || model.status !== 'ready' || !this.firstPaint) return;
 		this.samplesLive = true;
-		const client = await loadModel();
+		const client = await readyClient();
 		const { samples } = this.firstPaint;
 		try {
 			this.images = await client.explain({ op: 'images', pixels: samples.pixels });
@@ -270,7 +270,7 @@ class Live {
 		pixels: Float32Array
 	): Promise<{ latent: Float32Array | undefined; decoded: Float32Array | undefined } | null> {
 		if (model.status !== 'ready') return null;
-		const client = await loadModel();
+		const client = await readyClient();
 		const codes = await client.explain({ op: 'images', pixels: [pixels] });
 		return { latent: codes.latents[0], decoded: codes.decoded[0] };
 	}
@@ -291,7 +291,7 @@ class Live {
 			return;
 		}
 		const run = ++this.exampleRun;
-		const client = await loadModel();
+		const client = await readyClient();
 		const latent = (this.images ?? fp.images).latents[key.sample];
 		if (!latent) return;
 		const result = await client.explain({

@@ -36,8 +36,11 @@ export function modelClient(): ModelClient {
 	return client;
 }
 
-/** Starts loading the model once; later calls return the same promise. */
-export async function loadModel(backend: BackendChoice = 'auto') {
+/**
+ * The model client once its worker has loaded the model: the first call starts the load, later
+ * calls wait for the same one (a failed load is retried). Keeps `model`'s status up to date.
+ */
+export async function readyClient(backend: BackendChoice = 'auto') {
 	const c = modelClient();
 	if (model.status === 'idle' || model.status === 'error') {
 		model.status = 'loading';

@@ -51,7 +51,7 @@ const fake = vi.hoisted(() => ({
 }));
 vi.mock('../../src/lib/model.svelte', () => ({
 	model: fake.model,
-	loadModel: async () => fake.client
+	readyClient: async () => fake.client
 }));
 
 /** Lets the awaited promises inside live run. */
@@ -109,7 +109,7 @@ describe('live: one generation per distinct setting', () => {
 		live.want({ prompt: 'cat' });
 		await settle();
 		expect(worker.generations()).toHaveLength(0);
-		fake.model.status = 'ready'; // what loadModel does, inside start
+		fake.model.status = 'ready'; // what readyClient does, inside start
 		void live.start();
 		await settle();
 		expect(worker.generations().map((m) => m.settings.prompt)).toEqual(['cat']);

@@ -117,7 +117,8 @@ async function pickBackend(bytes: Uint8Array, manifest: Manifest, choice: Backen
 	return { backend, unet, reason, parity };
 }
 
-export async function loadModel(opts: LoadOptions): Promise<LoadedModel> {
+/** Downloads the model's files, builds the pipeline on the backend it picks, times the U-Net. */
+export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const start = performance.now();
 	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
 	const manifest = await fetchManifest(opts.baseUrl, opts);

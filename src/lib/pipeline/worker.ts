@@ -6,7 +6,7 @@
  */
 import { encodeImages, encodeTexts, trainingExample } from './explainer';
 import { ModelFileError } from './files';
-import { loadModel, type LoadedModel } from './load';
+import { loadPipeline, type LoadedModel } from './load';
 import type { ExplainRequest, FromWorker, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -37,7 +37,7 @@ async function explain(m: LoadedModel, r: ExplainRequest) {
 scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 	const msg = ev.data;
 	if (msg.kind === 'load') {
-		model ??= loadModel({
+		model ??= loadPipeline({
 			baseUrl: msg.baseUrl,
 			backend: msg.backend,
 			wasmPaths: msg.wasmPaths,
