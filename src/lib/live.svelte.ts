@@ -305,4 +305,10 @@ class Live {
 	}
 }
 
+/**
+ * Everything the figures show, not only the live model's results: until the model is ready its
+ * fields hold the build's precomputed first paint (`trace`, `x0Images`, `pair`, `grid`, `images`,
+ * `labels`, `example`, copied from `firstPaint` by loadFirstPaint), and the live model replaces
+ * each as it recomputes it; `source`, `pair.source` and `example.live` say which one is on show.
+ */
 export const live = new Live();
