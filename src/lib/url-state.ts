@@ -30,7 +30,11 @@ export interface ViewState {
 	guidance?: number;
 	/** Number of denoising steps. */
 	steps?: number;
-	/** Scrubber position in the denoising loop, counted from 0. */
+	/**
+	 * Which step of the denoising loop the scrubber is on: an index counted from 0, not a
+	 * timestep (figures show index 11 of 25 as "step 12 of 25 · t = 559", t being the timestep).
+	 * Named `t` for the links already handed out.
+	 */
 	t?: number;
 	/** Selected token of the prompt, counted from 0. */
 	word?: number;

@@ -65,7 +65,9 @@ test('a deep link opens the comparison at one point of the schedule for both mod
 	await expect.poll(() => new URL(page.url()).searchParams.get('t')).toBe('24');
 	// A student step on the timeline moves the teacher to its first step at or past it.
 	const first = studentTs[0]!;
-	await page.getByRole('button', { name: new RegExp(`^Student step 1, t = ${first}`) }).click();
+	await page
+		.getByRole('button', { name: new RegExp(`^Student step 1 of ${S}, t = ${first}`) })
+		.click();
 	await expect(page.locator('.side.student .where').first()).toHaveText(
 		`step 1 of ${S} · t = ${first}`
 	);

@@ -73,7 +73,7 @@ test('scrubbing and play move through the steps without re-running the model', a
 	await expect.poll(() => new URL(page.url()).searchParams.get('t')).toBe('1');
 	expect(await canvasBytes(page, '.viz-row canvas')).not.toEqual(first);
 	// The filmstrip picks a step too.
-	await page.getByRole('button', { name: 'Step 20, t = 239' }).click();
+	await page.getByRole('button', { name: 'step 20 of 25, t = 239' }).click();
 	await expect(page.locator('.scrubber output')).toHaveText('step 20 of 25 · t = 239');
 	// Play runs to the last step.
 	await page.getByRole('button', { name: 'Play the steps' }).click();

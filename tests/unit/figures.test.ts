@@ -216,7 +216,7 @@ describe('the generation figures', () => {
 
 	it('loop: the step, its clean estimate and the model’s sizes; scrubber and controls', () => {
 		const f = figure('loop', state({ link: { t: 4 }, focus: 'guidance' }));
-		expect(f.title).toBe('Step 5 of the loop for “smiling cat”');
+		expect(f.title).toBe(`The loop for “smiling cat”, step 5 of ${n}`);
 		expect(f.scrubber).toEqual({
 			value: 4,
 			count: n,

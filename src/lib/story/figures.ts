@@ -499,7 +499,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			if (!count) return LOADING;
 			const i = stepIndex(trace, s.link, s.focus);
 			return {
-				title: `Step ${i + 1} of the loop for “${trace.settings.prompt}”`,
+				title: `The loop for “${trace.settings.prompt}”, step ${i + 1} of ${count}`,
 				scrubber: { value: i, count, timesteps: timesteps(trace) },
 				props: {
 					step: trace.steps[i]!,
