@@ -215,6 +215,11 @@ const timesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 const teacherTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 const studentTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 
+/** The main generation's step on show, its number of steps (0 while it has none) and timesteps. */
+function atStep(trace: Trace, s: FigureState) {
+	return { i: stepIndex(trace, s.link, s.focus), count: trace.steps.length, ts: timesteps(trace) };
+}
+
 /** Rows: the prompt, then each sample label; columns: the sample images. */
 const similarityMatrix = lastOf((trace: Trace, images: ImageCodes, labels: TextCodes) =>
 	cosineMatrix([trace.textEmbed, ...labels.embeds], images.embeds)
@@ -469,10 +474,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		key: '.map',
 		needs: [],
 		show: ({ trace, dims }, s) => {
-			const count = trace.steps.length;
+			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
-			const i = stepIndex(trace, s.link, s.focus);
-			const ts = timesteps(trace);
 			const on = s.on;
 			return {
 				title: 'Where the U-Net looks for each word',
@@ -495,9 +498,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		key: (focus) => (focus === 'all' ? '.loop' : '.focus'),
 		needs: [],
 		show: ({ trace, dims }, s) => {
-			const count = trace.steps.length;
+			const { i, count } = atStep(trace, s);
 			if (!count) return LOADING;
-			const i = stepIndex(trace, s.link, s.focus);
 			return {
 				title: `The loop for “${trace.settings.prompt}”, step ${i + 1} of ${count}`,
 				scrubber: { value: i, count, timesteps: timesteps(trace) },
@@ -519,10 +521,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		key: '.viz-row',
 		needs: [],
 		show: ({ trace, dims }, s) => {
-			const count = trace.steps.length;
+			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
-			const i = stepIndex(trace, s.link, s.focus);
-			const ts = timesteps(trace);
 			return {
 				title: `From noise to “${trace.settings.prompt}”`,
 				scrubber: { value: i, count, timesteps: ts },
@@ -540,10 +540,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		key: '.viz-row',
 		needs: [],
 		show: ({ trace, dims }, s) => {
-			const count = trace.steps.length;
+			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
-			const i = stepIndex(trace, s.link, s.focus);
-			const ts = timesteps(trace);
 			const on = s.on;
 			return {
 				title: 'The image forming, step by step',
