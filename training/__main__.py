@@ -1,4 +1,8 @@
-"""One command for the whole model: `python3 -m training all` (see training/README.md)."""
+"""One command for the whole model: `python3 -m training all` (see training/README.md).
+
+The hyperparameters and time budgets are in config.py; `--smoke` switches them to CI's
+few-second run.
+"""
 import argparse
 import time
 
@@ -13,28 +17,33 @@ def main():
                                      "trajectories", "student", "student_export", "student_card", "distill", "decoder64", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    p.add_argument("--batch", type=int, default=None, help="student: batch size (default 32, smoke 8)")
-    p.add_argument("--lr", type=float, default=1e-4, help="student: peak learning rate")
+    p.add_argument("--threads", type=int, default=config.THREADS)
+    p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
+                   help="trajectories and student: where they run")
+    p.add_argument("--batch", type=int, default=None,
+                   help=f"trajectories: paths per shard (default {config.TRAJECTORY_BATCH}); student: batch size "
+                        f"(default {config.STUDENT_BATCH})")
+    p.add_argument("--lr", type=float, default=None,
+                   help=f"student: peak learning rate (default {config.STUDENT_LR:g})")
     p.add_argument("--param", choices=["v", "eps"], default="v", help="student: what its output predicts")
     p.add_argument("--no-step-input", action="store_true", help="student: one prediction for every step count")
-    p.add_argument("--name", default="student", help="student: checkpoint name (for experiments)")
-    p.add_argument("--fourier", type=float, default=1.0, help="decoder64: weight of the Fourier-spectrum loss")
-    p.add_argument("--head", default="16x1", help="decoder64: channels x residual blocks of the 64 px head")
+    p.add_argument("--name", default=None,
+                   help="a training stage's checkpoint name (default: the stage's), to keep an experiment apart")
+    p.add_argument("--fourier", type=float, default=None,
+                   help=f"decoder64: weight of the Fourier-spectrum loss (default {config.FOURIER_WEIGHT:g})")
+    p.add_argument("--head", default=None,
+                   help="decoder64: channels x residual blocks of the 64 px head (default {}x{})".format(*config.HEAD))
     p.add_argument("--init", default=None, help="student: start from this student checkpoint (a fine-tune)")
     p.add_argument("--step-weights", default=None,
                    help="student: how often 1, 2, 4, 8 steps are trained, e.g. 3,4,2,1 (the default)")
     a = p.parse_args()
+    if a.smoke:
+        config.smoke()
     if a.device.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
-    limit = 12 if a.smoke else None
-    budget = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "trajectories": 30, "student": 120, "decoder64": 60}
-    if a.smoke:
-        budget = {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "trajectories": 0.05, "student": 0.1, "decoder64": 0.05}
+    torch.manual_seed(config.SEED)
 
     # The student learns from the exported teacher, then joins its folder.
     student = ["trajectories", "student", "student_export"]
@@ -42,57 +51,57 @@ def main():
     stages = {"all": teacher + student, "distill": student}.get(a.stage, [a.stage])
     for s in stages:
         t0 = time.time()
-        minutes = a.minutes if a.minutes is not None and len(stages) == 1 else budget.get(s)
+        one = len(stages) == 1
+        minutes = a.minutes if a.minutes is not None and one else config.BUDGET_MINUTES.get(s)
+        name = a.name if a.name and one else s
         if s == "data":
             from . import data
 
-            d = data.load(limit)
+            d = data.load(config.LIMIT)
             print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
         elif s == "samples":
             from . import samples
 
             samples.write_samples()
         elif s == "vae":
-            train.train_vae(minutes, a.smoke, limit)
+            train.train_vae(minutes, name)
         elif s == "vae_decoder":
-            train.train_vae_decoder(minutes, a.smoke, limit)
+            train.train_vae_decoder(minutes, name)
         elif s == "clip":
-            train.train_clip(minutes, a.smoke, limit)
+            train.train_clip(minutes, name)
         elif s == "unet":
-            train.train_unet(minutes, a.smoke, limit)
+            train.train_unet(minutes, name)
         elif s == "trajectories":
             from . import distill
 
-            distill.make_trajectories(minutes, a.smoke, limit, a.device, a.batch)
+            distill.make_trajectories(minutes, a.device, a.batch)
         elif s == "student":
             from . import distill
 
             weights = [float(w) for w in a.step_weights.split(",")] if a.step_weights else None
-            distill.train_student(minutes, a.smoke, limit, a.device, a.batch, a.lr, a.param, not a.no_step_input, a.name,
-                                  a.init, weights)
+            distill.train_student(minutes, a.device, a.batch, a.lr, a.param, not a.no_step_input, name, a.init, weights)
         elif s == "decoder64":
             from . import decoder64
 
-            head = tuple(int(v) for v in a.head.split("x"))
-            decoder64.train_decoder64(minutes, a.smoke, limit, a.fourier, a.name if a.name != "student" else "decoder64",
-                                      head=head)
+            head = tuple(int(v) for v in a.head.split("x")) if a.head else None
+            decoder64.train_decoder64(minutes, a.fourier, name, head=head)
         elif s == "student_export":
             from . import evaluate, export
 
-            export.export_student(a.smoke, limit)
-            evaluate.evaluate_student(a.smoke, limit)
+            export.export_student()
+            evaluate.evaluate_student()
         elif s == "student_card":
             from . import evaluate
 
-            evaluate.evaluate_student(a.smoke, limit, measure=False)  # after `npm run bench`
+            evaluate.evaluate_student(measure=False)  # after `npm run bench`
         elif s == "export":
             from . import export
 
-            export.export_all(a.smoke, limit)
+            export.export_all()
         elif s == "eval":
             from . import evaluate
 
-            evaluate.evaluate_all(a.smoke, limit)
+            evaluate.evaluate_all()
         print(f"{s}: {time.time() - t0:.0f} s", flush=True)
     config.CACHE.mkdir(exist_ok=True)
 

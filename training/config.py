@@ -27,3 +27,76 @@ DEFAULT_STEPS = 25
 DEFAULT_GUIDANCE = 4.0
 DEFAULT_SEED = 42
 DEFAULT_PROMPT = "smiling cat"
+
+# --- Training: every hyperparameter and time budget ---------------------------------------
+# The values of the real run (`python3 -m training all`); CI's smoke run (`--smoke`) swaps in
+# the few listed in SMOKE_SETTINGS below. The stages read them here, at run time (always as
+# `config.NAME`, so that the smoke switch reaches them). The architectures' sizes stay with
+# the models (clip.py, vae.py, unet.py).
+
+SEED = 0  # torch's seed
+THREADS = 2  # torch's CPU threads (`--threads`)
+LIMIT = None  # base emoji to train on (None: all)
+LOG_EVERY = 50  # steps between log lines
+CHECKPOINT_EVERY_S = 300
+
+# Wall-clock budget of each training stage in minutes (`--minutes` overrides one stage's).
+BUDGET_MINUTES = {"vae": 40, "vae_decoder": 30, "clip": 25, "unet": 600, "trajectories": 30, "student": 120,
+                  "decoder64": 60}
+# Learning rate: linear warm-up over the first 2% of the budget, then a cosine down to 2% of
+# the peak at the end of the budget.
+LR_WARMUP = 0.02
+LR_FLOOR = 0.02
+
+CAPTION_VARIANTS = 16  # tokenized captions kept per image (the label, then varied ones)
+CAPTION_DROP = 0.1  # captions left empty: the unconditional prediction classifier-free guidance needs
+GRAD_CLIP = 1.0  # max gradient norm (U-Net, student, 64 px decoder)
+EMA_DECAY = 0.999  # the exported weights' moving average (warming up as (1 + n) / (10 + n))
+
+VAE_LR, VAE_BATCH = 1e-3, 64
+VAE_DECODER_LR, VAE_DECODER_BATCH = 3e-4, 64  # the decoder's fine-tune (encoder frozen)
+VAE_DECODER_SHIFT = 1  # pixels of random translation (and mirrored copies half the time)
+CLIP_LR, CLIP_BATCH, CLIP_WEIGHT_DECAY = 5e-4, 256, 0.05
+CLIP_SHIFT = 2  # pixels of random translation, filled with white
+UNET_LR, UNET_BATCH = 3e-4, 128
+MIN_SNR = 5.0  # min-SNR-gamma loss weighting (Hang et al. 2023) of the epsilon prediction
+
+# The distilled student (distill.py).
+TRAJECTORY_BATCH = 128  # teacher paths per shard (`--batch`)
+TEACHER_STEPS = 16  # the teacher's DDIM grid the paths follow (nested: it holds 8, 4, 2 and 1)
+GUIDANCE_RANGE = (0.0, 10.0)  # guidance scales drawn for the paths; the site clamps to this range
+STUDENT_LR, STUDENT_BATCH = 1e-4, 64  # `--lr`, `--batch`
+STEP_WEIGHTS = (3.0, 4.0, 2.0, 1.0)  # how often 1, 2, 4, 8 steps are trained (`--step-weights`)
+ATTENTION_WEIGHT = 0.1  # pull of the student's attention maps towards the teacher's
+ATTENTION_EVERY = 4  # steps between those pulls (each needs a teacher run)
+
+# The 64 px decoder (decoder64.py).
+DECODER64_LR, DECODER64_BATCH = 3e-4, 32
+DECODER64_SHIFT = 2
+FOURIER_WEIGHT = 1.0  # weight of the Fourier-spectrum loss (`--fourier`)
+HEAD = (16, 1)  # the 64 px head's channels and residual blocks (`--head 16x1`)
+
+# CI's smoke run: a dozen emoji, small batches, seconds per stage, a log line per step.
+SMOKE = False
+SMOKE_SETTINGS = {
+    "LIMIT": 12,
+    "LOG_EVERY": 1,
+    "BUDGET_MINUTES": {"vae": 0.1, "vae_decoder": 0.05, "clip": 0.1, "unet": 0.1, "trajectories": 0.05,
+                       "student": 0.1, "decoder64": 0.05},
+    "CAPTION_VARIANTS": 2,
+    "VAE_BATCH": 16,
+    "VAE_DECODER_BATCH": 16,
+    "CLIP_BATCH": 16,
+    "UNET_BATCH": 16,
+    "TRAJECTORY_BATCH": 4,
+    "STUDENT_BATCH": 8,
+    "DECODER64_BATCH": 8,
+}
+
+
+def smoke():
+    """Switches every stage to the smoke run (set once, by __main__, before any stage runs).
+    Its checkpoints, tokenizer and paths get names of their own (`unet-smoke.pt`, ...)."""
+    global SMOKE
+    SMOKE = True
+    globals().update(SMOKE_SETTINGS)

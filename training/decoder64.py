@@ -21,12 +21,10 @@ from PIL import Image
 
 from . import config, data, shipped
 from .clip import ResBlock
-from .train import ckpt_path, load, run_loop, to_unit, train_split
+from .train import ckpt_path, load, load_data, run_loop, to_unit, train_split
 from .vae import reconstruction_loss
 
 SIZE = 64  # output pixels; the emoji sources' own size
-HEAD_WIDTH = 16  # channels at 64 px: the head's cost grows with their square
-HEAD_BLOCKS = 1  # residual blocks at 64 px
 BOOTSTRAP = 200
 
 
@@ -66,7 +64,9 @@ class Encoder64(nn.Module):
 
 
 class Decoder64(nn.Module):
-    def __init__(self, decoder, w=32, hw=HEAD_WIDTH, blocks=HEAD_BLOCKS):
+    def __init__(self, decoder, w=32, hw=config.HEAD[0], blocks=config.HEAD[1]):
+        """`hw` channels and `blocks` residual blocks at 64 px: the head's cost grows with hw
+        squared."""
         super().__init__()
         self.decoder = decoder  # the shipped 32 px decoder
         self.head = nn.Sequential(
@@ -104,10 +104,10 @@ def shift(x, pad):
     return torch.roll(F.pad(x, (pad,) * 4, mode="replicate"), (dy, dx), (2, 3))[..., pad:-pad, pad:-pad]
 
 
-def build(state=None, head=(HEAD_WIDTH, HEAD_BLOCKS)):
+def build(state=None, head=config.HEAD):
     """The frozen 64 px encoder and a decoder; `state` is a checkpoint (its head's shape wins)."""
     _, _, _, vae, _, _ = shipped.load()
-    head = tuple(state.get("head", (HEAD_WIDTH, HEAD_BLOCKS))) if state else head
+    head = tuple(state.get("head", config.HEAD)) if state else head
     enc, dec = Encoder64(vae.encoder).eval(), Decoder64(vae.decoder, hw=head[0], blocks=head[1])
     enc.requires_grad_(False)
     if state:
@@ -115,18 +115,18 @@ def build(state=None, head=(HEAD_WIDTH, HEAD_BLOCKS)):
     return enc, dec
 
 
-def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder64", lr=3e-4, batch=None,
-                    head=(HEAD_WIDTH, HEAD_BLOCKS)):
-    d, x_all = images64(limit)
-    x_all = x_all[train_split(d)]
+def train_decoder64(minutes, fourier=None, name="decoder64", lr=None, batch=None, head=None):
+    fourier = config.FOURIER_WEIGHT if fourier is None else fourier
+    lr, batch, head = lr or config.DECODER64_LR, batch or config.DECODER64_BATCH, head or config.HEAD
+    d = load_data(size=SIZE)
+    x_all = to_unit(d["images"])[train_split(d)]
     enc, model = build(head=head)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    batch = batch or (8 if smoke else 32)
 
     def step(*_):
         x = x_all[torch.randint(0, len(x_all), (batch,))]
         flip = torch.rand(batch) < 0.5
-        x = shift(torch.where(flip[:, None, None, None], x.flip(3), x), pad=2)
+        x = shift(torch.where(flip[:, None, None, None], x.flip(3), x), pad=config.DECODER64_SHIFT)
         with torch.no_grad():
             mean, logvar = enc(x)
             z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
@@ -136,12 +136,12 @@ def train_decoder64(minutes, smoke=False, limit=None, fourier=1.0, name="decoder
             loss = loss + fourier * fourier_loss(rec, x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.GRAD_CLIP)
         opt.step()
         return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
 
-    run_loop(name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
-             extra={"save": lambda: {"fourier": fourier, "head": list(head)}, "load": lambda state: None}, smoke=smoke)
+    run_loop(name, model, opt, ckpt_path(name), minutes, lr, step,
+             extra={"save": lambda: {"fourier": fourier, "head": list(head)}, "load": lambda state: None})
 
 
 def ssim(a, b):
@@ -225,7 +225,7 @@ def main():
     torch.set_num_threads(2)
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     name = args[0] if args else "decoder64"
-    state = load(ckpt_path(name, False))
+    state = load(ckpt_path(name))
     enc, dec = build(state)
     base = shipped.load()[3].decoder.eval()
     print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval(), base), flush=True)

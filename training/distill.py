@@ -25,15 +25,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import config, data, schedule, shipped
-from .train import caption_bank, ckpt_path, load, run_loop, train_split, update
+from . import config, schedule, shipped
+from .config import GUIDANCE_RANGE, TEACHER_STEPS  # the manifest lists them (export/student.py)
+from .train import caption_bank, ckpt_path, load, load_data, run_loop, train_split, update
 from .unet import UNet
 
-STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for
-STEP_WEIGHTS = torch.tensor([3.0, 4.0, 2.0, 1.0])  # how often each is trained: few steps are hardest
-TEACHER_STEPS = 16  # the teacher's paths it learns from (nested grids: 16 holds 8, 4, 2 and 1)
+STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for (how often each: config.STEP_WEIGHTS)
 DEFAULT_STEPS = 2  # what the site runs it with unless asked otherwise
-GUIDANCE_RANGE = (0.0, 10.0)  # guidance scales it learns; the site clamps to this range
 GUIDANCE_EMBED = 100.0  # the scalars go through the timestep's sinusoids: spread them out
 STEPS_EMBED = 250.0  # log2(steps) * this: 0, 250, 500, 750
 
@@ -78,18 +76,18 @@ class StudentAsNoise(nn.Module):
         return (1 - abar).sqrt() * sample + abar.sqrt() * out, maps
 
 
-def training_stages(state, smoke=False):
+def training_stages(state):
     """How a student checkpoint came to be, oldest stage first (a fine-tune names the
     checkpoint it started from): device, steps, batch, minutes, paths seen."""
-    prior = training_stages(load(ckpt_path(state["init"], smoke)), smoke) if state.get("init") else []
+    prior = training_stages(load(ckpt_path(state["init"]))) if state.get("init") else []
     return prior + [{"device": state.get("device", "cpu"), "steps": state["step"], "batch": state.get("batch"),
                      "lr": state.get("lr"), "minutes": round(state["elapsed"] / 60, 1),
                      "paths": state.get("paths"), "path_minutes": state.get("path_minutes"),
-                     "step_weights": state.get("step_weights", STEP_WEIGHTS.tolist())}]
+                     "step_weights": state.get("step_weights", list(config.STEP_WEIGHTS))}]
 
 
-def load_student(name, smoke=False, device="cpu"):
-    state = load(ckpt_path(name, smoke))
+def load_student(name, device="cpu"):
+    state = load(ckpt_path(name))
     if not state:
         raise SystemExit(f"no {name} checkpoint yet: run `python3 -m training student` first")
     net = Student(state.get("param", "v"), state.get("step_input", True))
@@ -114,29 +112,29 @@ def sample(student, ctx, noise, steps, guidance, trace=None):
     return x
 
 
-def shard_dir(smoke):
-    return config.CACHE / ("trajectories-smoke" if smoke else "trajectories")
+def shard_dir():
+    return config.CACHE / ("trajectories-smoke" if config.SMOKE else "trajectories")
 
 
 @torch.no_grad()
-def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None):
+def make_trajectories(minutes, device="cpu", batch=None):
     """The teacher's guided DDIM paths from noise on its 16-step grid, for random training
     captions (one in ten empty) and guidance scales: every latent along the way and the
     end. Each student step, whatever its step count, then has its target in a path (the
     grids are nested), and training runs no teacher. Written in shards; resumable."""
     import time
 
-    d = data.load(limit)
+    d = load_data()
     _, wp, clip, _, teacher, _ = shipped.load()
     clip, teacher = clip.to(device), teacher.to(device)
     idx = train_split(d)
-    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=4)
+    ids, mask = caption_bank(d, wp, idx, seed=4)
     empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
     empty = clip.text(empty_ids.to(device), empty_mask.to(device))[0]
     abar = torch.from_numpy(schedule.alphas_cumprod()).float().to(device)
-    out = shard_dir(smoke)
+    out = shard_dir()
     out.mkdir(parents=True, exist_ok=True)
-    batch = batch or (4 if smoke else 128)
+    batch = batch or config.TRAJECTORY_BATCH
     start, k = time.time(), len(list(out.glob("shard-*.pt")))
     while time.time() - start < minutes * 60:
         t0 = time.time()
@@ -144,7 +142,7 @@ def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None
         b = torch.randint(0, len(idx), (batch,), generator=gen)
         v = torch.randint(0, ids.shape[1], (batch,), generator=gen)
         tok, msk = ids[b, v].clone(), mask[b, v].clone()
-        drop = torch.rand(batch, generator=gen) < 0.1
+        drop = torch.rand(batch, generator=gen) < config.CAPTION_DROP
         tok[drop], msk[drop] = empty_ids, empty_mask
         w = torch.rand(batch, generator=gen) * (GUIDANCE_RANGE[1] - GUIDANCE_RANGE[0]) + GUIDANCE_RANGE[0]
         x = torch.randn(batch, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE, generator=gen)
@@ -167,8 +165,8 @@ def make_trajectories(minutes, smoke=False, limit=None, device="cpu", batch=None
         print(f"trajectories: shard {k} ({k * batch} paths), {time.time() - start:.0f} s", flush=True)
 
 
-def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr=1e-4, param="v",
-                  step_input=True, name="student", init=None, step_weights=None):
+def train_student(minutes, device="cpu", batch=None, lr=None, param="v", step_input=True, name="student",
+                  init=None, step_weights=None):
     """One student step, asked for N steps, learns the jump the teacher makes in 16 / N of its
     steps, along the teacher's own paths (make_trajectories). `init`: start from another
     student checkpoint's EMA weights (a fine-tune) instead of the teacher's."""
@@ -178,22 +176,23 @@ def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr
     clip, teacher = clip.to(device), teacher.to(device)
     model = Student(param, step_input).to(device)
     if init:
-        model.load_state_dict(load_student(init, smoke)[0].state_dict())
+        model.load_state_dict(load_student(init)[0].state_dict())
     else:
         model.net.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights
-    weights = torch.tensor(step_weights or STEP_WEIGHTS, dtype=torch.float)
+    weights = torch.tensor(step_weights or config.STEP_WEIGHTS, dtype=torch.float)
     ema = Student(param, step_input).to(device)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
+    lr = lr or config.STUDENT_LR
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
-    batch = batch or (8 if smoke else 64)
+    batch = batch or config.STUDENT_BATCH
     abar = model.abar
     grid = schedule.timesteps(TEACHER_STEPS)
     shards = {}
 
     def paths():
         # Shards written so far (the generator may still be running beside this).
-        for p in sorted(shard_dir(smoke).glob("shard-*.pt")):
+        for p in sorted(shard_dir().glob("shard-*.pt")):
             if p.name not in shards:
                 shards[p.name] = torch.load(p)
         if not shards:
@@ -237,20 +236,19 @@ def train_student(minutes, smoke=False, limit=None, device="cpu", batch=None, lr
         snr = abar[t] / (1 - abar[t])
         # Truncated-SNR weighting of the clean-image error (Salimans & Ho 2022): max(SNR, 1).
         loss = snr.clamp(min=1.0) * (x0 - target).pow(2).mean()
-        if n % 4 == 0:
+        if n % config.ATTENTION_EVERY == 0:
             # The attention figure shows the student's maps too: keep them near the teacher's.
             with torch.no_grad():
                 _, teacher_maps = teacher(x_t, torch.full((batch,), float(t), device=device), ctx)
-            loss = loss + 0.1 * (maps - teacher_maps).pow(2).sum(1).mean()
+            loss = loss + config.ATTENTION_WEIGHT * (maps - teacher_maps).pow(2).sum(1).mean()
         update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 5), "N": N, "t": t, "paths": sum(len(v["ids"]) for v in shards.values())}
 
     run_loop(
-        name, model, opt, ckpt_path(name, smoke), minutes, lr, step,
+        name, model, opt, ckpt_path(name), minutes, lr, step,
         extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "param": param, "step_input": step_input,
                                 "batch": batch, "lr": lr, "device": str(device), "init": init,
                                 "step_weights": weights.tolist(),
                                 "paths": sum(len(v["ids"]) for v in shards.values())},
                "load": lambda state: ema.load_state_dict(state["ema"])},
-        smoke=smoke,
     )

@@ -209,11 +209,11 @@ def count(m):
     return sum(p.numel() for p in m.parameters())
 
 
-def evaluate_all(smoke=False, limit=None):
+def evaluate_all():
     import gzip
     import platform
 
-    d, wp, vae, clip, unet, scale, ustate = export.load_models(smoke, limit)
+    d, wp, vae, clip, unet, scale, ustate = export.load_models()
     out = config.MODELS_OUT
     metrics = {
         "vae": vae_metrics(d, vae),
@@ -224,7 +224,7 @@ def evaluate_all(smoke=False, limit=None):
     gallery(clip, vae, unet, wp, scale, out / "gallery.png")
 
     def minutes(name):
-        s = train.load(train.ckpt_path(name, smoke))
+        s = train.load(train.ckpt_path(name))
         return round((s["elapsed"] + s.get("earlier_elapsed", 0)) / 60) if s else 0
 
     files = [p for p in out.rglob("*") if p.is_file() and p.name != "MODEL_CARD.md"]
@@ -438,7 +438,7 @@ def equal_runs_lines(rows):
 
 
 @torch.no_grad()
-def evaluate_student(smoke=False, limit=None, measure=True):
+def evaluate_student(measure=True):
     """The model x steps grid for both models, the student's gallery and its card section.
     With measure=False only the card is written again, from metrics.json's grid and the
     latest `npm run bench` (static/models/bench.json), which times every row in Chromium."""
@@ -447,7 +447,7 @@ def evaluate_student(smoke=False, limit=None, measure=True):
     from . import data, quality, shipped
 
     out = config.MODELS_OUT
-    d = data.load(limit)
+    d = data.load(config.LIMIT)
     manifest_path = out / "manifest.json"
     manifest = json.loads(manifest_path.read_text())
     entry = manifest["models"]["student"]
@@ -455,7 +455,7 @@ def evaluate_student(smoke=False, limit=None, measure=True):
     steps = entry["steps"]
     metrics = json.loads((out / "metrics.json").read_text())
     if measure:
-        rows = measure_grid(d, out, smoke, limit, guidance)
+        rows = measure_grid(d, out, guidance)
         metrics.pop("student", None)
         metrics["grid"] = rows
     rows = metrics["grid"]
@@ -496,15 +496,15 @@ def evaluate_student(smoke=False, limit=None, measure=True):
 
 
 @torch.no_grad()
-def measure_grid(d, out, smoke, limit, guidance):
+def measure_grid(d, out, guidance):
     """Every row of the grid (training/quality.py), the old top-5-of-100 beside it, and the
     student's gallery."""
     from . import quality, shipped
 
     _, wp, clip, vae, teacher, scale = shipped.load(out)
-    student, _ = export.load_student(smoke)
+    student, _ = export.load_student()
     steps = json.loads((out / "manifest.json").read_text())["models"]["student"]["steps"]
-    if smoke:
+    if config.SMOKE:
         rows = quality.table(d, wp, clip, vae, teacher, scale, student, (1, 2), (1, 2), guidance)
     else:
         rows = quality.table(d, wp, clip, vae, teacher, scale, student, guidance=guidance)

@@ -360,10 +360,10 @@ def golden(d, clip, vae, unet, wp, scale, abar):
 # --- Main ------------------------------------------------------------------------------
 
 
-def load_models(smoke=False, limit=None):
+def load_models():
     """The trained parts with the int8 round-trip weights that ship."""
-    d, wp, vae, clip = train.load_frozen(smoke, limit)
-    state = train.load(train.ckpt_path("unet", smoke))
+    d, wp, vae, clip = train.load_frozen()
+    state = train.load(train.ckpt_path("unet"))
     unet = UNet(ctx_dim=config.EMBED_DIM)
     unet.load_state_dict(state["ema"])
     unet.eval()
@@ -372,8 +372,8 @@ def load_models(smoke=False, limit=None):
     return d, wp, vae, clip, unet, state["scale"], state
 
 
-def export_all(smoke=False, limit=None):
-    d, wp, vae, clip, unet, scale, ustate = load_models(smoke, limit)
+def export_all():
+    d, wp, vae, clip, unet, scale, ustate = load_models()
     out = config.MODELS_OUT
     if out.exists():
         shutil.rmtree(out)
@@ -442,7 +442,7 @@ def export_all(smoke=False, limit=None):
     manifest = {
         "name": "emoji-diffusion",
         "version": 1,
-        "smoke": smoke,
+        "smoke": config.SMOKE,
         "files": {},
         "image": {"size": R, "channels": 3, "range": [-1, 1]},
         "latent": {"channels": C, "size": S, "scale_factor": scale},
@@ -509,11 +509,11 @@ def teacher_entry(unet):
             "channels": unet.ch, "params": params(unet)}
 
 
-def load_student(smoke=False):
+def load_student():
     """The student's EMA weights with the int8 round trip that ships, and its checkpoint."""
     from . import distill
 
-    student, state = distill.load_student("student", smoke)
+    student, state = distill.load_student("student")
     quantize_module(student.net)
     return student, state
 
@@ -554,14 +554,14 @@ def student_golden_cases(blob, specs, clip, vae, student, wp, scale):
     return cases
 
 
-def export_student(smoke=False, limit=None):
+def export_student():
     """Adds the student to the exported folder: its graph, its golden cases, its manifest
     entry. The teacher's files stay as they are."""
     from . import distill, shipped
 
     out = config.MODELS_OUT
     _, wp, clip, vae, teacher, scale = shipped.load(out)
-    student, state = load_student(smoke)
+    student, state = load_student()
     L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
     batch = {0: "batch"}
     path = out / "unet_student.onnx"
@@ -586,13 +586,13 @@ def export_student(smoke=False, limit=None):
     manifest = json.loads(manifest_path.read_text())
     add_files(manifest, out, {"unet_student": "unet_student.onnx", "golden_student_index": "golden_student.json",
                               "golden_student_tensors": "golden_student.bin"})
-    stages = distill.training_stages(state, smoke)
+    stages = distill.training_stages(state)
     if stages[-1]["paths"] is None or stages[-1]["path_minutes"] is None:
         # Checkpoints that did not record them: the paths in this machine's cache.
-        shards = [torch.load(p) for p in distill.shard_dir(smoke).glob("shard-*.pt")]
+        shards = [torch.load(p) for p in distill.shard_dir().glob("shard-*.pt")]
         timed = [sh["seconds"] for sh in shards if "seconds" in sh]
         if not timed:  # shards written before they recorded their time: from the files' times
-            times = sorted(f.stat().st_mtime for f in distill.shard_dir(smoke).glob("shard-*.pt"))
+            times = sorted(f.stat().st_mtime for f in distill.shard_dir().glob("shard-*.pt"))
             timed = [b - a for a, b in zip(times, times[1:])]
         stages[-1]["paths"] = stages[-1]["paths"] or sum(len(sh["ids"]) for sh in shards)
         stages[-1]["path_minutes"] = round(sum(timed) / len(timed) * len(shards) / 60, 1) if timed else 0

@@ -1,7 +1,8 @@
 """Training loops for the three learned parts: VAE, CLIP, then the U-Net.
 
 Each loop runs for a wall-clock budget, checkpoints to training/.cache every few minutes
-and resumes from there, so a long run can span several sessions.
+and resumes from there, so a long run can span several sessions. The hyperparameters are in
+config.py.
 """
 import json
 import math
@@ -17,9 +18,6 @@ from .clip import CLIP
 from .unet import UNet
 from .vae import VAE, load_vae, reconstruction_loss
 
-CHECKPOINT_EVERY_S = 300
-
-
 def log(stage, **kv):
     line = json.dumps({"stage": stage, "time": round(time.time()), **kv})
     print(line, flush=True)
@@ -32,8 +30,8 @@ def to_unit(images):
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
-def ckpt_path(name, smoke):
-    return config.CACHE / (f"{name}-smoke.pt" if smoke else f"{name}.pt")
+def ckpt_path(name):
+    return config.CACHE / (f"{name}-smoke.pt" if config.SMOKE else f"{name}.pt")
 
 
 def save(path, **state):
@@ -46,27 +44,33 @@ def load(path):
     return torch.load(path, map_location="cpu") if path.exists() else None
 
 
-def cosine_lr(base, frac, warm=0.02):
+def cosine_lr(base, frac, warm=config.LR_WARMUP, floor=config.LR_FLOOR):
     if frac < warm:
         return base * frac / warm
-    return base * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
+    return base * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
 
 def train_split(d):
     return np.nonzero(~d["heldout"])[0]
 
 
-def build_tokenizer(d, smoke=False):
-    path = config.CACHE / ("tokenizer-smoke.json" if smoke else "tokenizer.json")
+def load_data(size=config.IMAGE_SIZE):
+    """The data set (config.LIMIT base emoji)."""
+    return data.load(config.LIMIT, size=size)
+
+
+def build_tokenizer(d):
+    path = config.CACHE / ("tokenizer-smoke.json" if config.SMOKE else "tokenizer.json")
     if not path.exists():
         texts = list(d["label"]) + [t for ts in d["tags"] for t in ts]
         tokenizer.save(tokenizer.train(texts), path, config.CONTEXT_LENGTH)
     return tokenizer.load(path)
 
 
-def caption_bank(d, wp, idx, variants, seed=0):
+def caption_bank(d, wp, idx, variants=None, seed=0):
     """`variants` tokenized captions per image: [N, variants, L] ids and masks."""
     rng = random.Random(seed)
+    variants = variants or config.CAPTION_VARIANTS
     ids = np.zeros((len(idx), variants, config.CONTEXT_LENGTH), dtype=np.int64)
     mask = np.zeros_like(ids)
     for n, i in enumerate(idx):
@@ -84,7 +88,7 @@ def shift(x, pad=2):
     return x[:, :, dy : dy + h, dx : dx + w]
 
 
-def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smoke=False):
+def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None):
     """Shared loop: resume, time-based cosine LR, periodic checkpoints."""
     state = load(path)
     elapsed, step = 0.0, 0
@@ -106,9 +110,9 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smo
             g["lr"] = cosine_lr(base_lr, elapsed / budget)
         metrics = step_fn(step, elapsed / budget)
         step += 1
-        if step % 50 == 0 or smoke:
+        if step % config.LOG_EVERY == 0:
             log(stage, step=step, elapsed=round(elapsed), lr=opt.param_groups[0]["lr"], **metrics)
-        if time.time() - last_save > CHECKPOINT_EVERY_S:
+        if time.time() - last_save > config.CHECKPOINT_EVERY_S:
             state = {"model": model.state_dict(), "opt": opt.state_dict()}
             state.update(elapsed=time.time() - start, step=step, done=False, earlier_elapsed=earlier)
             if extra:
@@ -123,12 +127,17 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None, smo
     log(stage, step=step, done=True)
 
 
-def train_vae(minutes, smoke=False, limit=None):
-    d = data.load(limit)
+def psnr_01(mse):
+    """PSNR on the [0, 1] scale of an MSE on the [-1, 1] scale (4x larger)."""
+    return round(10 * math.log10(4 / mse.item()), 2)
+
+
+def train_vae(minutes, name="vae"):
+    d = load_data()
     x_all = to_unit(d["images"][train_split(d)])
     model = VAE()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.0)
-    batch = 16 if smoke else 64
+    opt = torch.optim.AdamW(model.parameters(), lr=config.VAE_LR, weight_decay=0.0)
+    batch = config.VAE_BATCH
 
     def step(*_):
         x = x_all[torch.randint(0, len(x_all), (batch,))]
@@ -136,30 +145,29 @@ def train_vae(minutes, smoke=False, limit=None):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        # PSNR on the [0, 1] scale: the [-1, 1] MSE is 4x larger.
-        return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
+        return {"loss": round(loss.item(), 5), "psnr": psnr_01(mse)}
 
-    run_loop("vae", model, opt, ckpt_path("vae", smoke), minutes, 1e-3, step, smoke=smoke)
+    run_loop(name, model, opt, ckpt_path(name), minutes, config.VAE_LR, step)
 
 
-def train_vae_decoder(minutes, smoke=False, limit=None):
+def train_vae_decoder(minutes, name="vae_decoder"):
     """Fine-tunes only the VAE decoder (as SD's ft-MSE decoder): the encoder, and so the
     latent space the U-Net learns, stay exactly as they are. Mirrored and shifted copies of
     the images narrow the gap between training and held-out images."""
-    d = data.load(limit)
+    d = load_data()
     x_all = to_unit(d["images"][train_split(d)])
     vae = VAE()
-    load_vae(vae, load(ckpt_path("vae", smoke))["model"])
+    load_vae(vae, load(ckpt_path("vae"))["model"])
     vae.encoder.requires_grad_(False)
     model = vae.decoder
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
-    batch = 16 if smoke else 64
+    opt = torch.optim.AdamW(model.parameters(), lr=config.VAE_DECODER_LR, weight_decay=0.0)
+    batch = config.VAE_DECODER_BATCH
 
     def step(*_):
         x = x_all[torch.randint(0, len(x_all), (batch,))]
         flip = torch.rand(batch) < 0.5
         x = torch.where(flip[:, None, None, None], x.flip(3), x)
-        x = shift(x, pad=1)
+        x = shift(x, pad=config.VAE_DECODER_SHIFT)
         with torch.no_grad():
             mean, logvar = vae.encoder(x)
             z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
@@ -167,46 +175,46 @@ def train_vae_decoder(minutes, smoke=False, limit=None):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        return {"loss": round(loss.item(), 5), "psnr": round(10 * math.log10(4 / mse.item()), 2)}
+        return {"loss": round(loss.item(), 5), "psnr": psnr_01(mse)}
 
-    run_loop("vae_decoder", model, opt, ckpt_path("vae_decoder", smoke), minutes, 3e-4, step, smoke=smoke)
+    run_loop(name, model, opt, ckpt_path(name), minutes, config.VAE_DECODER_LR, step)
 
 
-def train_clip(minutes, smoke=False, limit=None):
-    d = data.load(limit)
-    wp = build_tokenizer(d, smoke)
+def train_clip(minutes, name="clip"):
+    d = load_data()
+    wp = build_tokenizer(d)
     idx = train_split(d)
     x_all = to_unit(d["images"][idx])
     base = torch.from_numpy(d["base_id"][idx])
-    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16)
+    ids, mask = caption_bank(d, wp, idx)
     model = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
-    opt = torch.optim.AdamW(model.parameters(), lr=5e-4, weight_decay=0.05)
-    batch = 16 if smoke else 256
+    opt = torch.optim.AdamW(model.parameters(), lr=config.CLIP_LR, weight_decay=config.CLIP_WEIGHT_DECAY)
+    batch = config.CLIP_BATCH
 
     def step(*_):
         b = torch.randint(0, len(x_all), (batch,))
         v = torch.randint(0, ids.shape[1], (batch,))
         same = base[b][:, None] == base[b][None, :]
-        loss = model.loss(shift(x_all[b]), ids[b, v], mask[b, v], same)
+        loss = model.loss(shift(x_all[b], pad=config.CLIP_SHIFT), ids[b, v], mask[b, v], same)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         return {"loss": round(loss.item(), 4), "scale": round(model.logit_scale.exp().item(), 2)}
 
-    run_loop("clip", model, opt, ckpt_path("clip", smoke), minutes, 5e-4, step, smoke=smoke)
+    run_loop(name, model, opt, ckpt_path(name), minutes, config.CLIP_LR, step)
 
 
-def load_frozen(smoke=False, limit=None):
+def load_frozen():
     """The trained VAE, CLIP and tokenizer, and the latent scale factor."""
-    d = data.load(limit)
-    wp = build_tokenizer(d, smoke)
+    d = load_data()
+    wp = build_tokenizer(d)
     vae = VAE()
-    load_vae(vae, load(ckpt_path("vae", smoke))["model"])
-    decoder = load(ckpt_path("vae_decoder", smoke))
+    load_vae(vae, load(ckpt_path("vae"))["model"])
+    decoder = load(ckpt_path("vae_decoder"))
     if decoder:  # the fine-tuned decoder, where there is one
         vae.decoder.load_state_dict(decoder["model"])
     clip = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
-    clip.load_state_dict(load(ckpt_path("clip", smoke))["model"])
+    clip.load_state_dict(load(ckpt_path("clip"))["model"])
     vae.eval()
     clip.eval()
     for p in list(vae.parameters()) + list(clip.parameters()):
@@ -215,22 +223,23 @@ def load_frozen(smoke=False, limit=None):
 
 
 def pick_captions(ids, mask, empty_ids, empty_mask, b):
-    """One caption variant per image in `b`; one in ten left empty, so that the U-Net also
-    learns the unconditional prediction classifier-free guidance needs."""
+    """One caption variant per image in `b`; one in ten left empty (config.CAPTION_DROP), so
+    that the U-Net also learns the unconditional prediction classifier-free guidance needs."""
     v = torch.randint(0, ids.shape[1], (len(b),))
     tok, msk = ids[b, v].clone(), mask[b, v].clone()
-    drop = torch.rand(len(b)) < 0.1
+    drop = torch.rand(len(b)) < config.CAPTION_DROP
     tok[drop], msk[drop] = empty_ids, empty_mask
     return tok, msk
 
 
 def update(model, opt, loss, ema, n):
-    """A clipped optimizer step, then the EMA copy follows (decay warming up to 0.999)."""
+    """A clipped optimizer step, then the EMA copy follows (decay warming up to
+    config.EMA_DECAY)."""
     opt.zero_grad(set_to_none=True)
     loss.backward()
-    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), config.GRAD_CLIP)
     opt.step()
-    decay = min(0.999, (1 + n) / (10 + n))
+    decay = min(config.EMA_DECAY, (1 + n) / (10 + n))
     with torch.no_grad():
         for pe, pm in zip(ema.parameters(), model.parameters()):
             pe.mul_(decay).add_(pm, alpha=1 - decay)
@@ -249,11 +258,11 @@ def latent_stats(vae, x):
     return mean, std, scale
 
 
-def train_unet(minutes, smoke=False, limit=None):
-    d, wp, vae, clip = load_frozen(smoke, limit)
+def train_unet(minutes, name="unet"):
+    d, wp, vae, clip = load_frozen()
     idx = train_split(d)
     mean, std, scale = latent_stats(vae, to_unit(d["images"][idx]))
-    ids, mask = caption_bank(d, wp, idx, 2 if smoke else 16, seed=1)
+    ids, mask = caption_bank(d, wp, idx, seed=1)
     empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
     abar = torch.from_numpy(schedule.alphas_cumprod()).float()
     snr = abar / (1 - abar)
@@ -261,8 +270,8 @@ def train_unet(minutes, smoke=False, limit=None):
     ema = UNet(ctx_dim=config.EMBED_DIM)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-4, weight_decay=0.0)
-    batch = 16 if smoke else 128
+    opt = torch.optim.AdamW(model.parameters(), lr=config.UNET_LR, weight_decay=0.0)
+    batch = config.UNET_BATCH
 
     def extra_save():
         return {"ema": ema.state_dict(), "scale": scale}
@@ -279,20 +288,10 @@ def train_unet(minutes, smoke=False, limit=None):
         t = torch.randint(0, config.T, (batch,))
         noise = torch.randn_like(z)
         eps, _ = model(schedule.add_noise(z, noise, t, abar), t.float(), ctx)
-        w = snr[t].clamp(max=5.0) / snr[t]  # min-SNR-5 weighting, epsilon prediction
+        w = snr[t].clamp(max=config.MIN_SNR) / snr[t]  # min-SNR weighting, epsilon prediction
         loss = (w * (eps - noise).pow(2).mean(dim=(1, 2, 3))).mean()
         update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 4)}
 
-    path = ckpt_path("unet", smoke)
-    run_loop(
-        "unet",
-        model,
-        opt,
-        path,
-        minutes,
-        3e-4,
-        step,
-        extra={"save": extra_save, "load": extra_load},
-        smoke=smoke,
-    )
+    run_loop(name, model, opt, ckpt_path(name), minutes, config.UNET_LR, step,
+             extra={"save": extra_save, "load": extra_load})
