@@ -1,14 +1,17 @@
 """One command for the whole model: `python3 -m training all` (see training/README.md).
 
 The hyperparameters and time budgets are in config.py; `--smoke` switches them to CI's
-few-second run.
+few-second run. Under torchrun the training stages run in every process (devices.py), the
+others in process 0 alone.
 """
 import argparse
 import time
 
 import torch
 
-from . import config, train
+from . import config, devices, train
+
+TRAINING = ("vae", "vae_decoder", "clip", "unet", "trajectories", "student", "decoder64")
 
 
 def main():
@@ -19,10 +22,10 @@ def main():
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=config.THREADS)
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu",
-                   help="trajectories and student: where they run")
+                   help="where the training stages run (under torchrun: cuda is each process's own GPU)")
     p.add_argument("--batch", type=int, default=None,
                    help=f"trajectories: paths per shard (default {config.TRAJECTORY_BATCH}); student: batch size "
-                        f"(default {config.STUDENT_BATCH})")
+                        f"per process (default {config.STUDENT_BATCH})")
     p.add_argument("--lr", type=float, default=None,
                    help=f"student: peak learning rate (default {config.STUDENT_LR:g})")
     p.add_argument("--param", choices=["v", "eps"], default="v", help="student: what its output predicts")
@@ -39,11 +42,12 @@ def main():
     a = p.parse_args()
     if a.smoke:
         config.smoke()
-    if a.device.startswith("cuda"):
+    devices.setup(a.device)
+    if devices.DEVICE.startswith("cuda"):
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     torch.set_num_threads(a.threads)
-    torch.manual_seed(config.SEED)
+    torch.manual_seed(config.SEED + devices.RANK)  # each process draws its own batches
 
     # The student learns from the exported teacher, then joins its folder.
     student = ["trajectories", "student", "student_export"]
@@ -54,56 +58,69 @@ def main():
         one = len(stages) == 1
         minutes = a.minutes if a.minutes is not None and one else config.BUDGET_MINUTES.get(s)
         name = a.name if a.name and one else s
-        if s == "data":
-            from . import data
-
-            d = data.load(config.LIMIT)
-            print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
-        elif s == "samples":
-            from . import samples
-
-            samples.write_samples()
-        elif s == "vae":
-            train.train_vae(minutes, name)
-        elif s == "vae_decoder":
-            train.train_vae_decoder(minutes, name)
-        elif s == "clip":
-            train.train_clip(minutes, name)
-        elif s == "unet":
-            train.train_unet(minutes, name)
-        elif s == "trajectories":
-            from . import distill
-
-            distill.make_trajectories(minutes, a.device, a.batch)
-        elif s == "student":
-            from . import distill
-
-            weights = [float(w) for w in a.step_weights.split(",")] if a.step_weights else None
-            distill.train_student(minutes, a.device, a.batch, a.lr, a.param, not a.no_step_input, name, a.init, weights)
-        elif s == "decoder64":
-            from . import decoder64
-
-            head = tuple(int(v) for v in a.head.split("x")) if a.head else None
-            decoder64.train_decoder64(minutes, a.fourier, name, head=head)
-        elif s == "student_export":
-            from . import evaluate, export
-
-            export.export_student()
-            evaluate.evaluate_student()
-        elif s == "student_card":
-            from . import evaluate
-
-            evaluate.evaluate_student(measure=False)  # after `npm run bench`
-        elif s == "export":
-            from . import export
-
-            export.export_all()
-        elif s == "eval":
-            from . import evaluate
-
-            evaluate.evaluate_all()
-        print(f"{s}: {time.time() - t0:.0f} s", flush=True)
+        if s in TRAINING:
+            train_stage(s, minutes, name, a)
+        elif devices.is_main():
+            other_stage(s)
+        devices.barrier()
+        if devices.is_main():
+            print(f"{s}: {time.time() - t0:.0f} s", flush=True)
     config.CACHE.mkdir(exist_ok=True)
+    devices.teardown()
+
+
+def train_stage(s, minutes, name, a):
+    if s == "vae":
+        train.train_vae(minutes, name)
+    elif s == "vae_decoder":
+        train.train_vae_decoder(minutes, name)
+    elif s == "clip":
+        train.train_clip(minutes, name)
+    elif s == "unet":
+        train.train_unet(minutes, name)
+    elif s == "trajectories":
+        from . import distill
+
+        distill.make_trajectories(minutes, a.batch)
+    elif s == "student":
+        from . import distill
+
+        weights = [float(w) for w in a.step_weights.split(",")] if a.step_weights else None
+        distill.train_student(minutes, a.batch, a.lr, a.param, not a.no_step_input, name, a.init, weights)
+    elif s == "decoder64":
+        from . import decoder64
+
+        head = tuple(int(v) for v in a.head.split("x")) if a.head else None
+        decoder64.train_decoder64(minutes, a.fourier, name, head=head)
+
+
+def other_stage(s):
+    if s == "data":
+        from . import data
+
+        d = data.load(config.LIMIT)
+        print(f"data: {len(d['images'])} images, {int(d['heldout'].sum())} held out")
+    elif s == "samples":
+        from . import samples
+
+        samples.write_samples()
+    elif s == "student_export":
+        from . import evaluate, export
+
+        export.export_student()
+        evaluate.evaluate_student()
+    elif s == "student_card":
+        from . import evaluate
+
+        evaluate.evaluate_student(measure=False)  # after `npm run bench`
+    elif s == "export":
+        from . import export
+
+        export.export_all()
+    elif s == "eval":
+        from . import evaluate
+
+        evaluate.evaluate_all()
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ DEFAULT_PROMPT = "smiling cat"
 # `config.NAME`, so that the smoke switch reaches them). The architectures' sizes stay with
 # the models (clip.py, vae.py, unet.py).
 
-SEED = 0  # torch's seed
+SEED = 0  # torch's seed (process k of a torchrun job: SEED + k)
 THREADS = 2  # torch's CPU threads (`--threads`)
 LIMIT = None  # base emoji to train on (None: all)
 LOG_EVERY = 50  # steps between log lines

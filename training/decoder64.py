@@ -19,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from . import config, data, shipped
+from . import config, data, devices, shipped
 from .clip import ResBlock
 from .train import ckpt_path, load, load_data, run_loop, to_unit, train_split
 from .vae import reconstruction_loss
@@ -116,21 +116,25 @@ def build(state=None, head=config.HEAD):
 
 
 def train_decoder64(minutes, fourier=None, name="decoder64", lr=None, batch=None, head=None):
+    device = devices.DEVICE
     fourier = config.FOURIER_WEIGHT if fourier is None else fourier
     lr, batch, head = lr or config.DECODER64_LR, batch or config.DECODER64_BATCH, head or config.HEAD
     d = load_data(size=SIZE)
-    x_all = to_unit(d["images"])[train_split(d)]
-    enc, model = build(head=head)
+    x_all = to_unit(d["images"])[train_split(d)].to(device)
+    with devices.main_first():  # the first read caches the shipped weights for the others
+        enc, model = build(head=head)
+    enc, model = enc.to(device), model.to(device)
+    decoder = devices.wrap(model)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
 
     def step(*_):
-        x = x_all[torch.randint(0, len(x_all), (batch,))]
-        flip = torch.rand(batch) < 0.5
+        x = x_all[torch.randint(0, len(x_all), (batch,)).to(device)]
+        flip = (torch.rand(batch) < 0.5).to(device)
         x = shift(torch.where(flip[:, None, None, None], x.flip(3), x), pad=config.DECODER64_SHIFT)
         with torch.no_grad():
             mean, logvar = enc(x)
             z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-        rec = model(z)
+        rec = decoder(z)
         loss, mse = reconstruction_loss(rec, x)
         if fourier:
             loss = loss + fourier * fourier_loss(rec, x)

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from . import config, schedule, shipped
+from . import config, devices, schedule, shipped
 from .config import GUIDANCE_RANGE, TEACHER_STEPS  # the manifest lists them (export/student.py)
 from .train import caption_bank, ckpt_path, load, load_data, run_loop, train_split, update
 from .unet import UNet
@@ -117,15 +117,18 @@ def shard_dir():
 
 
 @torch.no_grad()
-def make_trajectories(minutes, device="cpu", batch=None):
+def make_trajectories(minutes, batch=None):
     """The teacher's guided DDIM paths from noise on its 16-step grid, for random training
     captions (one in ten empty) and guidance scales: every latent along the way and the
     end. Each student step, whatever its step count, then has its target in a path (the
-    grids are nested), and training runs no teacher. Written in shards; resumable."""
+    grids are nested), and training runs no teacher. Written in shards; resumable. Under
+    torchrun each process writes every N-th shard."""
     import time
 
+    device = devices.DEVICE
     d = load_data()
-    _, wp, clip, _, teacher, _ = shipped.load()
+    with devices.main_first():  # the first read caches the shipped weights for the others
+        _, wp, clip, _, teacher, _ = shipped.load()
     clip, teacher = clip.to(device), teacher.to(device)
     idx = train_split(d)
     ids, mask = caption_bank(d, wp, idx, seed=4)
@@ -135,7 +138,13 @@ def make_trajectories(minutes, device="cpu", batch=None):
     out = shard_dir()
     out.mkdir(parents=True, exist_ok=True)
     batch = batch or config.TRAJECTORY_BATCH
-    start, k = time.time(), len(list(out.glob("shard-*.pt")))
+
+    def next_free(k):  # this process's next shard number not written yet
+        while (out / f"shard-{k:05d}.pt").exists():
+            k += devices.WORLD
+        return k
+
+    start, k = time.time(), next_free(devices.RANK)
     while time.time() - start < minutes * 60:
         t0 = time.time()
         gen = torch.Generator().manual_seed(1000 + k)  # each shard reproducible on its own
@@ -161,24 +170,28 @@ def make_trajectories(minutes, device="cpu", batch=None):
         torch.save({"ids": tok, "mask": msk, "guidance": w, "path": torch.stack(path, 1).cpu(),
                     "seconds": time.time() - t0}, tmp)
         tmp.replace(out / f"shard-{k:05d}.pt")
-        k += 1
-        print(f"trajectories: shard {k} ({k * batch} paths), {time.time() - start:.0f} s", flush=True)
+        k = next_free(k + devices.WORLD)
+        if devices.is_main():
+            print(f"trajectories: shard {k} ({k * batch} paths), {time.time() - start:.0f} s", flush=True)
 
 
-def train_student(minutes, device="cpu", batch=None, lr=None, param="v", step_input=True, name="student",
-                  init=None, step_weights=None):
+def train_student(minutes, batch=None, lr=None, param="v", step_input=True, name="student", init=None,
+                  step_weights=None):
     """One student step, asked for N steps, learns the jump the teacher makes in 16 / N of its
     steps, along the teacher's own paths (make_trajectories). `init`: start from another
     student checkpoint's EMA weights (a fine-tune) instead of the teacher's."""
     import random
 
-    _, wp, clip, _, teacher, scale = shipped.load()
+    device = devices.DEVICE
+    with devices.main_first():  # the first read caches the shipped weights for the others
+        _, wp, clip, _, teacher, scale = shipped.load()
     clip, teacher = clip.to(device), teacher.to(device)
     model = Student(param, step_input).to(device)
     if init:
         model.load_state_dict(load_student(init)[0].state_dict())
     else:
         model.net.load_state_dict(teacher.state_dict(), strict=False)  # the teacher's weights
+    student = devices.wrap(model)
     weights = torch.tensor(step_weights or config.STEP_WEIGHTS, dtype=torch.float)
     ema = Student(param, step_input).to(device)
     ema.load_state_dict(model.state_dict())
@@ -231,7 +244,7 @@ def train_student(minutes, device="cpu", batch=None, lr=None, param="v", step_in
             a_n = abar[t_next].sqrt() if t_next >= 0 else torch.tensor(1.0, device=device)
             s_n = (1 - a_n**2).clamp(min=0).sqrt()
             target = (x_next - (s_n / s) * x_t) / (a_n - (s_n / s) * a)
-        out, maps = model(x_t, torch.full((batch,), float(t), device=device), ctx, w, steps_in)
+        out, maps = student(x_t, torch.full((batch,), float(t), device=device), ctx, w, steps_in)
         x0 = a * x_t - s * out if param == "v" else (x_t - s * out) / a
         snr = abar[t] / (1 - abar[t])
         # Truncated-SNR weighting of the clean-image error (Salimans & Ho 2022): max(SNR, 1).
@@ -244,10 +257,11 @@ def train_student(minutes, device="cpu", batch=None, lr=None, param="v", step_in
         update(model, opt, loss, ema, n)
         return {"loss": round(loss.item(), 5), "N": N, "t": t, "paths": sum(len(v["ids"]) for v in shards.values())}
 
+    # The checkpoint records the batch of a whole step: under torchrun, `batch` per process.
     run_loop(
         name, model, opt, ckpt_path(name), minutes, lr, step,
         extra={"save": lambda: {"ema": ema.state_dict(), "scale": scale, "param": param, "step_input": step_input,
-                                "batch": batch, "lr": lr, "device": str(device), "init": init,
+                                "batch": batch * devices.WORLD, "lr": lr, "device": str(device), "init": init,
                                 "step_weights": weights.tolist(),
                                 "paths": sum(len(v["ids"]) for v in shards.values())},
                "load": lambda state: ema.load_state_dict(state["ema"])},

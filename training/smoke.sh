@@ -9,6 +9,13 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TRAIN_CACHE="$work/cache" MODELS_OUT="$work/models"
 "$PYTHON" -W ignore -m training all --smoke
+# The distributed path: two processes (torchrun, gloo on the CPU) train the U-Net for a second
+# from the checkpoints above, under a name of their own; they must end with the same weights
+# (devices.check_replicas). Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default
+# --redirects/--tee (0), hence 1: the workers' stdout to the console and a log file.
+PYTHONWARNINGS=ignore OMP_NUM_THREADS=1 "$PYTHON" -m torch.distributed.run --standalone --nproc_per_node=2 \
+	--monitor_interval 1 --redirects 1 --tee 1 --log_dir "$work/torchrun" \
+	-m training unet --smoke --device cpu --threads 1 --minutes 0.02 --name unet-ddp
 # The 64 px decoder (issue 16) trains from the exported files, like the student.
 "$PYTHON" -W ignore -m training decoder64 --smoke
 MODELS_DIR="$MODELS_OUT" npx vitest run tests/unit/model-files.test.ts

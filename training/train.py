@@ -2,7 +2,7 @@
 
 Each loop runs for a wall-clock budget, checkpoints to training/.cache every few minutes
 and resumes from there, so a long run can span several sessions. The hyperparameters are in
-config.py.
+config.py; the device and torchrun's processes in devices.py.
 """
 import json
 import math
@@ -11,9 +11,10 @@ import time
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
-from . import config, data, schedule, tokenizer
+from . import config, data, devices, schedule, tokenizer
 from .clip import CLIP
 from .unet import UNet
 from .vae import VAE, load_vae, reconstruction_loss
@@ -55,15 +56,17 @@ def train_split(d):
 
 
 def load_data(size=config.IMAGE_SIZE):
-    """The data set (config.LIMIT base emoji)."""
-    return data.load(config.LIMIT, size=size)
+    """The data set (config.LIMIT base emoji), built and cached by the first process."""
+    with devices.main_first():
+        return data.load(config.LIMIT, size=size)
 
 
 def build_tokenizer(d):
     path = config.CACHE / ("tokenizer-smoke.json" if config.SMOKE else "tokenizer.json")
-    if not path.exists():
-        texts = list(d["label"]) + [t for ts in d["tags"] for t in ts]
-        tokenizer.save(tokenizer.train(texts), path, config.CONTEXT_LENGTH)
+    with devices.main_first():
+        if not path.exists():
+            texts = list(d["label"]) + [t for ts in d["tags"] for t in ts]
+            tokenizer.save(tokenizer.train(texts), path, config.CONTEXT_LENGTH)
     return tokenizer.load(path)
 
 
@@ -88,8 +91,20 @@ def shift(x, pad=2):
     return x[:, :, dy : dy + h, dx : dx + w]
 
 
+class LossOf(nn.Module):
+    """A model whose loss is a method (VAE.loss, CLIP.loss) with that method as forward:
+    DistributedDataParallel averages the gradients of what runs through forward."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, *args):
+        return self.model.loss(*args)
+
+
 def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None):
-    """Shared loop: resume, time-based cosine LR, periodic checkpoints."""
+    """Shared loop: resume, time-based cosine LR, periodic checkpoints (process 0's)."""
     state = load(path)
     elapsed, step = 0.0, 0
     # Time spent in earlier rounds of this stage (a new round restarts the LR schedule).
@@ -103,28 +118,30 @@ def run_loop(stage, model, opt, path, minutes, base_lr, step_fn, extra=None):
     budget = minutes * 60
     start, last_save = time.time() - elapsed, time.time()
     while True:
-        elapsed = time.time() - start
+        elapsed = devices.agree(time.time() - start)  # process 0's clock: all stop at the same step
         if elapsed >= budget:
             break
         for g in opt.param_groups:
             g["lr"] = cosine_lr(base_lr, elapsed / budget)
         metrics = step_fn(step, elapsed / budget)
         step += 1
-        if step % config.LOG_EVERY == 0:
+        if devices.is_main() and step % config.LOG_EVERY == 0:
             log(stage, step=step, elapsed=round(elapsed), lr=opt.param_groups[0]["lr"], **metrics)
-        if time.time() - last_save > config.CHECKPOINT_EVERY_S:
+        if devices.is_main() and time.time() - last_save > config.CHECKPOINT_EVERY_S:
             state = {"model": model.state_dict(), "opt": opt.state_dict()}
             state.update(elapsed=time.time() - start, step=step, done=False, earlier_elapsed=earlier)
             if extra:
                 state.update(extra["save"]())
             save(path, **state)
             last_save = time.time()
-    state = {"model": model.state_dict(), "opt": opt.state_dict()}
-    state.update(elapsed=budget, step=step, done=True, earlier_elapsed=earlier)
-    if extra:
-        state.update(extra["save"]())
-    save(path, **state)
-    log(stage, step=step, done=True)
+    devices.check_replicas(model)
+    if devices.is_main():
+        state = {"model": model.state_dict(), "opt": opt.state_dict()}
+        state.update(elapsed=budget, step=step, done=True, earlier_elapsed=earlier)
+        if extra:
+            state.update(extra["save"]())
+        save(path, **state)
+        log(stage, step=step, done=True)
 
 
 def psnr_01(mse):
@@ -133,15 +150,17 @@ def psnr_01(mse):
 
 
 def train_vae(minutes, name="vae"):
+    device = devices.DEVICE
     d = load_data()
-    x_all = to_unit(d["images"][train_split(d)])
-    model = VAE()
+    x_all = to_unit(d["images"][train_split(d)]).to(device)
+    model = VAE().to(device)
+    loss_of = devices.wrap(LossOf(model))
     opt = torch.optim.AdamW(model.parameters(), lr=config.VAE_LR, weight_decay=0.0)
     batch = config.VAE_BATCH
 
     def step(*_):
-        x = x_all[torch.randint(0, len(x_all), (batch,))]
-        loss, mse = model.loss(x)
+        x = x_all[torch.randint(0, len(x_all), (batch,)).to(device)]
+        loss, mse = loss_of(x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -154,24 +173,27 @@ def train_vae_decoder(minutes, name="vae_decoder"):
     """Fine-tunes only the VAE decoder (as SD's ft-MSE decoder): the encoder, and so the
     latent space the U-Net learns, stay exactly as they are. Mirrored and shifted copies of
     the images narrow the gap between training and held-out images."""
+    device = devices.DEVICE
     d = load_data()
-    x_all = to_unit(d["images"][train_split(d)])
+    x_all = to_unit(d["images"][train_split(d)]).to(device)
     vae = VAE()
     load_vae(vae, load(ckpt_path("vae"))["model"])
+    vae.to(device)
     vae.encoder.requires_grad_(False)
     model = vae.decoder
+    decoder = devices.wrap(model)
     opt = torch.optim.AdamW(model.parameters(), lr=config.VAE_DECODER_LR, weight_decay=0.0)
     batch = config.VAE_DECODER_BATCH
 
     def step(*_):
-        x = x_all[torch.randint(0, len(x_all), (batch,))]
-        flip = torch.rand(batch) < 0.5
+        x = x_all[torch.randint(0, len(x_all), (batch,)).to(device)]
+        flip = (torch.rand(batch) < 0.5).to(device)
         x = torch.where(flip[:, None, None, None], x.flip(3), x)
         x = shift(x, pad=config.VAE_DECODER_SHIFT)
         with torch.no_grad():
             mean, logvar = vae.encoder(x)
             z = mean + torch.randn_like(mean) * (0.5 * logvar).exp()
-        loss, mse = reconstruction_loss(model(z), x)
+        loss, mse = reconstruction_loss(decoder(z), x)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -181,21 +203,24 @@ def train_vae_decoder(minutes, name="vae_decoder"):
 
 
 def train_clip(minutes, name="clip"):
+    device = devices.DEVICE
     d = load_data()
     wp = build_tokenizer(d)
     idx = train_split(d)
-    x_all = to_unit(d["images"][idx])
-    base = torch.from_numpy(d["base_id"][idx])
+    x_all = to_unit(d["images"][idx]).to(device)
+    base = torch.from_numpy(d["base_id"][idx]).to(device)
     ids, mask = caption_bank(d, wp, idx)
-    model = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM)
+    model = CLIP(len(wp.vocab), config.CONTEXT_LENGTH, config.EMBED_DIM).to(device)
+    loss_of = devices.wrap(LossOf(model))
     opt = torch.optim.AdamW(model.parameters(), lr=config.CLIP_LR, weight_decay=config.CLIP_WEIGHT_DECAY)
     batch = config.CLIP_BATCH
 
     def step(*_):
         b = torch.randint(0, len(x_all), (batch,))
         v = torch.randint(0, ids.shape[1], (batch,))
-        same = base[b][:, None] == base[b][None, :]
-        loss = model.loss(shift(x_all[b], pad=config.CLIP_SHIFT), ids[b, v], mask[b, v], same)
+        bd = b.to(device)
+        same = base[bd][:, None] == base[bd][None, :]
+        loss = loss_of(shift(x_all[bd], pad=config.CLIP_SHIFT), ids[b, v].to(device), mask[b, v].to(device), same)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -205,7 +230,7 @@ def train_clip(minutes, name="clip"):
 
 
 def load_frozen():
-    """The trained VAE, CLIP and tokenizer, and the latent scale factor."""
+    """The trained VAE, CLIP and tokenizer, and the latent scale factor (on the CPU)."""
     d = load_data()
     wp = build_tokenizer(d)
     vae = VAE()
@@ -259,15 +284,18 @@ def latent_stats(vae, x):
 
 
 def train_unet(minutes, name="unet"):
+    device = devices.DEVICE
     d, wp, vae, clip = load_frozen()
+    vae, clip = vae.to(device), clip.to(device)
     idx = train_split(d)
-    mean, std, scale = latent_stats(vae, to_unit(d["images"][idx]))
+    mean, std, scale = latent_stats(vae, to_unit(d["images"][idx]).to(device))
     ids, mask = caption_bank(d, wp, idx, seed=1)
     empty_ids, empty_mask = (torch.tensor(v)[None] for v in wp.encode("", config.CONTEXT_LENGTH))
-    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float().to(device)
     snr = abar / (1 - abar)
-    model = UNet(ctx_dim=config.EMBED_DIM)
-    ema = UNet(ctx_dim=config.EMBED_DIM)
+    model = UNet(ctx_dim=config.EMBED_DIM).to(device)
+    unet = devices.wrap(model)
+    ema = UNet(ctx_dim=config.EMBED_DIM).to(device)
     ema.load_state_dict(model.state_dict())
     ema.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=config.UNET_LR, weight_decay=0.0)
@@ -282,12 +310,13 @@ def train_unet(minutes, name="unet"):
     def step(n, _progress):
         b = torch.randint(0, len(idx), (batch,))
         tok, msk = pick_captions(ids, mask, empty_ids, empty_mask, b)
+        bd = b.to(device)
         with torch.no_grad():
-            ctx = clip.text(tok, msk)[0]
-            z = (mean[b] + std[b] * torch.randn_like(std[b])) * scale
-        t = torch.randint(0, config.T, (batch,))
+            ctx = clip.text(tok.to(device), msk.to(device))[0]
+            z = (mean[bd] + std[bd] * torch.randn_like(std[bd])) * scale
+        t = torch.randint(0, config.T, (batch,)).to(device)
         noise = torch.randn_like(z)
-        eps, _ = model(schedule.add_noise(z, noise, t, abar), t.float(), ctx)
+        eps, _ = unet(schedule.add_noise(z, noise, t, abar), t.float(), ctx)
         w = snr[t].clamp(max=config.MIN_SNR) / snr[t]  # min-SNR weighting, epsilon prediction
         loss = (w * (eps - noise).pow(2).mean(dim=(1, 2, 3))).mean()
         update(model, opt, loss, ema, n)
