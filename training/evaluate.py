@@ -249,12 +249,11 @@ def evaluate_all():
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
 
     # The card, gallery and metrics join the manifest's file list.
-    manifest_path = out / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
+    manifest = export.manifest.read(out)
     export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "gallery": "gallery.png",
                                      "metrics": "metrics.json"})
     manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=1))
+    export.manifest.write(out, manifest)
     return metrics
 
 
@@ -448,8 +447,7 @@ def evaluate_student(measure=True):
 
     out = config.MODELS_OUT
     d = data.load(config.LIMIT)
-    manifest_path = out / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
+    manifest = export.manifest.read(out)
     entry = manifest["models"]["student"]
     guidance = entry["guidance"]
     steps = entry["steps"]
@@ -489,7 +487,7 @@ def evaluate_student(measure=True):
     export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
                                      "gallery_student": "gallery_student.png"})
     manifest["metrics"] = metrics
-    manifest_path.write_text(json.dumps(manifest, indent=1))
+    export.manifest.write(out, manifest)
     for text, ok in checks:
         print(("met: " if ok else "MISSED: ") + text)
     return rows

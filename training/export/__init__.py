@@ -1,0 +1,59 @@
+"""Exports the trained model to static/models/ (or $MODELS_OUT), one job per module:
+
+- graphs.py: the ONNX graphs with int8-stored weights, and that round trip in PyTorch
+- clip_folder.py: the CLIP folder transformers.js loads (tokenizer and configs)
+- golden.py: golden tensors, every step of reference generations, for the site's tests
+- manifest.py: the manifest
+- student.py: the distilled student's graph, golden cases and manifest entry
+
+`python3 -m training export` runs export_all (the teacher's folder), `student_export`
+student.export_student.
+"""
+import shutil
+
+from .. import config, train
+from ..unet import UNet
+from . import clip_folder, golden, graphs, manifest
+from .graphs import TextModel, VisionModel, _export_float, quantize_module  # noqa: F401 (shipped.py)
+from .manifest import add_files  # noqa: F401 (evaluate.py)
+from .student import export_student, load_student  # noqa: F401 (__main__.py, evaluate.py)
+
+
+def load_models():
+    """The trained parts with the int8 round-trip weights that ship."""
+    d, wp, vae, clip = train.load_frozen()
+    state = train.load(train.ckpt_path("unet"))
+    unet = UNet(ctx_dim=config.EMBED_DIM)
+    unet.load_state_dict(state["ema"])
+    unet.eval()
+    for m in (vae, clip, unet):
+        quantize_module(m)
+    return d, wp, vae, clip, unet, state["scale"], state
+
+
+def export_all():
+    d, wp, vae, clip, unet, scale, ustate = load_models()
+    out = config.MODELS_OUT
+    if out.exists():
+        shutil.rmtree(out)
+    (out / "clip" / "onnx").mkdir(parents=True)
+    graphs.export_teacher(out, clip, vae, unet)
+    clip_folder.write(out, wp, clip)
+    golden.write_teacher(out, d, clip, vae, unet, wp, scale)
+    m = manifest.teacher_manifest(wp, scale, ustate, unet)
+    manifest.add_files(m, out, {
+        "text_encoder": "clip/onnx/text_model.onnx",
+        "image_encoder": "clip/onnx/vision_model.onnx",
+        "vae_encoder": "vae_encoder.onnx",
+        "vae_decoder": "vae_decoder.onnx",
+        "unet": "unet.onnx",
+        "tokenizer": "clip/tokenizer.json",
+        "tokenizer_config": "clip/tokenizer_config.json",
+        "clip_config": "clip/config.json",
+        "preprocessor_config": "clip/preprocessor_config.json",
+        "golden_index": "golden.json",
+        "golden_tensors": "golden.bin",
+    })
+    manifest.write(out, m)
+    total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    print(f"export: {total / 1e6:.2f} MB in {out}")

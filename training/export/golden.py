@@ -1,0 +1,214 @@
+"""Golden tensors: every step of a few reference generations (and a probe image through the
+encoders, the seeded Gaussian generator's first numbers, the tokenizer on tricky prompts),
+computed in PyTorch with the weights that ship; the site's tests check its ONNX runs against
+them (tests/unit/model-files.test.ts).
+"""
+import json
+
+import numpy as np
+import torch
+
+from .. import config, schedule, train
+
+GOLDEN_CASES = [
+    {"prompt": "smiling cat", "seed": 42, "steps": 25, "guidance": 4.0, "scheduler": "ddim"},
+    {"prompt": "red heart", "seed": 7, "steps": 25, "guidance": 7.5, "scheduler": "ddim"},
+    {"prompt": "", "seed": 1, "steps": 10, "guidance": 1.0, "scheduler": "euler"},
+]
+GAUSSIAN_SEEDS = [0, 1, 42, 4294967295]
+
+TOKENIZER_PROMPTS_FIXED = [
+    "",
+    "smiling cat",
+    "Smiling CAT!!",
+    "red heart",
+    "flag: Japan",
+    "café au lait",
+    "naïve résumé",
+    "🐱 cat",
+    "cat🐱face",
+    "👩‍👩‍👧 family",
+    "I ❤️ NY",
+    "日本の国旗",
+    "中文 cat",
+    "grinning face with big eyes, happy, smile",
+    "   lots   of   spaces   ",
+    "tab\tand\nnewline",
+    "zero\u200bwidth",
+    "control\u0007char",
+    "ﬁne ligature",
+    "Ｆｕｌｌｗｉｄｔｈ",
+    "über straße",
+    "e\u0301 combining",
+    "supercalifragilisticexpialidocious",
+    "a" * 120,
+    "word " * 40,
+    "hello-world/foo_bar",
+    "1234567890",
+    "$100 & 50% off",
+    "«quotes» “curly” ‘single’",
+    "emoji 😀😃😄😁😆😅🤣😂",
+]
+
+
+def tokenizer_prompts(d, n=200):
+    rng = np.random.default_rng(0)
+    labels = list(dict.fromkeys(d["label"]))
+    k = min(len(labels), n - len(TOKENIZER_PROMPTS_FIXED))
+    picks = [labels[i] for i in rng.choice(len(labels), k, replace=False)]
+    # Vary case and add a keyword so the prompts look like what readers type.
+    out = list(TOKENIZER_PROMPTS_FIXED)
+    for i, p in enumerate(picks):
+        out.append(p.upper() if i % 7 == 0 else p.title() if i % 5 == 0 else p)
+    return out
+
+
+class Blob:
+    """float32/int32 arrays packed into one little-endian binary with a JSON index."""
+
+    def __init__(self):
+        self.parts, self.index, self.offset = [], {}, 0
+
+    def add(self, key, array):
+        a = np.ascontiguousarray(array)
+        a = a.astype("<f4") if a.dtype.kind == "f" else a.astype("<i4")
+        self.index[key] = {
+            "offset": self.offset,
+            "dtype": "float32" if a.dtype.kind == "f" else "int32",
+            "shape": list(a.shape),
+        }
+        self.parts.append(a.tobytes())
+        self.offset += a.nbytes
+        return key
+
+    def bytes(self):
+        return b"".join(self.parts)
+
+
+@torch.no_grad()
+def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar):
+    """Each case's whole trace (noise, every step's predictions, final latent, image)."""
+    cases = []
+    for ci, c in enumerate(specs):
+        ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
+        uids, umask = wp.encode("", config.CONTEXT_LENGTH)
+        ids_t = torch.tensor([uids, ids])
+        mask_t = torch.tensor([umask, mask])
+        hidden, embeds = clip.text(ids_t, mask_t)
+        shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
+        noise = schedule.seeded_noise(c["seed"], shape)
+        trace = []
+        if c["scheduler"] == "ddim":
+            final = schedule.sample_ddim(
+                unet, hidden[1:], hidden[:1], noise, torch.from_numpy(abar).float(),
+                c["steps"], c["guidance"], trace,
+            )
+        else:
+            final = schedule.sample_euler(
+                unet, hidden[1:], hidden[:1], noise, abar, c["steps"], c["guidance"], trace
+            )
+        image = vae.decoder(final / scale)
+        p = f"case{ci}/"
+        entry = dict(c)
+        entry["input_ids"] = ids
+        entry["attention_mask"] = mask
+        entry["timesteps"] = [s["t"] for s in trace]
+        entry["tensors"] = {
+            "text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
+            "text_embeds": blob.add(p + "text_embeds", embeds.numpy()),
+            "noise": blob.add(p + "noise", noise.numpy()),
+            "x": blob.add(p + "x", torch.stack([s["x"] for s in trace]).numpy()),
+            "eps_cond": blob.add(p + "eps_cond", torch.stack([s["eps_cond"] for s in trace]).numpy()),
+            "eps_uncond": blob.add(
+                p + "eps_uncond", torch.stack([s["eps_uncond"] for s in trace]).numpy()
+            ),
+            "eps": blob.add(p + "eps", torch.stack([s["eps"] for s in trace]).numpy()),
+            "x0": blob.add(p + "x0", torch.stack([s["x0"] for s in trace]).numpy()),
+            "final_latent": blob.add(p + "final_latent", final.numpy()),
+            "image": blob.add(p + "image", image.numpy()),
+        }
+        cases.append(entry)
+    return cases
+
+
+@torch.no_grad()
+def golden(d, clip, vae, unet, wp, scale, abar):
+    blob = Blob()
+    cases = golden_cases(blob, GOLDEN_CASES, clip, vae, unet, wp, scale, abar)
+    # One real image through the encoders, for the graphs the sampler does not use.
+    probe = train.to_unit(d["images"][:1])
+    mean, logvar = vae.encoder(probe)
+    probes = {
+        "image": blob.add("probe/image", probe.numpy()),
+        "latent_mean": blob.add("probe/latent_mean", mean.numpy()),
+        "latent_logvar": blob.add("probe/latent_logvar", logvar.numpy()),
+        "image_embeds": blob.add("probe/image_embeds", clip.image(probe).numpy()),
+    }
+    gauss = {}
+    for s in GAUSSIAN_SEEDS:
+        gauss[str(s)] = blob.add(f"gaussian/{s}", schedule.Gaussian(s).normals(1024))
+    return blob, {"cases": cases, "gaussian": gauss, "probe": probes, "probe_label": d["label"][0]}
+
+
+STUDENT_GOLDEN_CASES = [
+    {"model": "student", "prompt": "smiling cat", "seed": 42, "steps": 1, "guidance": 4.0, "scheduler": "ddim"},
+    {"model": "student", "prompt": "red heart", "seed": 7, "steps": 2, "guidance": 2.0, "scheduler": "ddim"},
+    {"model": "student", "prompt": "rocket", "seed": 3, "steps": 4, "guidance": 7.5, "scheduler": "ddim"},
+]
+
+
+@torch.no_grad()
+def student_golden_cases(blob, specs, clip, vae, student, wp, scale):
+    """The student's traces as the site computes them: its graph's noise, then DDIM."""
+    from ..distill import StudentAsNoise
+
+    graph = StudentAsNoise(student).eval()
+    abar = schedule.alphas_cumprod()
+    cases = []
+    for ci, c in enumerate(specs):
+        ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
+        hidden, embeds = clip.text(torch.tensor([ids]), torch.tensor([mask]))
+        shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
+        noise = schedule.seeded_noise(c["seed"], shape)
+        x, xs, epss, x0s, ts = noise.clone(), [], [], [], []
+        g, n = torch.tensor([float(c["guidance"])]), torch.tensor([float(c["steps"])])
+        for t, a_t, a_prev in schedule.ddim_coefficients(abar, c["steps"]):
+            eps, _ = graph(x, torch.tensor([float(t)]), g, n, hidden)
+            x_next, x0 = schedule.ddim_update(x, eps, a_t, a_prev)
+            xs.append(x), epss.append(eps), x0s.append(x0), ts.append(t)
+            x = x_next
+        image = vae.decoder(x / scale)
+        p = f"case{ci}/"
+        entry = dict(c, input_ids=ids, attention_mask=mask, timesteps=ts)
+        entry["tensors"] = {
+            "text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
+            "noise": blob.add(p + "noise", noise.numpy()),
+            "x": blob.add(p + "x", torch.stack(xs).numpy()),
+            "eps": blob.add(p + "eps", torch.stack(epss).numpy()),
+            "x0": blob.add(p + "x0", torch.stack(x0s).numpy()),
+            "final_latent": blob.add(p + "final_latent", x.numpy()),
+            "image": blob.add(p + "image", image.numpy()),
+        }
+        cases.append(entry)
+    return cases
+
+
+def write_teacher(out, d, clip, vae, unet, wp, scale):
+    """golden.bin and golden.json: the teacher's cases, probes, Gaussians and tokenizer cases."""
+    L = config.CONTEXT_LENGTH
+    abar = schedule.alphas_cumprod()
+    blob, index = golden(d, clip, vae, unet, wp, scale, abar)
+    (out / "golden.bin").write_bytes(blob.bytes())
+    tok_cases = [{"text": t, "ids": wp.encode(t, L)[0], "mask": wp.encode(t, L)[1]}
+                 for t in tokenizer_prompts(d)]
+    index["tensors"] = blob.index
+    index["tokenizer"] = tok_cases
+    (out / "golden.json").write_text(json.dumps(index, ensure_ascii=False))
+
+
+def write_student(out, clip, vae, student, wp, scale):
+    """golden_student.bin and golden_student.json: the student at 1, 2 and 4 steps."""
+    blob = Blob()
+    cases = student_golden_cases(blob, STUDENT_GOLDEN_CASES, clip, vae, student, wp, scale)
+    (out / "golden_student.bin").write_bytes(blob.bytes())
+    (out / "golden_student.json").write_text(json.dumps({"cases": cases, "tensors": blob.index}))
