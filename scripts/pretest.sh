@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Runs before `npm test`: makes sure what the tests need is on this machine (Debian's
-# Chromium for the end-to-end tests; PyTorch, ONNX, NumPy and Pillow for the training smoke
-# run). As root on Debian it installs what is missing; otherwise it stops at once and prints
-# the command to run. Nothing is downloaded from anywhere but Debian's own archive.
+# Chromium for the end-to-end tests; PyTorch, ONNX, NumPy, Pillow and jsonschema for the
+# training smoke run). As root on Debian it installs what is missing; otherwise it stops at
+# once and prints the command to run. Nothing is downloaded from anywhere but Debian's own
+# archive.
 set -euo pipefail
 
 need=()
 browser=${CHROMIUM_PATH:-/usr/bin/chromium}
 [ -x "$browser" ] || need+=(chromium)
-/usr/bin/python3 -c 'import torch, onnx, numpy, PIL' >/dev/null 2>&1 ||
-	need+=(python3-torch python3-onnx python3-numpy python3-pil libopenblas0-pthread)
+/usr/bin/python3 -c 'import torch, onnx, numpy, PIL, jsonschema' >/dev/null 2>&1 ||
+	need+=(python3-torch python3-onnx python3-numpy python3-pil python3-jsonschema libopenblas0-pthread)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 cmd="apt-get update && apt-get install -y --no-install-recommends ${need[*]}"

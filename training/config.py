@@ -6,6 +6,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = Path(os.environ.get("EMOJI_NODE_MODULES", ROOT / "node_modules"))
 CACHE = Path(os.environ.get("TRAIN_CACHE", ROOT / "training" / ".cache"))
 MODELS_OUT = Path(os.environ.get("MODELS_OUT", ROOT / "static" / "models"))
+# The manifest's shape, which the export checks what it writes against (export/manifest.py).
+MANIFEST_SCHEMA = ROOT / "src" / "lib" / "pipeline" / "manifest.schema.json"
 
 VENDORS = ("google", "twitter")
 IMAGE_SIZE = 32  # pixels; the 64 px PNGs are downsampled once when the data is built

@@ -3,7 +3,7 @@
 - graphs.py: the ONNX graphs with int8-stored weights, and that round trip in PyTorch
 - clip_folder.py: the CLIP folder transformers.js loads (tokenizer and configs)
 - golden.py: golden tensors, every step of reference generations, for the site's tests
-- manifest.py: the manifest
+- manifest.py: the manifest, checked against its JSON Schema before it is written
 - student.py: the distilled student's graph, golden cases and manifest entry
 
 `python3 -m training export` runs export_all (the teacher's folder), `student_export`

@@ -1,8 +1,13 @@
 """The manifest (static/models/manifest.json): every file with its size, hash and graph I/O,
-the shapes, the noise schedule, the sampler's defaults and the models."""
+the shapes, the noise schedule, the sampler's defaults and the models. Its shape is written
+once, as a JSON Schema (config.MANIFEST_SCHEMA, src/lib/pipeline/manifest.schema.json), which
+every manifest written here is checked against; the site's TypeScript type is checked
+against the same schema (tests/unit/manifest-schema.test.ts, src/lib/pipeline/manifest-schema.ts).
+"""
 import hashlib
 import json
 
+import jsonschema
 import onnx
 
 from .. import config, schedule
@@ -82,9 +87,17 @@ def teacher_entry(unet):
             "channels": unet.ch, "params": params(unet)}
 
 
+def validate(manifest):
+    """Raises jsonschema.ValidationError where the manifest does not have the schema's shape."""
+    schema = json.loads(config.MANIFEST_SCHEMA.read_text())
+    jsonschema.Draft7Validator(schema).validate(manifest)
+
+
 def read(out):
     return json.loads((out / "manifest.json").read_text())
 
 
 def write(out, manifest):
+    """Checks the manifest against its schema, then writes it."""
+    validate(manifest)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
