@@ -21,6 +21,9 @@ export default defineConfig({
 	},
 	use: {
 		baseURL: 'http://localhost:4173',
+		// The site's service worker would answer requests before page.route() sees them
+		// (tests of missing and corrupt model files); offline.spec.ts turns it on.
+		serviceWorkers: 'block',
 		trace: 'off',
 		launchOptions: {
 			executablePath: chromium,
