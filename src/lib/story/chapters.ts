@@ -113,7 +113,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'The VAE compresses and decompresses',
 				paragraphs: [
 					'The autoencoder has two halves. The *encoder* squeezes an image into a much smaller grid of numbers, the *latent*. The *decoder* turns a latent back into an image. All the slow work of diffusion happens on the small latent, not on the pixels.',
-					'During training the encoder prepares examples. When you generate, only the decoder runs, once, at the very end.'
+					'During training the encoder prepares examples. To generate an image only the decoder is needed, once, at the very end (this site also decodes every step’s estimate, to show you how the picture forms).'
 				],
 				figure: { parts: ['vae-encoder', 'vae-decoder'], flow: 'both' }
 			},
@@ -224,7 +224,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				seed: 'Both encoders keep producing feature vectors until they are as similar as possible.',
 				correction: 3,
 				paragraphs: [
-					'If the only goal were "make the pair similar", both encoders could cheat by giving *everything* the same vector. CLIP\'s training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart.',
+					"If the only goal were \"make the pair similar\", both encoders could cheat by giving *everything* the same vector. CLIP's training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart. The loss that does it is called *InfoNCE*: each image's similarities to all the captions are divided by a small *temperature* τ and turned by a *softmax* into shares that add up to 1, and the loss is minus the log of its own caption's share; the same goes for each caption over the images.",
 					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images lights up no cell.'
 				],
 				figure: {
@@ -319,6 +319,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 4,
 				paragraphs: [
 					'Here the summary has the order backwards. The **clean** image is encoded first, and the noise is added to the **latent**. The VAE never sees a noisy image: it was trained only on clean ones, and the noise the U-Net learns to remove is noise in latent space.',
+					'The VAE is trained first, on its own, and then frozen, like CLIP: while the U-Net learns, every image is encoded by the same fixed encoder, so the latents it learns to draw keep one meaning, and the same decoder can paint them afterwards.',
 					'The next chapter shows how that noise is added.'
 				],
 				figure: {
@@ -431,7 +432,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 5,
 				paragraphs: [
 					'The U-Net gets the noisy latent x_t, **the timestep t** (so it knows how much noise to expect) and the text. The text does not arrive as one feature vector: the U-Net reads **all the per-token vectors** of the text encoder, 77 × 768 numbers in Stable Diffusion v1, 24 × 128 in ours.',
-					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. Cross-attention maps show, for each word, where in the image it is looked at.'
+					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. The question is a vector, the position\'s *query*; each word offers a *key* to match it against and a *value* to mix in. Cross-attention maps show, for each word, where in the image it is looked at.'
 				],
 				figure: {
 					view: 'attention',
@@ -454,6 +455,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 6,
 				paragraphs: [
 					'True for Stable Diffusion v1 and for our model: the output is ε̂, a guess of the noise ε, with the same shape as the latent. This is called *epsilon prediction*. Some later models predict a blend of noise and image called *velocity* (v) instead; the idea stays the same.',
+					'Why the noise and not the image? Whatever the noise level, the noise is drawn from the same bell curve, so the U-Net has one well-scaled target for all 1,000 levels, and the loss weighs them alike; the clean image would be a hopeless, blurry guess whenever x_t is mostly noise. The paper that made this work (Ho et al., 2020) found predicting ε trained better than predicting the image. At the very highest noise levels ε is the easy, uninformative answer, which is one reason later models, and our distilled student, predict v.',
 					'From a noise guess you can always compute a guess of the clean latent, by undoing the mixing formula. The denoising chapter uses exactly that.'
 				],
 				figure: {
@@ -486,7 +488,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 7,
 				paragraphs: [
 					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
-					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1; ours is in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
+					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1, drawn from billions of image-caption pairs collected from the web, subsets of LAION-5B; ours are emoji and their names, in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
 				],
 				figure: {
 					view: 'prediction',
@@ -591,7 +593,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				seed: 'This new, less noisy latent is now input again and the process repeats until desired.',
 				paragraphs: [
 					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 20 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
-					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster. Better solvers such as DPM-Solver++ get good images in about 20; to get down to one to four, people [distil](/distillation) the model.'
+					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster. Better solvers such as DPM-Solver++ get good images in about 20; to get down to one to four, people distil the model, as the [next chapter](/distillation) shows.'
 				],
 				figure: {
 					view: 'path',
@@ -725,7 +727,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				seed: 'We now have a generated image!',
 				correction: 8,
 				paragraphs: [
-					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for editing existing images.'
+					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for editing existing images (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
 				],
 				figure: {
 					view: 'decode',
