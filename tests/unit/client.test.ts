@@ -6,21 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ModelClient, ModelError } from '../../src/lib/pipeline/client';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
-import type { FromWorker, ToWorker } from '../../src/lib/pipeline/protocol';
-
-class FakeWorker {
-	onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-	sent: ToWorker[] = [];
-	postMessage(m: ToWorker) {
-		this.sent.push(m);
-	}
-	reply(m: FromWorker) {
-		this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
-	}
-	last<K extends ToWorker['kind']>(kind: K) {
-		return this.sent.filter((m): m is Extract<ToWorker, { kind: K }> => m.kind === kind).at(-1)!;
-	}
-}
+import { FakeWorker } from './fake-worker';
 
 function setup() {
 	const worker = new FakeWorker();

@@ -9,23 +9,15 @@ import { ModelClient } from '../../src/lib/pipeline/client';
 import type { FirstPaint } from '../../src/lib/pipeline/first-paint';
 import type { Trace } from '../../src/lib/pipeline/generate';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
-import type { FromWorker, ToWorker } from '../../src/lib/pipeline/protocol';
 import type { GenerationSettings } from '../../src/lib/pipeline/settings';
+import { FakeWorker } from './fake-worker';
 
 const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
 
-/** Stands in for the inference worker: records what it is sent, replies when told. */
-class FakeWorker {
-	onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
-	sent: ToWorker[] = [];
-	postMessage(m: ToWorker) {
-		this.sent.push(m);
-	}
-	reply(m: FromWorker) {
-		this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
-	}
+/** The fake worker, which can also finish a generation. */
+class LiveWorker extends FakeWorker {
 	generations() {
-		return this.sent.filter((m) => m.kind === 'generate');
+		return this.all('generate');
 	}
 	/** Finishes generation `n` (from 0) with a trace of exactly the settings it was asked for. */
 	finish(n: number): Trace {
@@ -57,12 +49,12 @@ vi.mock('../../src/lib/model.svelte', () => ({
 /** Lets the awaited promises inside live run. */
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
-let worker: FakeWorker;
+let worker: LiveWorker;
 let live: (typeof import('../../src/lib/live.svelte'))['live'];
 
 beforeEach(async () => {
 	vi.resetModules(); // a fresh `live` for each test
-	worker = new FakeWorker();
+	worker = new LiveWorker();
 	fake.client = new ModelClient(worker as unknown as Worker);
 	fake.model.status = 'ready';
 	fake.model.manifest = manifest;

@@ -1,0 +1,20 @@
+/** Stands in for the inference worker in unit tests: records what it is sent, replies when told. */
+import type { FromWorker, ToWorker } from '../../src/lib/pipeline/protocol';
+
+export class FakeWorker {
+	onmessage: ((ev: MessageEvent<FromWorker>) => void) | null = null;
+	sent: ToWorker[] = [];
+	postMessage(m: ToWorker) {
+		this.sent.push(m);
+	}
+	reply(m: FromWorker) {
+		this.onmessage?.({ data: m } as MessageEvent<FromWorker>);
+	}
+	/** Every message of one kind, in the order sent. */
+	all<K extends ToWorker['kind']>(kind: K) {
+		return this.sent.filter((m): m is Extract<ToWorker, { kind: K }> => m.kind === kind);
+	}
+	last<K extends ToWorker['kind']>(kind: K) {
+		return this.all(kind).at(-1)!;
+	}
+}
