@@ -4,7 +4,7 @@ import { CHAPTERS } from '../../src/lib/story/chapters';
 import { figureKey } from '../../src/lib/story/figures';
 import { activeStep } from './helpers';
 
-const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/credits'];
+const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/glossary', '/credits'];
 
 test.describe('phone-sized screens', () => {
 	test.use({ viewport: { width: 375, height: 740 } });
