@@ -1,10 +1,13 @@
-/** Reads the golden tensors that training/export.py wrote next to the model. */
+/** Reads the golden tensors that training/export/golden.py wrote next to the model. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Manifest, ModelName, SchedulerName } from '../../src/lib/pipeline/manifest';
+import type { TimestepSpacing } from '../../src/lib/pipeline/scheduler';
 
 export const modelsDir = resolve(process.env.MODELS_DIR ?? 'static/models');
 export const hasModels = existsSync(join(modelsDir, 'manifest.json'));
+/** Folders exported before the samplers' golden cases existed have none. */
+export const hasSamplerGolden = hasModels && existsSync(join(modelsDir, 'golden_samplers.json'));
 
 export interface GoldenCase {
 	/** Absent in the teacher's cases. */
@@ -14,9 +17,13 @@ export interface GoldenCase {
 	steps: number;
 	guidance: number;
 	scheduler: SchedulerName;
+	/** Absent: trailing. */
+	spacing?: TimestepSpacing;
 	input_ids: number[];
 	attention_mask: number[];
 	timesteps: number[];
+	/** Each step's coefficients, as training/schedule.py's samplers give them (golden_samplers). */
+	coefficients?: Record<string, number>[];
 	tensors: Record<string, string>;
 }
 
@@ -29,8 +36,11 @@ export interface Golden {
 	tensors: Record<string, { offset: number; dtype: string; shape: number[] }>;
 }
 
-/** `golden` holds the teacher's cases and the rest; `golden_student` the student's cases. */
-export function loadGolden(name: 'golden' | 'golden_student' = 'golden') {
+/**
+ * `golden` holds the teacher's cases and the rest; `golden_student` the student's cases;
+ * `golden_samplers` the teacher's short runs with the other samplers and SD v1's spacing.
+ */
+export function loadGolden(name: 'golden' | 'golden_student' | 'golden_samplers' = 'golden') {
 	const manifest = JSON.parse(readFileSync(join(modelsDir, 'manifest.json'), 'utf8')) as Manifest;
 	const golden = JSON.parse(readFileSync(join(modelsDir, `${name}.json`), 'utf8')) as Golden;
 	const bin = readFileSync(join(modelsDir, `${name}.bin`));
