@@ -222,19 +222,112 @@ def generation_metrics(dec, steps=25):
     return {"decoder32": {k: small[k] for k in keys}, "decoder64": {k: big[k] for k in keys}, "images": len(names)}
 
 
+EXPERIMENTS = config.ROOT / "training" / "decoder64-experiments.json"
+CARD_BEGIN, CARD_END = "<!-- decoder64 -->", "<!-- /decoder64 -->"
+TARGET_GAIN_DB = 2.0  # issue 16: at least 2 dB above the 32 px decode enlarged with Lanczos
+
+
+@torch.no_grad()
+def oracle_psnr():
+    """The bound of any decoder of the 32 px picture: the real 32 px image (the training data's
+    own), enlarged with Lanczos, against the real 64 px one. Held-out images, mean dB."""
+    from .evaluate import psnr
+
+    d, x_all = images64()
+    x = x_all[np.nonzero(d["heldout"])[0]]
+    return round(psnr(lanczos_up(Downsample()(x)), x).mean().item(), 2)
+
+
+def card_section(runs, oracle_db):
+    """The model card's section on the 64 px decoder, from decoder64-experiments.json."""
+    base = next(iter(runs.values()))["reconstruction"]["lanczos32"]
+    best_name = max(runs, key=lambda n: runs[n]["reconstruction"]["gain_db"])
+    best = runs[best_name]["reconstruction"]
+    met = best["gain_ci"][0] >= TARGET_GAIN_DB
+    lines = [
+        CARD_BEGIN,
+        "## A 64 px decoder (issue 16): tried, " + ("shipped" if met else "not shipped"),
+        "",
+        "A decoder that paints 64 x 64 pixels from the same 4 x 8 x 8 latent would give Stable "
+        "Diffusion's own compression (3 x 64 x 64 = 12,288 numbers to 256, 48 times) without "
+        "retraining the U-Net, the student or CLIP. Each try keeps the shipped encoder frozen (behind "
+        "the training data's own Lanczos 64 -> 32 filter, so the latents do not change) and trains the "
+        "shipped 32 px decoder plus a 64 px head (`python3 -m training decoder64`). Held-out images "
+        f"({best['images']}), encode -> decode against the real 64 px image; the baseline is what a "
+        f"reader gets today, the 32 px decode enlarged with Lanczos: **{base['psnr_db']} dB** "
+        f"({base['psnr_ci'][0]}-{base['psnr_ci'][1]}), SSIM {base['ssim']}. "
+        f"Target: +{TARGET_GAIN_DB:g} dB.",
+        "",
+        "| run | loss | head (channels x blocks) | steps | minutes | PSNR dB (95% interval) | SSIM | gain over baseline, dB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in runs.items():
+        rec = r["reconstruction"]["decoder64"]
+        g = r["reconstruction"]
+        loss = "MSE + 0.1 L1" + (f" + {r['fourier']:g} x Fourier-spectrum L1" if r["fourier"] else "")
+        lines.append(f"| {name} | {loss} | {r['head'][0]} x {r['head'][1]} | {r['steps']:,} | {r['minutes']} | "
+                     f"{rec['psnr_db']} ({rec['psnr_ci'][0]}-{rec['psnr_ci'][1]}) | {rec['ssim']} | "
+                     f"+{g['gain_db']} ({g['gain_ci'][0]}-{g['gain_ci'][1]}) |")
+    lines += [
+        "",
+        ("Target met: the site decodes at 64 px." if met else
+         f"**Target missed**: the best run gains +{best['gain_db']} dB ({best['gain_ci'][0]}-{best['gain_ci'][1]}). "
+         "A Fourier-spectrum loss, a longer run and a wider, deeper head (the rows above) each moved the "
+         "gain by less than its interval. What limits it is what the latent holds: even the real 32 px "
+         "image, enlarged with Lanczos, scores only "
+         f"{oracle_db} dB against the 64 px original, and the 32 px decode already loses much of that. "
+         "The learned decoders draw cleaner edges than Lanczos but cannot recover detail the 32 px "
+         "picture never had (thin lines, small text). So the site keeps the 32 px decoder, and the VAE "
+         "chapter keeps our 12x ratio beside Stable Diffusion's 48x."),
+        CARD_END,
+    ]
+    return "\n".join(lines)
+
+
+def write_card():
+    """Rewrites the card's decoder64 section and lists the new card in the manifest."""
+    import json
+    import re
+
+    from . import export
+
+    out = config.MODELS_OUT
+    runs = json.loads(EXPERIMENTS.read_text())
+    card_path = out / "MODEL_CARD.md"
+    card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
+    card_path.write_text(card.rstrip("\n") + "\n\n" + card_section(runs, oracle_psnr()) + "\n")
+    manifest = export.manifest.read(out)
+    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md"})
+    export.manifest.write(out, manifest)
+
+
 def main():
-    """Quick look at a checkpoint: python3 -m training.decoder64 NAME"""
+    """Measures a checkpoint: python3 -m training.decoder64 NAME [--generations] [--save]
+    (--save records it in training/decoder64-experiments.json, which `--card` writes into the
+    model card)."""
+    import json
     import sys
 
     torch.set_num_threads(2)
+    if "--card" in sys.argv:
+        return write_card()
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     name = args[0] if args else "decoder64"
     state = load(ckpt_path(name))
     enc, dec = build(state)
     base = shipped.load()[3].decoder.eval()
-    print(name, "step", state["step"] if state else 0, reconstruction_metrics(enc, dec.eval(), base), flush=True)
+    row = {"steps": state["step"] if state else 0, "minutes": round(state["elapsed"] / 60) if state else 0,
+           "head": list(state.get("head", config.HEAD)) if state else list(config.HEAD),
+           "fourier": state.get("fourier", 0) if state else 0,
+           "reconstruction": reconstruction_metrics(enc, dec.eval(), base)}
+    print(name, row, flush=True)
     if "--generations" in sys.argv:
-        print(generation_metrics(dec))
+        row["generations"] = generation_metrics(dec)
+        print(row["generations"], flush=True)
+    if "--save" in sys.argv:
+        saved = json.loads(EXPERIMENTS.read_text()) if EXPERIMENTS.exists() else {}
+        saved[name] = row
+        EXPERIMENTS.write_text(json.dumps(saved, indent=1) + "\n")
 
 
 if __name__ == "__main__":
