@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { Manifest } from '../../src/lib/pipeline/manifest';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 import {
 	GLOSSARY,
@@ -276,5 +278,38 @@ describe('where each term is explained', () => {
 		expect(where.get('ddim')?.chapter.slug).toBe('denoising-loop');
 		// "distil" is first said in the loop chapter; the distillation chapter explains it.
 		expect(where.get('distillation')?.chapter.slug).toBe('distillation');
+	});
+});
+
+describe('the numbers the glossary gives for our model', () => {
+	// Typed into definitions, so checked against the files they describe: a retrained model
+	// with other sizes fails here instead of leaving a stale sentence.
+	const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
+	const all = GLOSSARY.map((t) => t.definition).join('\n');
+	const millions = (manifest.models.teacher.params / 1e6).toFixed(1);
+	const clipPy = readFileSync('training/clip.py', 'utf8');
+	const configPy = readFileSync('training/config.py', 'utf8');
+
+	it('match the manifest', () => {
+		const { context_length: L, embed_dim: E, vocab_size: V } = manifest.text;
+		const { channels: C, size: S } = manifest.latent;
+		expect(all).toContain(`ours about ${millions} million`);
+		expect(all).toContain(`${millions} million in ours`);
+		expect(all).toContain(`ours up to ${L} from ${V.toLocaleString('en-US')}`);
+		expect(all).toContain(`Ours learned its ${V.toLocaleString('en-US')} tokens`);
+		expect(all).toContain(`Our CLIP’s have ${E} numbers`);
+		expect(all).toContain(`${C} × ${S} × ${S} for ours`);
+		expect(all).toContain(`our default is ${manifest.sampler.guidance}`);
+	});
+
+	it('match the training code', () => {
+		const layers = /layers=(\d+)/.exec(clipPy)![1];
+		expect(all).toContain(
+			`ours has ${layers} layers, ${manifest.text.embed_dim} numbers and ${manifest.text.context_length} tokens`
+		);
+		expect(clipPy).toContain('math.log(1 / 0.07)');
+		expect(all).toContain('starting at 0.07');
+		const gamma = Number(/^MIN_SNR = ([\d.]+)/m.exec(configPy)![1]);
+		expect(all).toContain(`Ours uses γ = ${gamma}`);
 	});
 });
