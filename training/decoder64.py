@@ -246,7 +246,7 @@ def card_section(runs, oracle_db):
     met = best["gain_ci"][0] >= TARGET_GAIN_DB
     lines = [
         CARD_BEGIN,
-        "## A 64 px decoder (issue 16): tried, " + ("shipped" if met else "not shipped"),
+        "## A 64 px decoder: tried, " + ("shipped" if met else "not shipped"),
         "",
         "A decoder that paints 64 x 64 pixels from the same 4 x 8 x 8 latent would give Stable "
         "Diffusion's own compression (3 x 64 x 64 = 12,288 numbers to 256, 48 times) without "
