@@ -2,6 +2,8 @@
 
 Everything here is mirrored in src/lib/pipeline/ and tied to it by the golden tensors.
 """
+import math
+
 import numpy as np
 import torch
 
@@ -110,19 +112,39 @@ def seeded_noise(seed, shape):
 # --- Samplers -------------------------------------------------------------------------
 
 
-def timesteps(steps):
-    """'Trailing' spacing: starts at t = T-1, where the latent is (almost) pure noise."""
+SPACINGS = ("trailing", "leading")
+
+
+def timesteps(steps, spacing="trailing"):
+    """Which of the T training timesteps a run of `steps` visits, noisiest first.
+
+    'trailing' (ours, the default): evenly from the top, t = T-1, where the latent is (almost)
+    pure noise: 999, 959, ..., 39 for 25 steps.
+    'leading' (Stable Diffusion v1's shipped scheduler config: timestep_spacing "leading",
+    steps_offset 1): multiples of T // steps, plus 1: 961, 921, ..., 1 for 25 steps, never 999.
+    (diffusers' DPMSolverMultistepScheduler alone divides by steps + 1 there; we do not.)"""
+    if spacing == "leading":
+        ratio = config.T // steps
+        return [(steps - 1 - i) * ratio + 1 for i in range(steps)]
+    if spacing != "trailing":
+        raise ValueError(f"unknown timestep spacing {spacing!r}")
     ratio = config.T / steps
     return [int(round(config.T - i * ratio)) - 1 for i in range(steps)]
 
 
-def ddim_coefficients(abar, steps):
+def final_alpha_bar(abar, spacing="trailing"):
+    """Where DDIM's last step goes: abar = 1, a clean latent, with our trailing spacing
+    (diffusers' set_alpha_to_one=True); abar_0 with SD v1's leading one (set_alpha_to_one=False)."""
+    return float(abar[0]) if spacing == "leading" else 1.0
+
+
+def ddim_coefficients(abar, steps, spacing="trailing"):
     """Per step (t, abar_t, abar_prev): x0 = (x - sqrt(1-abar_t) eps) / sqrt(abar_t);
     x_prev = sqrt(abar_prev) x0 + sqrt(1-abar_prev) eps (eta = 0)."""
-    ts = timesteps(steps)
+    ts = timesteps(steps, spacing)
     out = []
     for i, t in enumerate(ts):
-        prev = abar[ts[i + 1]] if i + 1 < len(ts) else 1.0
+        prev = abar[ts[i + 1]] if i + 1 < len(ts) else final_alpha_bar(abar, spacing)
         out.append((t, float(abar[t]), float(prev)))
     return out
 
@@ -145,10 +167,10 @@ def ddim_update(x, eps, a_t, a_prev):
 
 
 @torch.no_grad()
-def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
+def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None, spacing="trailing"):
     """Classifier-free guided DDIM (eta 0), computed in float32 like the browser does."""
     x = noise.clone()
-    for t, a_t, a_prev in ddim_coefficients(abar, steps):
+    for t, a_t, a_prev in ddim_coefficients(abar, steps, spacing):
         eps_g, eps_c, eps_u = guided_eps(unet, x, t, cond, uncond, guidance)
         x_next, x0 = ddim_update(x, eps_g, a_t, a_prev)
         if trace is not None:
@@ -159,18 +181,18 @@ def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
     return x
 
 
-def euler_sigmas(abar, steps):
+def euler_sigmas(abar, steps, spacing="trailing"):
     """Per step (t, sigma, sigma_next) with sigma = sqrt((1 - abar) / abar); the last step
     goes to sigma = 0. Euler works on x / sqrt(abar), whose noise level is sigma."""
-    ts = timesteps(steps)
+    ts = timesteps(steps, spacing)
     sig = [float(((1 - abar[t]) / abar[t]) ** 0.5) for t in ts] + [0.0]
     return [(t, sig[i], sig[i + 1]) for i, t in enumerate(ts)]
 
 
 @torch.no_grad()
-def sample_euler(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
+def sample_euler(unet, cond, uncond, noise, abar, steps, guidance, trace=None, spacing="trailing"):
     """Classifier-free guided Euler (as diffusers' EulerDiscreteScheduler, no noise added)."""
-    plan = euler_sigmas(abar, steps)
+    plan = euler_sigmas(abar, steps, spacing)
     x = noise * (plan[0][1] ** 2 + 1) ** 0.5
     ctx = torch.cat([uncond, cond])
     for t, sigma, sigma_next in plan:
@@ -185,4 +207,164 @@ def sample_euler(unet, cond, uncond, noise, abar, steps, guidance, trace=None):
                 {"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g, "x0": x0}
             )
         x = x + eps_g * (sigma_next - sigma)
+    return x
+
+
+# --- Samplers with the shape of diffusers' schedulers ---------------------------------
+# Each is built for one run (the schedule, the step count, the spacing and, for those that
+# add fresh noise, the generation's seed), then, for step i: scale_model_input(x, i) before
+# the U-Net, step(eps, i, x) -> (x_next, x0, coefficients) after it. Mirrored one to one by
+# src/lib/pipeline/scheduler.ts; golden.write_samplers ties the two together.
+
+
+def step_noise_seed(seed, i):
+    """The seed of the fresh noise that step i (from 0) of a stochastic sampler adds:
+    (seed + 1 + i) mod 2^32. The starting noise has the generation's seed itself, so no step
+    repeats it; the same seed gives the same image."""
+    return (seed + 1 + i) & M32
+
+
+class EulerAncestral:
+    """diffusers' EulerAncestralDiscreteScheduler (eta 1). Like Euler it works on x / sqrt(abar),
+    whose noise level is sigma = sqrt((1 - abar) / abar). Each step splits the next level
+    sigma_next into a part reached deterministically, sigma_down, and a part of fresh noise,
+    sigma_up, with sigma_down^2 + sigma_up^2 = sigma_next^2: an Euler step down to sigma_down,
+    then noise of size sigma_up added back. The last step goes to sigma 0 and adds none."""
+
+    name = "euler_a"
+
+    def __init__(self, abar, steps, spacing="trailing", seed=0):
+        self.timesteps = timesteps(steps, spacing)
+        self.sigmas = [float(((1 - abar[t]) / abar[t]) ** 0.5) for t in self.timesteps] + [0.0]
+        self.seed = seed
+        self.init_noise_sigma = (self.sigmas[0] ** 2 + 1) ** 0.5
+
+    def scale_model_input(self, x, i):
+        return x / (self.sigmas[i] ** 2 + 1) ** 0.5
+
+    def step(self, eps, i, x):
+        sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
+        sigma_up = (sigma_next**2 * (sigma**2 - sigma_next**2) / sigma**2) ** 0.5
+        sigma_down = (sigma_next**2 - sigma_up**2) ** 0.5
+        x0 = x - sigma * eps
+        # diffusers' derivative (x - x0) / sigma is eps itself for a noise-predicting U-Net.
+        noise_seed = step_noise_seed(self.seed, i)
+        z = seeded_noise(noise_seed, tuple(x.shape))
+        x_next = x + eps * (sigma_down - sigma) + z * sigma_up
+        return x_next, x0, {"t": self.timesteps[i], "sigma": sigma, "sigma_next": sigma_next,
+                            "sigma_up": sigma_up, "sigma_down": sigma_down, "dt": sigma_down - sigma,
+                            "noise_seed": noise_seed}
+
+
+class DDPM:
+    """diffusers' DDPMScheduler (Ho et al. 2020; variance_type "fixed_small", no clipping: SD's
+    latents are not in [-1, 1]). On its own timesteps, from abar_t to abar_prev (1 after the
+    last): x0 from the noise estimate, then a draw from q(x_prev | x_t, x0), the Gaussian
+    posterior of the forward process:
+        beta = 1 - abar_t / abar_prev
+        mean = sqrt(abar_prev) beta / (1 - abar_t) x0 + sqrt(1 - beta) (1 - abar_prev) / (1 - abar_t) x_t
+        x_prev = mean + sigma z,  sigma^2 = (1 - abar_prev) / (1 - abar_t) beta,  z fresh noise.
+    The last step's sigma is 0 (diffusers clamps its variance to 1e-20: noise times 1e-10)."""
+
+    name = "ddpm"
+    init_noise_sigma = 1.0
+
+    def __init__(self, abar, steps, spacing="trailing", seed=0):
+        self.abar = abar
+        self.timesteps = timesteps(steps, spacing)
+        self.seed = seed
+
+    def scale_model_input(self, x, i):
+        return x
+
+    def step(self, eps, i, x):
+        t = self.timesteps[i]
+        t_next = self.timesteps[i + 1] if i + 1 < len(self.timesteps) else -1
+        a_t = float(self.abar[t])
+        a_prev = float(self.abar[t_next]) if t_next >= 0 else 1.0
+        beta = 1 - a_t / a_prev
+        c_x0 = a_prev**0.5 * beta / (1 - a_t)
+        c_x = (1 - beta) ** 0.5 * (1 - a_prev) / (1 - a_t)
+        sigma = ((1 - a_prev) / (1 - a_t) * beta) ** 0.5
+        x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t**0.5
+        noise_seed = step_noise_seed(self.seed, i)
+        z = seeded_noise(noise_seed, tuple(x.shape))
+        x_next = c_x0 * x0 + c_x * x + sigma * z
+        return x_next, x0, {"t": t, "t_next": t_next, "alpha_bar": a_t, "alpha_bar_prev": a_prev,
+                            "beta": beta, "c_x0": c_x0, "c_x": c_x, "sigma": sigma, "noise_seed": noise_seed}
+
+
+class DPMSolverPP2M:
+    """diffusers' DPMSolverMultistepScheduler with algorithm_type "dpmsolver++", solver_order 2
+    (solver_type "midpoint", final_sigmas_type "zero", so the last step is first order, as
+    lower_order_final). It works on x_t = alpha x0 + sigma eps with alpha = sqrt(abar),
+    sigma = sqrt(1 - abar), in lambda = log(alpha / sigma); a step from lambda to lambda_next
+    is h = lambda_next - lambda. First order (the first step, the last, and any 1-step run) is
+    DDIM:
+        x_next = (sigma_next / sigma) x + alpha_next (1 - e^-h) x0
+    Second order reuses the previous step's x0 (a multistep method, no extra U-Net run):
+        r = h_prev / h,  D1 = (x0 - x0_prev) / r
+        x_next = (sigma_next / sigma) x + alpha_next (1 - e^-h) (x0 + D1 / 2)
+    The last step goes to sigma 0, alpha 1 (h infinite, e^-h = 0): x_next = x0."""
+
+    name = "dpmpp_2m"
+    init_noise_sigma = 1.0
+
+    def __init__(self, abar, steps, spacing="trailing", seed=0):
+        self.timesteps = timesteps(steps, spacing)
+        a = [float(abar[t]) for t in self.timesteps] + [1.0]
+        self.alphas = [v**0.5 for v in a]
+        self.sigmas = [(1 - v) ** 0.5 for v in a]
+        self.prev_x0 = None
+
+    def scale_model_input(self, x, i):
+        return x
+
+    def lam(self, i):
+        """lambda = log(alpha / sigma) at step i (infinite after the last)."""
+        return math.log(self.alphas[i] / self.sigmas[i])
+
+    def step(self, eps, i, x):
+        alpha, sigma = self.alphas[i], self.sigmas[i]
+        alpha_next, sigma_next = self.alphas[i + 1], self.sigmas[i + 1]
+        last = i == len(self.timesteps) - 1
+        x0 = (x - sigma * eps) / alpha
+        c = {"t": self.timesteps[i], "t_next": -1 if last else self.timesteps[i + 1], "alpha": alpha,
+             "sigma": sigma, "alpha_next": alpha_next, "sigma_next": sigma_next, "lambda": self.lam(i)}
+        # e^-h = (sigma_next / alpha_next) / (sigma / alpha): 0 after the last step.
+        exp_neg_h = 0.0 if last else (sigma_next / alpha_next) / (sigma / alpha)
+        c_sample = sigma_next / sigma
+        c_x0 = alpha_next * (1 - exp_neg_h)
+        if not last:
+            c["lambda_next"] = self.lam(i + 1)
+            c["h"] = c["lambda_next"] - c["lambda"]
+        if i == 0 or last:
+            order = 1
+            x_next = c_sample * x + c_x0 * x0
+        else:
+            order = 2
+            r = (c["lambda"] - self.lam(i - 1)) / c["h"]
+            d1 = (x0 - self.prev_x0) * (1 / r)
+            x_next = c_sample * x + c_x0 * x0 + (0.5 * c_x0) * d1
+            c["r"] = r
+        self.prev_x0 = x0
+        c.update(order=order, exp_neg_h=exp_neg_h, c_sample=c_sample, c_x0=c_x0)
+        return x_next, x0, c
+
+
+SAMPLERS = {s.name: s for s in (EulerAncestral, DDPM, DPMSolverPP2M)}
+
+
+@torch.no_grad()
+def sample(sampler, unet, cond, uncond, noise, guidance, trace=None):
+    """Classifier-free guided sampling with one of the scheduler objects above, in float32."""
+    x = noise * sampler.init_noise_sigma
+    for i, t in enumerate(sampler.timesteps):
+        inp = sampler.scale_model_input(x, i)
+        eps_g, eps_c, eps_u = guided_eps(unet, inp, t, cond, uncond, guidance)
+        x_next, x0, coefficients = sampler.step(eps_g, i, x)
+        if trace is not None:
+            trace.append({"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g,
+                          "x0": x0, "coefficients": coefficients})
+        x = x_next
     return x
