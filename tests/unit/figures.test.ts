@@ -47,7 +47,15 @@ function trace(model: ModelName, steps: number, prompt = 'smiling cat'): Trace {
 	const context = manifest.text.context_length;
 	const ids = [...tokens.map((_, i) => 100 + i), ...Array(context - tokens.length).fill(0)];
 	return {
-		settings: { prompt, seed: 42, guidance: 4, steps, scheduler: 'ddim', model },
+		settings: {
+			prompt,
+			seed: 42,
+			guidance: 4,
+			steps,
+			scheduler: 'ddim',
+			spacing: 'trailing',
+			model
+		},
 		notices: [],
 		backend: 'wasm',
 		tokens: {

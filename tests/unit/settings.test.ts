@@ -149,6 +149,31 @@ describe('the shared cleaner, through the link, the prompt form and the worker',
 	});
 });
 
+describe('the sampler and its timestep spacing', () => {
+	it("default to the manifest's (DDIM, trailing); each sampler it lists and either spacing is taken", () => {
+		expect(resolveSettings({}, manifest).settings).toMatchObject({
+			scheduler: 'ddim',
+			spacing: 'trailing'
+		});
+		for (const scheduler of manifest.sampler.available)
+			for (const spacing of ['trailing', 'leading'] as const)
+				expect(resolveSettings({ scheduler, spacing }, manifest).settings).toMatchObject({
+					scheduler,
+					spacing
+				});
+	});
+
+	it('refuses a sampler the manifest does not list and an unknown spacing', () => {
+		const ddimOnly = {
+			...manifest,
+			sampler: { ...manifest.sampler, available: ['ddim' as const] }
+		};
+		expect(() => resolveSettings({ scheduler: 'ddpm' }, ddimOnly)).toThrow(/unknown scheduler/);
+		const odd = { spacing: 'linspace' } as unknown as Parameters<typeof resolveSettings>[0];
+		expect(() => resolveSettings(odd, manifest)).toThrow(/unknown timestep spacing/);
+	});
+});
+
 describe('stripControls', () => {
 	it('removes control and bidi characters but keeps emoji sequences', () => {
 		expect(stripControls('a\u0000b\u202Ec\u0007')).toBe('abc');

@@ -3,10 +3,10 @@
  *
  *   cond, uncond = text_encoder(prompt), text_encoder("")
  *   x = noise(seed) * init_sigma
- *   for step i, timestep t:
+ *   for step i, timestep t (the scheduler's, by its spacing):
  *       eps_uncond, eps_cond = unet([x, x], t, [uncond, cond])
  *       eps = eps_uncond + s * (eps_cond - eps_uncond)
- *       x0, x = scheduler.step(eps, i, x)
+ *       x0, x = scheduler.step(eps, i, x)   (Euler ancestral, DDPM: + fresh noise(seed + 1 + i))
  *   image = vae_decoder(x / scale)
  *
  * The distilled student has guidance folded in: eps = student(x, t, cond, s, steps), one run
@@ -147,7 +147,10 @@ export class DiffusionPipeline {
 		const textMs = now() - start;
 		check();
 
-		const scheduler = createScheduler(settings.scheduler, manifest.schedule);
+		const scheduler = createScheduler(settings.scheduler, manifest.schedule, {
+			spacing: settings.spacing,
+			seed: settings.seed
+		});
 		scheduler.setTimesteps(settings.steps);
 		const noise = seededNoise(settings.seed, n);
 		let x: Float32Array = noise.map((v) => v * scheduler.initNoiseSigma);

@@ -173,7 +173,7 @@ export const manifestSchema = {
 			minItems: 2,
 			additionalItems: false
 		},
-		SchedulerName: { enum: ['ddim', 'euler'] },
+		SchedulerName: { enum: ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'] },
 		ModelName: { enum: ['teacher', 'student'] },
 		TensorInfo: {
 			type: 'object',

@@ -166,4 +166,8 @@ export function modelEntry(m: Manifest, name: ModelName): ModelEntry | undefined
 	return undefined;
 }
 
-export type SchedulerName = 'ddim' | 'euler';
+/**
+ * The samplers (src/lib/pipeline/scheduler.ts): DDIM, Euler, Euler ancestral, DDPM and
+ * DPM-Solver++ (2M).
+ */
+export type SchedulerName = 'ddim' | 'euler' | 'euler_a' | 'ddpm' | 'dpmpp_2m';

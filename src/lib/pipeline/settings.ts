@@ -4,6 +4,7 @@
  * everywhere), then defaults from the manifest and the chosen model's own limits.
  */
 import { modelEntry, type Manifest, type ModelName, type SchedulerName } from './manifest';
+import { SPACINGS, type TimestepSpacing } from './scheduler';
 
 /** The pipeline's limits: not the model's (it takes any of these), but what a page offers. */
 export const SETTING_LIMITS = {
@@ -22,6 +23,12 @@ export interface GenerationSettings {
 	guidance: number;
 	steps: number;
 	scheduler: SchedulerName;
+	/**
+	 * Which timesteps the scheduler visits: 'trailing' (ours, from t = 999; the default) or
+	 * 'leading' (Stable Diffusion v1's shipped settings: steps_offset=1, set_alpha_to_one=False;
+	 * 25 steps start at t = 961). See TimestepSpacing in scheduler.ts.
+	 */
+	spacing: TimestepSpacing;
 	/** Which U-Net: the teacher, or the few-step student distilled from it. */
 	model: ModelName;
 }
@@ -150,6 +157,9 @@ export function resolveSettings(
 		throw new Error(
 			`unknown scheduler ${scheduler}; the model offers ${manifest.sampler.available.join(', ')}`
 		);
+	const spacing = input.spacing ?? manifest.schedule.timestep_spacing;
+	if (!SPACINGS.includes(spacing))
+		throw new Error(`unknown timestep spacing ${spacing}; use ${SPACINGS.join(' or ')}`);
 	let guidance = cleaned.settings.guidance ?? entry.guidance;
 	let steps = cleaned.settings.steps ?? entry.steps;
 	// The student learned some guidance scales and step counts only (both are its inputs).
@@ -176,6 +186,7 @@ export function resolveSettings(
 			guidance,
 			steps,
 			scheduler,
+			spacing,
 			model
 		},
 		notices
