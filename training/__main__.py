@@ -17,7 +17,8 @@ TRAINING = ("vae", "vae_decoder", "clip", "unet", "trajectories", "student", "de
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
-                                     "trajectories", "student", "student_export", "student_card", "distill", "decoder64", "all"])
+                                     "trajectories", "student", "student_export", "student_card", "distill", "decoder64",
+                                     "golden_samplers", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=config.THREADS)
@@ -121,6 +122,10 @@ def other_stage(s):
         from . import evaluate
 
         evaluate.evaluate_all()
+    elif s == "golden_samplers":
+        from . import export
+
+        export.export_samplers()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveSettings } from '../../src/lib/pipeline/settings';
 import { encodeImage, noiseLatent, predictNoise } from '../../src/lib/pipeline/training-step';
-import { hasModels, loadGolden, maxAbsDiff, modelsDir } from './golden';
+import { hasModels, hasSamplerGolden, loadGolden, maxAbsDiff, modelsDir } from './golden';
 import { nodePipeline } from '../../src/lib/server/node-model';
 
 describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, Node)', () => {
@@ -10,10 +10,13 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 	// The distilled student has its own golden cases, in folders that ship one.
 	const hasStudent = hasModels && g.manifest.models?.student !== undefined;
 	const gs = hasStudent ? loadGolden('golden_student') : undefined;
+	// The other samplers and SD v1's leading spacing: short runs of the teacher.
+	const gm = hasSamplerGolden ? loadGolden('golden_samplers') : undefined;
 	const cases = hasModels
 		? [
 				...g.golden.cases.map((c) => ({ c, g })),
-				...(gs?.golden.cases ?? []).map((c) => ({ c, g: gs! }))
+				...(gs?.golden.cases ?? []).map((c) => ({ c, g: gs! })),
+				...(gm?.golden.cases ?? []).map((c) => ({ c, g: gm! }))
 			]
 		: [];
 
@@ -22,14 +25,15 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 	}, 60_000);
 
 	for (const { c, g } of cases) {
-		it(`${c.model ?? 'teacher'}: "${c.prompt}", seed ${c.seed}, ${c.scheduler} ${c.steps} steps, guidance ${c.guidance}`, async () => {
+		it(`${c.model ?? 'teacher'}: "${c.prompt}", seed ${c.seed}, ${c.scheduler}${c.spacing ? ` (${c.spacing})` : ''} ${c.steps} steps, guidance ${c.guidance}`, async () => {
 			const trace = await built.pipeline.generate({
 				model: c.model,
 				prompt: c.prompt,
 				seed: c.seed,
 				steps: c.steps,
 				guidance: c.guidance,
-				scheduler: c.scheduler
+				scheduler: c.scheduler,
+				spacing: c.spacing
 			});
 			expect(trace.tokens.ids).toEqual(c.input_ids);
 			expect(Array.from(trace.noise)).toEqual(Array.from(g.tensor(c.tensors.noise!)));

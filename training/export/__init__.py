@@ -7,7 +7,7 @@
 - student.py: the distilled student's graph, golden cases and manifest entry
 
 `python3 -m training export` runs export_all (the teacher's folder), `student_export`
-student.export_student.
+student.export_student, `golden_samplers` export_samplers.
 """
 import shutil
 
@@ -40,6 +40,7 @@ def export_all():
     graphs.export_teacher(out, clip, vae, unet)
     clip_folder.write(out, wp, clip)
     golden.write_teacher(out, d, clip, vae, unet, wp, scale)
+    golden.write_samplers(out, clip, vae, unet, wp, scale)
     m = manifest.teacher_manifest(wp, scale, ustate, unet)
     manifest.add_files(m, out, {
         "text_encoder": "clip/onnx/text_model.onnx",
@@ -53,7 +54,26 @@ def export_all():
         "preprocessor_config": "clip/preprocessor_config.json",
         "golden_index": "golden.json",
         "golden_tensors": "golden.bin",
+        **SAMPLER_FILES,
     })
     manifest.write(out, m)
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     print(f"export: {total / 1e6:.2f} MB in {out}")
+
+
+SAMPLER_FILES = {"golden_samplers_index": "golden_samplers.json", "golden_samplers_tensors": "golden_samplers.bin"}
+
+
+def export_samplers():
+    """Adds (or redoes) only the samplers' golden cases in an exported folder, from its own
+    files (shipped.load): the rest of the folder stays as it is."""
+    from .. import shipped
+
+    out = config.MODELS_OUT
+    _, wp, clip, vae, unet, scale = shipped.load(out)
+    golden.write_samplers(out, clip, vae, unet, wp, scale)
+    m = manifest.read(out)
+    m["sampler"]["available"] = manifest.SAMPLERS
+    manifest.add_files(m, out, SAMPLER_FILES)
+    manifest.write(out, m)
+    print(f"export: samplers' golden cases in {out}")

@@ -16,6 +16,17 @@ GOLDEN_CASES = [
     {"prompt": "", "seed": 1, "steps": 10, "guidance": 1.0, "scheduler": "euler"},
 ]
 GAUSSIAN_SEEDS = [0, 1, 42, 4294967295]
+# The samplers beside DDIM and Euler, and SD v1's "leading" timestep spacing: short runs
+# (golden_samplers.*), each step's coefficients included.
+SAMPLER_GOLDEN_CASES = [
+    {"prompt": "smiling cat", "seed": 42, "steps": 6, "guidance": 4.0, "scheduler": "euler_a", "spacing": "trailing"},
+    {"prompt": "red heart", "seed": 7, "steps": 6, "guidance": 7.5, "scheduler": "ddpm", "spacing": "trailing"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 6, "guidance": 4.0, "scheduler": "dpmpp_2m", "spacing": "trailing"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddim", "spacing": "leading"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "euler_a", "spacing": "leading"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddpm", "spacing": "leading"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "dpmpp_2m", "spacing": "leading"},
+]
 
 TOKENIZER_PROMPTS_FIXED = [
     "",
@@ -86,8 +97,9 @@ class Blob:
 
 
 @torch.no_grad()
-def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar):
-    """Each case's whole trace (noise, every step's predictions, final latent, image)."""
+def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True):
+    """Each case's whole trace (noise, every step's predictions, final latent, image); with
+    `text`, the text encoder's outputs too."""
     cases = []
     for ci, c in enumerate(specs):
         ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
@@ -98,24 +110,30 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar):
         shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
         noise = schedule.seeded_noise(c["seed"], shape)
         trace = []
+        spacing = c.get("spacing", "trailing")
         if c["scheduler"] == "ddim":
             final = schedule.sample_ddim(
                 unet, hidden[1:], hidden[:1], noise, torch.from_numpy(abar).float(),
-                c["steps"], c["guidance"], trace,
+                c["steps"], c["guidance"], trace, spacing,
+            )
+        elif c["scheduler"] == "euler":
+            final = schedule.sample_euler(
+                unet, hidden[1:], hidden[:1], noise, abar, c["steps"], c["guidance"], trace, spacing
             )
         else:
-            final = schedule.sample_euler(
-                unet, hidden[1:], hidden[:1], noise, abar, c["steps"], c["guidance"], trace
-            )
+            sampler = schedule.SAMPLERS[c["scheduler"]](abar, c["steps"], spacing, c["seed"])
+            final = schedule.sample(sampler, unet, hidden[1:], hidden[:1], noise, c["guidance"], trace)
         image = vae.decoder(final / scale)
         p = f"case{ci}/"
         entry = dict(c)
         entry["input_ids"] = ids
         entry["attention_mask"] = mask
         entry["timesteps"] = [s["t"] for s in trace]
+        if "coefficients" in trace[0]:
+            entry["coefficients"] = [s["coefficients"] for s in trace]
         entry["tensors"] = {
-            "text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
-            "text_embeds": blob.add(p + "text_embeds", embeds.numpy()),
+            **({"text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
+                "text_embeds": blob.add(p + "text_embeds", embeds.numpy())} if text else {}),
             "noise": blob.add(p + "noise", noise.numpy()),
             "x": blob.add(p + "x", torch.stack([s["x"] for s in trace]).numpy()),
             "eps_cond": blob.add(p + "eps_cond", torch.stack([s["eps_cond"] for s in trace]).numpy()),
@@ -204,6 +222,17 @@ def write_teacher(out, d, clip, vae, unet, wp, scale):
     index["tensors"] = blob.index
     index["tokenizer"] = tok_cases
     (out / "golden.json").write_text(json.dumps(index, ensure_ascii=False))
+
+
+def write_samplers(out, clip, vae, unet, wp, scale):
+    """golden_samplers.bin and golden_samplers.json: the teacher's short runs with the samplers
+    beside DDIM and Euler, and with SD v1's leading spacing (SAMPLER_GOLDEN_CASES). The text
+    encoder's outputs are golden.json's to check."""
+    blob = Blob()
+    abar = schedule.alphas_cumprod()
+    cases = golden_cases(blob, SAMPLER_GOLDEN_CASES, clip, vae, unet, wp, scale, abar, text=False)
+    (out / "golden_samplers.bin").write_bytes(blob.bytes())
+    (out / "golden_samplers.json").write_text(json.dumps({"cases": cases, "tensors": blob.index}))
 
 
 def write_student(out, clip, vae, student, wp, scale):
