@@ -286,7 +286,7 @@ describe('the numbers the glossary gives for our model', () => {
 	// with other sizes fails here instead of leaving a stale sentence.
 	const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
 	const all = GLOSSARY.map((t) => t.definition).join('\n');
-	const millions = (manifest.models.teacher.params / 1e6).toFixed(1);
+	const millions = (manifest.models!.teacher!.params / 1e6).toFixed(1);
 	const clipPy = readFileSync('training/clip.py', 'utf8');
 	const configPy = readFileSync('training/config.py', 'utf8');
 
