@@ -9,7 +9,8 @@
  * cleaner as the prompt form's and the worker's (cleanSettings). Values that cannot be used
  * are dropped with a notice for the reader; values are only ever shown as text.
  */
-import type { Manifest, ModelName } from './pipeline/manifest';
+import type { Manifest, ModelName, SchedulerName } from './pipeline/manifest';
+import { SPACINGS, type TimestepSpacing } from './pipeline/scheduler';
 import {
 	SETTING_LIMITS,
 	clampNumber,
@@ -30,6 +31,10 @@ export interface ViewState {
 	guidance?: number;
 	/** Number of denoising steps. */
 	steps?: number;
+	/** The sampler (scheduler) of the loop: ddim, euler, euler_a, ddpm or dpmpp_2m. */
+	sampler?: SchedulerName;
+	/** Which timesteps it visits: trailing (ours) or leading (Stable Diffusion v1's). */
+	spacing?: TimestepSpacing;
 	/**
 	 * Which step of the denoising loop the scrubber is on: an index counted from 0, not a
 	 * timestep (figures show index 11 of 25 as "step 12 of 25 · t = 559", t being the timestep).
@@ -97,6 +102,8 @@ const ORDER = [
 	'seed',
 	'guidance',
 	'steps',
+	'sampler',
+	'spacing',
 	't',
 	'word',
 	'level',
@@ -106,6 +113,9 @@ const ORDER = [
 	'backend'
 ] as const;
 type Key = (typeof ORDER)[number];
+
+/** Every sampler the pipeline implements (the manifest lists those its model offers). */
+const SAMPLERS: readonly SchedulerName[] = ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'];
 
 /** Parameters that other sites add to links; ignored without a notice. */
 const FOREIGN = /^(utm_[a-z]+|fbclid|gclid|ref)$/;
@@ -187,6 +197,14 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 				else state.steps = cleanOne('steps', n, notices);
 				break;
 			}
+			case 'sampler':
+				if ((SAMPLERS as readonly string[]).includes(raw)) state.sampler = raw as SchedulerName;
+				else notices.push(`Ignored sampler=${quote(raw)}: expected ${SAMPLERS.join(', ')}.`);
+				break;
+			case 'spacing':
+				if ((SPACINGS as readonly string[]).includes(raw)) state.spacing = raw as TimestepSpacing;
+				else notices.push(`Ignored spacing=${quote(raw)}: expected ${SPACINGS.join(' or ')}.`);
+				break;
 			case 't':
 				// Clamped against the number of steps once both are known, below.
 				state.t = clampInt('t', raw, 0, LIMITS.stepsMax - 1, notices);
@@ -236,6 +254,6 @@ export function serializeViewState(state: ViewState): string {
 
 /** The generation settings a link gives the live model; the rest are the figures' own. */
 export function generationSettings(state: ViewState): Partial<GenerationSettings> {
-	const { prompt, seed, guidance, steps, model } = state;
-	return { prompt, seed, guidance, steps, model };
+	const { prompt, seed, guidance, steps, model, sampler, spacing } = state;
+	return { prompt, seed, guidance, steps, model, scheduler: sampler, spacing };
 }

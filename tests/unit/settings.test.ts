@@ -182,3 +182,19 @@ describe('stripControls', () => {
 		expect(stripControls('a\tb\r\nc')).toBe('a b  c');
 	});
 });
+
+describe('the student and the sampler', () => {
+	it('keeps the DDIM steps on trailing timesteps it learned, and says so', () => {
+		const { settings, notices } = resolveSettings(
+			{ model: 'student', scheduler: 'euler_a', spacing: 'leading' },
+			manifest
+		);
+		expect(settings).toMatchObject({ scheduler: 'ddim', spacing: 'trailing' });
+		expect(notices).toContain(
+			'The student learned ddim steps on trailing timesteps; using those instead of euler_a on leading.'
+		);
+		const teacher = resolveSettings({ scheduler: 'euler_a', spacing: 'leading' }, manifest);
+		expect(teacher.settings).toMatchObject({ scheduler: 'euler_a', spacing: 'leading' });
+		expect(teacher.notices).toEqual([]);
+	});
+});

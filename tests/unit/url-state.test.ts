@@ -183,3 +183,27 @@ describe('serializeViewState', () => {
 		expect(serializeViewState({})).toBe('');
 	});
 });
+
+describe('sampler and spacing in links', () => {
+	it('are read, handed to the live model as its scheduler and spacing, and written back', () => {
+		const { state, notices } = parse('steps=25&sampler=dpmpp_2m&spacing=leading&t=3');
+		expect(notices).toEqual([]);
+		expect(state).toEqual({ steps: 25, sampler: 'dpmpp_2m', spacing: 'leading', t: 3 });
+		expect(generationSettings(state)).toMatchObject({ scheduler: 'dpmpp_2m', spacing: 'leading' });
+		expect(serializeViewState(state)).toBe('?steps=25&sampler=dpmpp_2m&spacing=leading&t=3');
+	});
+
+	it('ignore unknown values with a notice', () => {
+		const { state, notices } = parse('sampler=plms&spacing=%3Cb%3E');
+		expect(state).toEqual({});
+		expect(notices).toEqual([
+			'Ignored sampler="plms": expected ddim, euler, euler_a, ddpm, dpmpp_2m.',
+			'Ignored spacing="<b>": expected trailing or leading.'
+		]);
+	});
+
+	it('offer only samplers the shipped model lists', () => {
+		const { state } = parse('sampler=euler_a');
+		expect(manifest.sampler.available).toContain(state.sampler);
+	});
+});

@@ -152,14 +152,25 @@ export function resolveSettings(
 	}
 	// Steps and guidance default to what the chosen model was made for.
 	const entry = modelEntry(manifest, model)!;
-	const scheduler = input.scheduler ?? d.default;
+	let scheduler = input.scheduler ?? d.default;
 	if (!manifest.sampler.available.includes(scheduler))
 		throw new Error(
 			`unknown scheduler ${scheduler}; the model offers ${manifest.sampler.available.join(', ')}`
 		);
-	const spacing = input.spacing ?? manifest.schedule.timestep_spacing;
+	let spacing = input.spacing ?? manifest.schedule.timestep_spacing;
 	if (!SPACINGS.includes(spacing))
 		throw new Error(`unknown timestep spacing ${spacing}; use ${SPACINGS.join(' or ')}`);
+	// The student learned DDIM's jumps between the teacher's trailing timesteps: no other way.
+	if (
+		model === 'student' &&
+		(scheduler !== d.default || spacing !== manifest.schedule.timestep_spacing)
+	) {
+		notices.push(
+			`The student learned ${d.default} steps on ${manifest.schedule.timestep_spacing} timesteps; using those instead of ${scheduler} on ${spacing}.`
+		);
+		scheduler = d.default;
+		spacing = manifest.schedule.timestep_spacing;
+	}
 	let guidance = cleaned.settings.guidance ?? entry.guidance;
 	let steps = cleaned.settings.steps ?? entry.steps;
 	// The student learned some guidance scales and step counts only (both are its inputs).
