@@ -150,9 +150,9 @@ export class DDIMScheduler implements Scheduler {
  * whose noise level is sigma = sqrt((1 - abar) / abar); the last step goes to sigma = 0.
  */
 export class EulerScheduler implements Scheduler {
-	readonly name = 'euler';
+	readonly name: SchedulerName = 'euler';
 	timesteps: number[] = [];
-	private sigmas: number[] = [];
+	protected sigmas: number[] = [];
 
 	constructor(
 		private schedule: NoiseSchedule,
@@ -205,32 +205,19 @@ function eulerSigma(schedule: NoiseSchedule, t: number): number {
  * sigma_down^2 + sigma_up^2 = sigma_next^2: an Euler step down to sigma_down, then noise of
  * size sigma_up added back (seeded by `stepNoiseSeed`). The last step, to sigma 0, adds none.
  */
-export class EulerAncestralScheduler implements Scheduler {
-	readonly name = 'euler_a';
-	timesteps: number[] = [];
-	private sigmas: number[] = [];
+export class EulerAncestralScheduler extends EulerScheduler {
+	override readonly name: SchedulerName = 'euler_a';
 
+	/** Timesteps, sigmas, starting scale and input scaling are Euler's; only the step differs. */
 	constructor(
-		private schedule: NoiseSchedule,
-		private spacing: TimestepSpacing = 'trailing',
+		schedule: NoiseSchedule,
+		spacing: TimestepSpacing = 'trailing',
 		private seed = 0
-	) {}
-
-	get initNoiseSigma(): number {
-		return Math.sqrt(this.sigmas[0]! ** 2 + 1);
+	) {
+		super(schedule, spacing);
 	}
 
-	setTimesteps(steps: number) {
-		this.timesteps = timestepsFor(this.spacing, this.schedule.num_train_timesteps, steps);
-		this.sigmas = [...this.timesteps.map((t) => eulerSigma(this.schedule, t)), 0];
-	}
-
-	scaleModelInput(x: Float32Array, i: number): Float32Array {
-		const c = Math.fround(Math.sqrt(this.sigmas[i]! ** 2 + 1));
-		return x.map((v) => v / c);
-	}
-
-	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
+	override step(eps: Float32Array, i: number, x: Float32Array): StepResult {
 		const sigma = this.sigmas[i]!;
 		const sigmaNext = this.sigmas[i + 1]!;
 		const sigmaUp = Math.sqrt((sigmaNext ** 2 * (sigma ** 2 - sigmaNext ** 2)) / sigma ** 2);
