@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
-import { activeStep, inViewport, watchErrors } from './helpers';
+import { activeStep, inViewport, openReady, watchErrors } from './helpers';
 
 test.describe('every chapter has its own link', () => {
 	for (const c of CHAPTERS) {
@@ -60,8 +60,7 @@ test('scrolling changes the active step and the link, without adding history', a
 test('scrolling still moves the active step after a chapter change by the n key', async ({
 	page
 }) => {
-	await page.goto('/clip');
-	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await openReady(page, '/clip');
 	await page.keyboard.press('n');
 	await expect(page.locator('h1')).toHaveText('Image compression: the VAE');
 	// The new chapter's steps are observed, not the old chapter's detached ones.
@@ -88,8 +87,7 @@ test('the back button returns to the previous chapter and step', async ({ page }
 test('keyboard: n and p change chapter, j and k change step, and can be turned off', async ({
 	page
 }) => {
-	await page.goto('/clip');
-	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await openReady(page, '/clip');
 	await page.keyboard.press('j');
 	await expect.poll(() => activeStep(page)).toBe(2);
 	await page.keyboard.press('k');
@@ -107,8 +105,7 @@ test('keyboard: n and p change chapter, j and k change step, and can be turned o
 test('the chapter menu and every part of the diagram are reachable by keyboard', async ({
 	page
 }) => {
-	await page.goto('/parts');
-	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await openReady(page, '/parts');
 	await page.keyboard.press('Tab'); // skip link
 	await page.keyboard.press('Tab'); // brand
 	await page.keyboard.press('Tab'); // chapters menu

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { GLOSSARY } from '../../src/lib/story/glossary';
-import { watchErrors } from './helpers';
+import { openReady, watchErrors } from './helpers';
 
 const definition = (id: string) => GLOSSARY.find((t) => t.id === id)!.definition;
 
@@ -11,16 +11,11 @@ function term(page: Page, name: string) {
 	return { button, pop: button.locator('xpath=following-sibling::span[1]') };
 }
 
-async function ready(page: Page) {
-	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
-}
-
 test('a term shows its definition on hover and keyboard focus, and Escape hides it', async ({
 	page
 }) => {
 	const errors = watchErrors(page);
-	await page.goto('/clip?step=4');
-	await ready(page);
+	await openReady(page, '/clip?step=4');
 	const { button, pop } = term(page, 'softmax');
 	// Only the first use in the chapter is marked.
 	await expect(button).toHaveCount(1);
@@ -65,8 +60,7 @@ test.describe('on a phone', () => {
 	test.use({ viewport: { width: 375, height: 740 }, hasTouch: true });
 
 	test('a tap shows the definition, a tap elsewhere hides it', async ({ page }) => {
-		await page.goto('/vae?step=5');
-		await ready(page);
+		await openReady(page, '/vae?step=5');
 		const { button, pop } = term(page, 'PSNR');
 		await button.tap();
 		await expect(pop).toBeVisible();
@@ -82,8 +76,7 @@ test.describe('on a phone', () => {
 
 	test('every term’s popover fits the screen, with no horizontal scrolling', async ({ page }) => {
 		for (const path of ['/parts', '/clip', '/unet', '/denoising-loop', '/distillation']) {
-			await page.goto(path);
-			await ready(page);
+			await openReady(page, path);
 			const overflow = await page.locator('.steps .term > button').evaluateAll(async (buttons) => {
 				const bad: string[] = [];
 				for (const b of buttons as HTMLButtonElement[]) {

@@ -14,6 +14,12 @@ export function watchErrors(page: Page) {
 	return { errors, check: () => expect(errors).toEqual([]) };
 }
 
+/** Opens a page and waits until it is hydrated, so that keys and clicks reach its handlers. */
+export async function openReady(page: Page, path: string): Promise<void> {
+	await page.goto(path);
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+}
+
 /** Whether an element is inside the viewport (at least partly). */
 export async function inViewport(page: Page, selector: string): Promise<boolean> {
 	return page.locator(selector).evaluate((el) => {

@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 import { figureKey } from '../../src/lib/story/figures';
-import { activeStep } from './helpers';
+import { activeStep, openReady } from './helpers';
 
 const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/glossary', '/credits'];
 
@@ -75,7 +75,8 @@ test.describe('phones: the part each step is about is on screen', () => {
 		test(`/${chapter.slug}, every step at 375 × 812`, async ({ page }) => {
 			test.setTimeout(300_000);
 			await page.emulateMedia({ reducedMotion: 'reduce' });
-			await page.goto(`/${chapter.slug}`);
+			// Keys pressed before hydration are lost (CI once saw step 1 stay active).
+			await openReady(page, `/${chapter.slug}`);
 			for (const [i, step] of chapter.steps.entries()) {
 				if (i > 0) await page.keyboard.press('j');
 				await expect.poll(() => activeStep(page)).toBe(i + 1);
