@@ -74,29 +74,36 @@ class Live {
 	private gridKey: string | undefined;
 	private exampleRun = 0;
 
-	/** Fetches the precomputed file once. */
+	/**
+	 * Fetches the precomputed file once. A chapter page waits for it before hydrating (its
+	 * +page.ts), so the figures hydrate with the same data the server rendered them with.
+	 */
 	loadFirstPaint(): Promise<void> {
 		this.firstPaintLoad ??= (async () => {
 			try {
 				const res = await fetch(`${base}/first-paint.bin`);
 				if (!res.ok) throw new Error(`HTTP ${res.status}`);
-				const fp = unpack<FirstPaint>(await res.arrayBuffer());
-				this.firstPaint = fp;
-				if (!this.trace) {
-					this.trace = fp.trace;
-					this.x0Images = fp.x0Images;
-					this.source = 'precomputed';
-				}
-				if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
-				if (!this.grid.length && fp.grid) this.grid = fp.grid;
-				this.images ??= fp.images;
-				this.labels ??= fp.labels;
-				this.example ??= { ...fp.example, live: false };
+				this.useFirstPaint(unpack<FirstPaint>(await res.arrayBuffer()));
 			} catch (e) {
 				this.firstPaintError = `The precomputed figures could not be loaded (${(e as Error).message}).`;
 			}
 		})();
 		return this.firstPaintLoad;
+	}
+
+	/** Shows the precomputed results wherever nothing live is on show yet (also on the server). */
+	useFirstPaint(fp: FirstPaint) {
+		this.firstPaint = fp;
+		if (!this.trace) {
+			this.trace = fp.trace;
+			this.x0Images = fp.x0Images;
+			this.source = 'precomputed';
+		}
+		if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
+		if (!this.grid.length && fp.grid) this.grid = fp.grid;
+		this.images ??= fp.images;
+		this.labels ??= fp.labels;
+		this.example ??= { ...fp.example, live: false };
 	}
 
 	/** The teacher's or the student's generation on show (main or pair), if any. */

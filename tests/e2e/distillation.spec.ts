@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import type { GridRow, Manifest } from '../../src/lib/pipeline/manifest';
 import { trailingTimesteps } from '../../src/lib/pipeline/scheduler';
-import { watchErrors } from './helpers';
+import { pictureBytes, watchErrors } from './helpers';
 
 const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
 const metrics = JSON.parse(readFileSync('static/models/metrics.json', 'utf8')) as {
@@ -22,14 +22,9 @@ test.setTimeout(180_000);
 // Tall enough that the whole figure is on screen: scrolling would move on to the next step.
 test.use({ viewport: { width: 1440, height: 1100 } });
 
-/** The RGBA bytes of the image canvas with this accessible name. */
+/** The RGBA bytes of the picture with this accessible name. */
 function imageBytes(page: Page, name: string) {
-	return page
-		.getByRole('img', { name, exact: true })
-		.locator('canvas')
-		.evaluate((c: HTMLCanvasElement) =>
-			Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data)
-		);
+	return pictureBytes(page.getByRole('img', { name, exact: true }).locator('img'));
 }
 
 async function bothLive(page: Page) {

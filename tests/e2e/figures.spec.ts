@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { watchErrors } from './helpers';
+import { pictureBytes, watchErrors } from './helpers';
 
 // The chapters' live figures: deep links restore them, the scrubber reads the trace, a new
 // prompt regenerates, and everything works by keyboard. Screenshots go to test-results.
@@ -13,15 +13,6 @@ async function waitLive(page: Page) {
 	await expect(page.locator('.model-bar .status')).toContainText('Live:', LIVE);
 }
 
-/** The RGBA bytes an image canvas shows. */
-function canvasBytes(page: Page, selector: string) {
-	return page
-		.locator(selector)
-		.evaluate((c: HTMLCanvasElement) =>
-			Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data)
-		);
-}
-
 test('a deep link into the loop restores step 12 of 25 for seed 7, guidance 4, same bytes as generating directly', async ({
 	page,
 	browser
@@ -31,7 +22,7 @@ test('a deep link into the loop restores step 12 of 25 for seed 7, guidance 4, s
 	await waitLive(page);
 	await expect(page.locator('.scrubber output')).toHaveText('step 12 of 25 · t = 559');
 	await expect(page.locator('.loop')).toHaveAttribute('data-step', '11');
-	const shown = await canvasBytes(page, '.loop figure:last-child canvas');
+	const shown = await pictureBytes(page.locator('.loop figure:last-child img'));
 	await page.screenshot({ path: info.outputPath('loop-1440.png'), fullPage: false });
 
 	// The same settings generated on the opening page, step 12 decoded by the same rule.
@@ -67,11 +58,11 @@ test('scrubbing and play move through the steps without re-running the model', a
 	await slider.focus();
 	await page.keyboard.press('Home');
 	await expect(page.locator('.scrubber output')).toHaveText('step 1 of 25 · t = 999');
-	const first = await canvasBytes(page, '.viz-row canvas');
+	const first = await pictureBytes(page.locator('.viz-row img'));
 	await page.keyboard.press('ArrowRight');
 	await expect(page.locator('.scrubber output')).toHaveText('step 2 of 25 · t = 959');
 	await expect.poll(() => new URL(page.url()).searchParams.get('t')).toBe('1');
-	expect(await canvasBytes(page, '.viz-row canvas')).not.toEqual(first);
+	expect(await pictureBytes(page.locator('.viz-row img'))).not.toEqual(first);
 	// The filmstrip picks a step too.
 	await page.getByRole('button', { name: 'step 20 of 25, t = 239' }).click();
 	await expect(page.locator('.scrubber output')).toHaveText('step 20 of 25 · t = 239');

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 /** Collects console errors and page errors; call `check()` at the end of a test. */
 export function watchErrors(page: Page) {
@@ -45,4 +45,15 @@ export async function generate(page: Page, backend: string, query: string): Prom
 				.trace.finalLatent
 		)
 	);
+}
+
+/** The RGBA bytes a figure's picture (an <img> of one pixel per model pixel) shows. */
+export function pictureBytes(picture: Locator): Promise<number[]> {
+	return picture.evaluate(async (img: HTMLImageElement) => {
+		await img.decode();
+		const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);
+		const ctx = canvas.getContext('2d')!;
+		ctx.drawImage(img, 0, 0);
+		return Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
+	});
 }

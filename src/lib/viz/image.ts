@@ -1,5 +1,6 @@
-/** Turns the model's images ([3, H, W] floats in [-1, 1]) into pixels for a canvas, and back. */
+/** Turns the model's images ([3, H, W] floats in [-1, 1]) into pixels and pictures, and back. */
 import { rgbToPlanar } from '$lib/pipeline/samples';
+import { pngDataUrl } from './png';
 
 export function toRGBA(image: Float32Array, size: number): Uint8ClampedArray<ArrayBuffer> {
 	const n = size * size;
@@ -21,11 +22,9 @@ export function drawImage(canvas: HTMLCanvasElement, image: Float32Array, size: 
 	ctx.putImageData(new ImageData(toRGBA(image, size), size, size), 0, 0);
 }
 
-/** A model image as a data: URL, for <image> elements in SVG figures. */
+/** A model image as a PNG data: URL; no DOM, so the server renders it too. */
 export function imageDataUrl(image: Float32Array, size: number): string {
-	const canvas = document.createElement('canvas');
-	drawImage(canvas, image, size);
-	return canvas.toDataURL();
+	return pngDataUrl(toRGBA(image, size), size, size);
 }
 
 /** A picture file as a model image: its middle square, shrunk to `size`, on white. */
