@@ -158,6 +158,18 @@ function cleanOne<K extends keyof ReaderSettings>(
 	return cleaned.settings[key];
 }
 
+const isBackend = (raw: string): raw is NonNullable<ViewState['backend']> =>
+	raw === 'auto' || raw === 'webgpu' || raw === 'wasm';
+
+/**
+ * The backend a link asks for, read on its own: the model starts loading with it as the page
+ * starts, before the page reads (and reports on) the whole link.
+ */
+export function linkBackend(params: URLSearchParams): NonNullable<ViewState['backend']> {
+	const raw = params.get('backend');
+	return raw !== null && isBackend(raw) ? raw : 'auto';
+}
+
 export function parseViewState(params: URLSearchParams, limits: ParseLimits): ParseResult {
 	const state: ViewState = {};
 	const notices: string[] = [];
@@ -223,7 +235,7 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 				else notices.push(`Ignored model=${quote(raw)}: expected "teacher" or "student".`);
 				break;
 			case 'backend':
-				if (raw === 'auto' || raw === 'webgpu' || raw === 'wasm') state.backend = raw;
+				if (isBackend(raw)) state.backend = raw;
 				else notices.push(`Ignored backend=${quote(raw)}: expected auto, webgpu or wasm.`);
 				break;
 			case 'embed':

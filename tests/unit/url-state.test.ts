@@ -4,6 +4,7 @@ import type { Manifest } from '../../src/lib/pipeline/manifest';
 import { stripControls } from '../../src/lib/pipeline/settings';
 import {
 	generationSettings,
+	linkBackend,
 	linkLimits,
 	parseViewState,
 	serializeViewState,
@@ -205,5 +206,25 @@ describe('sampler and spacing in links', () => {
 	it('offer only samplers the shipped model lists', () => {
 		const { state } = parse('sampler=euler_a');
 		expect(manifest.sampler.available).toContain(state.sampler);
+	});
+});
+
+describe('linkBackend', () => {
+	it('reads the backend a link asks for, and auto for anything else', () => {
+		const read = (q: string) => linkBackend(new URLSearchParams(q));
+		expect(read('backend=wasm')).toBe('wasm');
+		expect(read('step=2&backend=webgpu')).toBe('webgpu');
+		expect(read('backend=auto')).toBe('auto');
+		expect(read('')).toBe('auto');
+		expect(read('backend=WASM')).toBe('auto');
+		expect(read('backend=%3Cscript%3E')).toBe('auto');
+	});
+
+	it('agrees with the full link parser', () => {
+		for (const raw of ['wasm', 'webgpu', 'auto', 'gpu', ''])
+			expect(linkBackend(new URLSearchParams({ backend: raw }))).toBe(
+				parseViewState(new URLSearchParams({ backend: raw }), { ...limits, maxStep: 1 }).state
+					.backend ?? 'auto'
+			);
 	});
 });

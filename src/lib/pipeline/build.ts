@@ -95,6 +95,9 @@ export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promi
 	env.remoteHost = src.baseUrl;
 	env.remotePathTemplate = '{model}/';
 	env.useBrowserCache = false;
+	// Otherwise it fetches the runtime's 27 MB .wasm a second time (as bytes, for its own
+	// cache) although the runtime has already compiled it: seconds on a slow machine.
+	env.useWasmCache = false;
 	env.useCustomCache = true;
 	env.customCache = verifiedFileCache(src.baseUrl, manifest, files);
 	env.logLevel = transformers.LogLevel?.ERROR ?? env.logLevel;

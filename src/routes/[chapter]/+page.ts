@@ -2,15 +2,20 @@ import { error } from '@sveltejs/kit';
 import { browser } from '$app/environment';
 import { live } from '$lib/live.svelte';
 import { CHAPTERS, chapterBySlug } from '$lib/story/chapters';
+import { linkBackend } from '$lib/url-state';
 import type { EntryGenerator, PageLoad } from './$types';
 
 export const entries: EntryGenerator = () => CHAPTERS.map((c) => ({ chapter: c.slug }));
 
-export const load: PageLoad = async ({ params }) => {
+export const load: PageLoad = async ({ params, url }) => {
 	const chapter = chapterBySlug(params.chapter);
 	if (!chapter) error(404, 'There is no chapter by that name.');
-	// The server rendered the figures from the first paint: hydrate with the same data, so no
-	// pixel changes (app.html preloads the file; later pages have it already).
-	if (browser) await live.loadFirstPaint();
+	if (browser) {
+		// The model's files download and its runtime compiles while the page renders.
+		void live.start(linkBackend(url.searchParams));
+		// The server rendered the figures from the first paint: hydrate with the same data, so
+		// no pixel changes (app.html preloads the file; later pages have it already).
+		await live.loadFirstPaint();
+	}
 	return { chapter };
 };
