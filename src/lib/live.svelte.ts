@@ -23,7 +23,16 @@ export interface ExampleKey {
 
 const other = (m: ModelName): ModelName => (m === 'teacher' ? 'student' : 'teacher');
 const settingsKey = (s: GenerationSettings) =>
-	JSON.stringify([s.prompt, s.seed, s.guidance, s.steps, s.scheduler, s.spacing, s.model]);
+	JSON.stringify([
+		s.prompt,
+		s.negativePrompt,
+		s.seed,
+		s.guidance,
+		s.steps,
+		s.scheduler,
+		s.spacing,
+		s.model
+	]);
 
 /** A generation as the figures show it: its trace, each step's x0 decoded, where it came from. */
 export interface Shown {

@@ -1,6 +1,6 @@
 /**
- * The reader's generation settings (prompt, seed, guidance, steps, model) follow them from
- * page to page, in one direction, through the links:
+ * The reader's generation settings (prompt, negative prompt, seed, guidance, steps, sampler,
+ * timesteps, model) follow them from page to page, in one direction, through the links:
  *
  *   link → readLink → the page's state → its link (rewritten) and live.want
  *                                      ↘ remember → the next page's readLink
@@ -11,7 +11,16 @@
  */
 import { parseViewState, type ParseLimits, type ParseResult, type ViewState } from './url-state';
 
-const CARRIED = ['prompt', 'seed', 'guidance', 'steps', 'model'] as const;
+const CARRIED = [
+	'prompt',
+	'neg',
+	'seed',
+	'guidance',
+	'steps',
+	'sampler',
+	'spacing',
+	'model'
+] as const;
 export type CarriedSettings = Pick<ViewState, (typeof CARRIED)[number]>;
 
 let remembered: CarriedSettings = {};

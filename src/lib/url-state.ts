@@ -27,6 +27,8 @@ export interface ViewState {
 	/** Prose step inside the chapter, counted from 1. */
 	step?: number;
 	prompt?: string;
+	/** The negative prompt: what guidance pushes away from, in place of the empty prompt. */
+	neg?: string;
 	seed?: number;
 	guidance?: number;
 	/** Number of denoising steps. */
@@ -99,6 +101,7 @@ export interface ParseLimits extends LinkLimits {
 const ORDER = [
 	'step',
 	'prompt',
+	'neg',
 	'seed',
 	'guidance',
 	'steps',
@@ -191,6 +194,12 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 			case 'prompt':
 				state.prompt = cleanOne('prompt', raw, notices);
 				break;
+			case 'neg': {
+				// Empty is no negative prompt: it stays out of the state and the rewritten link.
+				const neg = cleanOne('negativePrompt', raw, notices);
+				if (neg) state.neg = neg;
+				break;
+			}
 			case 'seed': {
 				const n = integer(raw);
 				if (n === undefined) notices.push(`Ignored seed=${quote(raw)}: not a whole number.`);
@@ -266,6 +275,15 @@ export function serializeViewState(state: ViewState): string {
 
 /** The generation settings a link gives the live model; the rest are the figures' own. */
 export function generationSettings(state: ViewState): Partial<GenerationSettings> {
-	const { prompt, seed, guidance, steps, model, sampler, spacing } = state;
-	return { prompt, seed, guidance, steps, model, scheduler: sampler, spacing };
+	const { prompt, neg, seed, guidance, steps, model, sampler, spacing } = state;
+	return {
+		prompt,
+		negativePrompt: neg,
+		seed,
+		guidance,
+		steps,
+		model,
+		scheduler: sampler,
+		spacing
+	};
 }

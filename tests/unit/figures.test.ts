@@ -49,6 +49,7 @@ function trace(model: ModelName, steps: number, prompt = 'smiling cat'): Trace {
 	return {
 		settings: {
 			prompt,
+			negativePrompt: '',
 			seed: 42,
 			guidance: 4,
 			steps,

@@ -135,4 +135,33 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 		expect(p.loss).toBeLessThan(0.6);
 		expect(p.attention.length).toBe(m.text.context_length * m.latent.size ** 2);
 	});
+
+	describe('negative prompt', () => {
+		const base = { prompt: 'smiling cat', seed: 5, steps: 3 };
+
+		it('is no separate mechanism: it fills the empty prompt\'s slot in guidance', async () => {
+			const neg = 'red heart';
+			const trace = await built.pipeline.generate({ ...base, negativePrompt: neg });
+			expect(trace.settings.negativePrompt).toBe(neg);
+			const { parts } = built.pipeline;
+			const encoded = await parts.text.encode([parts.tokenize(neg)]);
+			expect(Array.from(trace.textHiddenUncond!)).toEqual(Array.from(encoded.hidden));
+			// At guidance 0 only that half counts: the picture of the negative prompt itself, as if
+			// it were the prompt at guidance 1 (where only the prompted half counts).
+			const zero = await built.pipeline.generate({ ...base, negativePrompt: neg, guidance: 0 });
+			const asPrompt = await built.pipeline.generate({ ...base, prompt: neg, guidance: 1 });
+			expect(maxAbsDiff(zero.finalLatent, asPrompt.finalLatent)).toBeLessThan(1e-4);
+			// And it changes the picture at the usual guidance.
+			const plain = await built.pipeline.generate(base);
+			expect(maxAbsDiff(trace.finalLatent, plain.finalLatent)).toBeGreaterThan(1e-2);
+		});
+
+		it('left empty, gives exactly today\'s picture', async () => {
+			const plain = await built.pipeline.generate(base);
+			const empty = await built.pipeline.generate({ ...base, negativePrompt: '' });
+			const spaces = await built.pipeline.generate({ ...base, negativePrompt: ' \t ' });
+			expect(Array.from(empty.finalLatent)).toEqual(Array.from(plain.finalLatent));
+			expect(Array.from(spaces.finalLatent)).toEqual(Array.from(plain.finalLatent));
+		});
+	});
 });

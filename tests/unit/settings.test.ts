@@ -198,3 +198,41 @@ describe('the student and the sampler', () => {
 		expect(teacher.notices).toEqual([]);
 	});
 });
+
+describe('the negative prompt', () => {
+	const link = (q: string) =>
+		parseViewState(new URLSearchParams(q), { maxStep: 1, ...linkLimits(manifest, 16) });
+
+	it('is cleaned like the prompt, through the link, the form and the worker, with its own notice', () => {
+		const raw = `  no\u202e  ${'x'.repeat(300)}`;
+		const viaLink = link(`neg=${encodeURIComponent(raw)}`);
+		const viaForm = submission({ ...current, neg: raw }, current);
+		const viaWorker = resolveSettings({ negativePrompt: raw }, manifest);
+		const expected = `no ${'x'.repeat(197)}`;
+		expect(viaLink.state.neg).toBe(expected);
+		expect(viaForm.settings.neg).toBe(expected);
+		expect(viaWorker.settings.negativePrompt).toBe(expected);
+		const notice = 'The negative prompt was longer than 200 characters; cut short.';
+		expect(viaLink.notices).toEqual([notice]);
+		expect(viaForm.notices).toEqual([notice]);
+		expect(viaWorker.notices).toContain(notice);
+	});
+
+	it('left empty (or only spaces) is no negative prompt: out of the link, the form and the settings', () => {
+		expect(resolveSettings({}, manifest).settings.negativePrompt).toBe('');
+		expect(resolveSettings({ negativePrompt: ' \t ' }, manifest).settings.negativePrompt).toBe('');
+		expect(submission({ ...current, neg: '  ' }, current).settings.neg).toBeUndefined();
+		expect(link('neg=%20').state.neg).toBeUndefined();
+	});
+
+	it('is not used by the student, which has no unconditional half, and says so', () => {
+		const { settings, notices } = resolveSettings(
+			{ model: 'student', negativePrompt: 'blurry' },
+			manifest
+		);
+		expect(settings.negativePrompt).toBe('');
+		expect(notices).toContain(
+			'The student guides inside its U-Net and has no unconditional half: the negative prompt is not used.'
+		);
+	});
+});

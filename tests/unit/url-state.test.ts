@@ -228,3 +228,19 @@ describe('linkBackend', () => {
 			);
 	});
 });
+
+describe('the negative prompt in links', () => {
+	it('round-trips as neg, right after the prompt', () => {
+		const state = { prompt: 'cat', neg: 'blurry, red', seed: 3, sampler: 'euler' as const };
+		const query = serializeViewState(state);
+		expect(query).toBe('?prompt=cat&neg=blurry%2C+red&seed=3&sampler=euler');
+		expect(parse(query.slice(1)).state).toEqual(state);
+		expect(generationSettings(state).negativePrompt).toBe('blurry, red');
+	});
+
+	it('shows hostile text as text and drops an empty one', () => {
+		const { state } = parse(`neg=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
+		expect(state.neg).toBe('<img src=x onerror=alert(1)>');
+		expect(serializeViewState(parse('neg=&seed=1').state)).toBe('?seed=1');
+	});
+});

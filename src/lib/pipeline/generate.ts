@@ -1,7 +1,7 @@
 /**
  * The text-to-image loop, written to read like the math, recording every intermediate.
  *
- *   cond, uncond = text_encoder(prompt), text_encoder("")
+ *   cond, uncond = text_encoder(prompt), text_encoder(negative_prompt or "")
  *   x = noise(seed) * init_sigma
  *   for step i, timestep t (the scheduler's, by its spacing):
  *       eps_uncond, eps_cond = unet([x, x], t, [uncond, cond])
@@ -141,8 +141,13 @@ export class DiffusionPipeline {
 			);
 		const folded = modelEntry(manifest, settings.model)?.guidance_input === true;
 		const cond = await text.encode([tokens]);
-		// The student needs no empty prompt: guidance happens inside it.
-		const uncond = folded ? null : await this.emptyPrompt();
+		// The student needs no empty prompt: guidance happens inside it. A negative prompt is no
+		// separate mechanism: it is what fills the empty prompt's slot.
+		const uncond = folded
+			? null
+			: settings.negativePrompt
+				? await text.encode([tokenize(settings.negativePrompt)])
+				: await this.emptyPrompt();
 		const hidden = uncond ? concat(uncond.hidden, cond.hidden) : cond.hidden;
 		const textMs = now() - start;
 		check();

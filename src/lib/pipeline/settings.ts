@@ -19,6 +19,11 @@ export type SettingLimits = { readonly [K in keyof typeof SETTING_LIMITS]: numbe
 
 export interface GenerationSettings {
 	prompt: string;
+	/**
+	 * What fills guidance's unconditional slot instead of the empty prompt: guidance then pushes
+	 * away from it. '' (the default) is the empty prompt, exactly as without one.
+	 */
+	negativePrompt: string;
 	seed: number;
 	guidance: number;
 	steps: number;
@@ -35,7 +40,7 @@ export interface GenerationSettings {
 
 /** The settings the reader chooses (the rest follow from the model), each one optional. */
 export type ReaderSettings = Partial<
-	Pick<GenerationSettings, 'prompt' | 'seed' | 'guidance' | 'steps'>
+	Pick<GenerationSettings, 'prompt' | 'negativePrompt' | 'seed' | 'guidance' | 'steps'>
 >;
 
 /**
@@ -88,16 +93,19 @@ export function cleanSettings(
 ): { settings: ReaderSettings; notices: string[] } {
 	const notices: string[] = [];
 	const settings: ReaderSettings = {};
-	if (input.prompt !== undefined) {
-		let text = stripControls(String(input.prompt)).normalize('NFC').replace(/\s+/g, ' ').trim();
-		const chars = [...text];
+	const cleanText = (text: string, name: string) => {
+		let out = stripControls(String(text)).normalize('NFC').replace(/\s+/g, ' ').trim();
+		const chars = [...out];
 		if (chars.length > limits.promptChars) {
 			// Cut, then trimmed again: cleaning a cleaned prompt changes nothing.
-			text = chars.slice(0, limits.promptChars).join('').trimEnd();
-			notices.push(`The prompt was longer than ${limits.promptChars} characters; cut short.`);
+			out = chars.slice(0, limits.promptChars).join('').trimEnd();
+			notices.push(`The ${name} was longer than ${limits.promptChars} characters; cut short.`);
 		}
-		settings.prompt = text;
-	}
+		return out;
+	};
+	if (input.prompt !== undefined) settings.prompt = cleanText(input.prompt, 'prompt');
+	if (input.negativePrompt !== undefined)
+		settings.negativePrompt = cleanText(input.negativePrompt, 'negative prompt');
 	if (input.seed !== undefined) {
 		const seed = clampNumber('seed', input.seed, 0, limits.seedMax, true, notices);
 		if (seed !== undefined) settings.seed = seed;
@@ -137,6 +145,7 @@ export function resolveSettings(
 	// (every page's do) come out as they are, with no notice.
 	const cleaned = cleanSettings({
 		prompt: input.prompt ?? d.prompt,
+		negativePrompt: input.negativePrompt ?? '',
 		seed: input.seed,
 		guidance: input.guidance,
 		steps: input.steps
@@ -171,6 +180,14 @@ export function resolveSettings(
 		scheduler = d.default;
 		spacing = manifest.schedule.timestep_spacing;
 	}
+	let negativePrompt = cleaned.settings.negativePrompt!;
+	// The student guides inside its U-Net (the scale is an input): no slot for another prompt.
+	if (negativePrompt && entry.guidance_input) {
+		notices.push(
+			`The ${model} guides inside its U-Net and has no unconditional half: the negative prompt is not used.`
+		);
+		negativePrompt = '';
+	}
 	let guidance = cleaned.settings.guidance ?? entry.guidance;
 	let steps = cleaned.settings.steps ?? entry.steps;
 	// The student learned some guidance scales and step counts only (both are its inputs).
@@ -193,6 +210,7 @@ export function resolveSettings(
 	return {
 		settings: {
 			prompt,
+			negativePrompt,
 			seed: cleaned.settings.seed ?? d.seed,
 			guidance,
 			steps,

@@ -511,6 +511,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					latentSize: dims.S,
 					imageSize: dims.R,
 					prompt: trace.settings.prompt,
+					negativePrompt: trace.settings.negativePrompt ?? '',
 					focus: s.focus
 				},
 				controls: 'generation'

@@ -35,10 +35,15 @@ function phase(index: number, count: number): 'first' | 'early' | 'late' | 'last
 }
 
 function loopLine(trace: Trace, index: number): string {
-	const { guidance, model } = trace.settings;
+	const { guidance, model, negativePrompt } = trace.settings;
 	const count = trace.steps.length;
 	if (model === 'student')
 		return `The student: ${count} step${count === 1 ? '' : 's'}, one U-Net run each, with guidance ${guidance} as one of its inputs: there is no pair of predictions to mix.`;
+	if (negativePrompt) {
+		if (guidance === 0)
+			return `Guidance 0 with a negative prompt: only the prediction for “${negativePrompt}” counts, so this is the picture of the negative prompt.`;
+		return `The negative prompt “${negativePrompt}” fills the empty prompt's slot: guidance ${guidance} pushes the noise away from it and toward the prompt.`;
+	}
 	if (guidance === 0)
 		return 'Guidance 0: only the prediction without the prompt counts, so the prompt is ignored: this is the picture with no text.';
 	if (guidance === 1)

@@ -1,0 +1,40 @@
+import { expect, test, type Page } from '@playwright/test';
+import { pictureBytes, watchErrors } from './helpers';
+
+// The negative prompt (issue 15 §1): what fills guidance's empty-prompt slot, in the link as `neg`.
+const LIVE = { timeout: 150_000 };
+test.setTimeout(300_000);
+
+async function waitLive(page: Page) {
+	await expect(page.locator('.model-bar .status')).toHaveAttribute('data-source', 'live', LIVE);
+	await expect(page.locator('.model-bar .status')).toContainText('Live:', LIVE);
+}
+
+test('a link with a negative prompt restores it, with the same picture as typing it in', async ({
+	page,
+	browser
+}) => {
+	const errors = watchErrors(page);
+	await page.goto('/denoising-loop?step=2&seed=3&neg=red+heart&t=24');
+	await waitLive(page);
+	await expect(page.locator('.model-bar .current')).toContainText('not “red heart”');
+	await expect(page.locator('.loop')).toContainText('ε with “red heart” (negative)');
+	await expect(page.locator('.loop')).toContainText('ε = ε_neg + 4 · (ε_cond − ε_neg)');
+	const linked = await pictureBytes(page.locator('.loop figure:last-child img'));
+
+	const byHand = await browser.newPage();
+	await byHand.goto('/denoising-loop?step=2&seed=3&t=24');
+	await waitLive(byHand);
+	const plain = await pictureBytes(byHand.locator('.loop figure:last-child img'));
+	expect(plain).not.toEqual(linked); // the negative prompt changes the picture
+	await byHand.locator('.model-bar summary').click();
+	await byHand.getByLabel('Negative prompt').fill('red heart');
+	await byHand.getByRole('button', { name: 'Generate' }).click();
+	await expect.poll(() => new URL(byHand.url()).searchParams.get('neg')).toBe('red heart');
+	await expect(byHand.locator('.loop')).toContainText('(negative)', LIVE);
+	await waitLive(byHand);
+	await expect(byHand.locator('.scrubber output')).toHaveText(/^step 25 of 25/);
+	expect(await pictureBytes(byHand.locator('.loop figure:last-child img'))).toEqual(linked);
+	await byHand.close();
+	errors.check();
+});
