@@ -139,7 +139,7 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 	describe('negative prompt', () => {
 		const base = { prompt: 'smiling cat', seed: 5, steps: 3 };
 
-		it('is no separate mechanism: it fills the empty prompt\'s slot in guidance', async () => {
+		it("is no separate mechanism: it fills the empty prompt's slot in guidance", async () => {
 			const neg = 'red heart';
 			const trace = await built.pipeline.generate({ ...base, negativePrompt: neg });
 			expect(trace.settings.negativePrompt).toBe(neg);
@@ -156,7 +156,7 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 			expect(maxAbsDiff(trace.finalLatent, plain.finalLatent)).toBeGreaterThan(1e-2);
 		});
 
-		it('left empty, gives exactly today\'s picture', async () => {
+		it("left empty, gives exactly today's picture", async () => {
 			const plain = await built.pipeline.generate(base);
 			const empty = await built.pipeline.generate({ ...base, negativePrompt: '' });
 			const spaces = await built.pipeline.generate({ ...base, negativePrompt: ' \t ' });
