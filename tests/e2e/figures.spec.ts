@@ -1,17 +1,11 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { pictureBytes, watchErrors } from './helpers';
+import { expect, test } from '@playwright/test';
+import { pictureBytes, waitLive, watchErrors } from './helpers';
 
 // The chapters' live figures: deep links restore them, the scrubber reads the trace, a new
 // prompt regenerates, and everything works by keyboard. Screenshots go to test-results.
 
 const LIVE = { timeout: 120_000 };
-
-/** Waits until the figures show the live model's results (not the precomputed ones). */
-async function waitLive(page: Page) {
-	await expect(page.locator('.model-bar .status')).toHaveAttribute('data-source', 'live', LIVE);
-	await expect(page.locator('.model-bar .status')).toContainText('Live:', LIVE);
-}
 
 test('a deep link into the loop restores step 12 of 25 for seed 7, guidance 4, same bytes as generating directly', async ({
 	page,

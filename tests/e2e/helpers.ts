@@ -14,6 +14,13 @@ export function watchErrors(page: Page) {
 	return { errors, check: () => expect(errors).toEqual([]) };
 }
 
+/** Waits until the figures show the live model's results (not the precomputed ones). */
+export async function waitLive(page: Page, timeout = 150_000): Promise<void> {
+	const status = page.locator('.model-bar .status');
+	await expect(status).toHaveAttribute('data-source', 'live', { timeout });
+	await expect(status).toContainText('Live:', { timeout });
+}
+
 /** Opens a page and waits until it is hydrated, so that keys and clicks reach its handlers. */
 export async function openReady(page: Page, path: string): Promise<void> {
 	await page.goto(path);

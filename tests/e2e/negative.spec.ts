@@ -1,14 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
-import { pictureBytes, watchErrors } from './helpers';
+import { expect, test } from '@playwright/test';
+import { pictureBytes, waitLive, watchErrors } from './helpers';
 
 // The negative prompt (issue 15 §1): what fills guidance's empty-prompt slot, in the link as `neg`.
 const LIVE = { timeout: 150_000 };
 test.setTimeout(300_000);
-
-async function waitLive(page: Page) {
-	await expect(page.locator('.model-bar .status')).toHaveAttribute('data-source', 'live', LIVE);
-	await expect(page.locator('.model-bar .status')).toContainText('Live:', LIVE);
-}
 
 test('a link with a negative prompt restores it, with the same picture as typing it in', async ({
 	page,

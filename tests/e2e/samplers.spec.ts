@@ -1,16 +1,11 @@
 import { expect, test, type Page } from '@playwright/test';
 import { leadingTimesteps } from '../../src/lib/pipeline/scheduler';
-import { pictureBytes, watchErrors } from './helpers';
+import { pictureBytes, waitLive, watchErrors } from './helpers';
 
 // The sampler menu (issue 15 §5): a link restores sampler, steps and timesteps exactly, and
 // gives the same picture as choosing them by hand.
 const LIVE = { timeout: 150_000 };
 test.setTimeout(300_000);
-
-async function waitLive(page: Page) {
-	await expect(page.locator('.model-bar .status')).toHaveAttribute('data-source', 'live', LIVE);
-	await expect(page.locator('.model-bar .status')).toContainText('Live:', LIVE);
-}
 
 const sampler = (page: Page) => page.getByRole('combobox', { name: 'Sampler' });
 const timesteps = (page: Page) => page.getByRole('combobox', { name: 'Timesteps' });
