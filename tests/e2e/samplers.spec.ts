@@ -10,6 +10,8 @@ test.setTimeout(300_000);
 const sampler = (page: Page) => page.getByRole('combobox', { name: 'Sampler' });
 const timesteps = (page: Page) => page.getByRole('combobox', { name: 'Timesteps' });
 const steps = (page: Page) => page.getByRole('spinbutton', { name: 'Steps' });
+/** The menu sits in the bar's "Change" panel, with the prompt form. */
+const openMenu = (page: Page) => page.locator('.model-bar summary').click();
 
 test('a link restores the sampler, steps and timesteps, with the same picture as choosing them by hand', async ({
 	page,
@@ -19,9 +21,13 @@ test('a link restores the sampler, steps and timesteps, with the same picture as
 	const first = leadingTimesteps(1000, 6)[0]!; // 831: SD v1's leading spacing never starts at 999
 	await page.goto('/denoising-loop?step=3&seed=3&sampler=euler_a&steps=6&spacing=leading&t=5');
 	await waitLive(page);
+	await openMenu(page);
 	await expect(sampler(page)).toHaveValue('euler_a');
 	await expect(steps(page)).toHaveValue('6');
 	await expect(timesteps(page)).toHaveValue('leading');
+	await expect(page.locator('.model-bar .current')).toContainText(
+		'Euler ancestral, 6 steps, leading timesteps'
+	);
 	await expect(page.locator('.scrubber output')).toHaveText(/^step 6 of 6 · t = \d+$/);
 	// Euler ancestral's own coefficients: the step down and the fresh noise it adds back.
 	await expect(page.locator('.loop')).toContainText('sigma_up');
@@ -30,6 +36,7 @@ test('a link restores the sampler, steps and timesteps, with the same picture as
 	const byHand = await browser.newPage();
 	await byHand.goto('/denoising-loop?step=3&seed=3');
 	await waitLive(byHand);
+	await openMenu(byHand);
 	await sampler(byHand).selectOption('euler_a');
 	await steps(byHand).fill('6');
 	await steps(byHand).press('Enter');
@@ -58,6 +65,8 @@ test('the student keeps the steps it learned: its sampler and timesteps cannot b
 	page
 }) => {
 	await page.goto('/denoising-loop?step=3&model=student');
+	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await openMenu(page);
 	await expect(sampler(page)).toBeDisabled();
 	await expect(timesteps(page)).toBeDisabled();
 	await expect(steps(page)).toBeEnabled();
@@ -67,6 +76,7 @@ test('the student keeps the steps it learned: its sampler and timesteps cannot b
 test('steps out of range are clamped with a notice', async ({ page }) => {
 	await page.goto('/denoising-loop?step=3');
 	await page.locator('html[data-ready]').waitFor({ state: 'attached' });
+	await openMenu(page);
 	await steps(page).fill('500');
 	await steps(page).press('Enter');
 	await expect(steps(page)).toHaveValue('50');
