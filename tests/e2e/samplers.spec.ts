@@ -26,7 +26,7 @@ test('a link restores the sampler, steps and timesteps, with the same picture as
 	await expect(steps(page)).toHaveValue('6');
 	await expect(timesteps(page)).toHaveValue('leading');
 	await expect(page.locator('.model-bar .current')).toContainText(
-		'Euler ancestral, 6 steps, leading timesteps'
+		'guidance 4 · Euler ancestral, 6 steps, leading timesteps'
 	);
 	await expect(page.locator('.scrubber output')).toHaveText(/^step 6 of 6 · t = \d+$/);
 	// Euler ancestral's own coefficients: the step down and the fresh noise it adds back.
