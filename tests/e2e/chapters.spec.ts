@@ -115,7 +115,7 @@ test('the chapter menu and every part of the diagram are reachable by keyboard',
 	await expect(page.locator(':focus')).toHaveText('2. Feature vectors: CLIP');
 	await page.keyboard.press('Enter');
 	await expect(page.locator('h1')).toHaveText('Feature vectors: CLIP');
-	await page.goto('/parts');
+	await openReady(page, '/parts');
 	const unet = page.getByRole('link', { name: /^U-Net:/ });
 	await unet.focus();
 	await page.keyboard.press('Enter');

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
-import { pictureBytes, waitLive, watchErrors } from './helpers';
+import { openReady, pictureBytes, waitLive, watchErrors } from './helpers';
 
 // The chapters' live figures: deep links restore them, the scrubber reads the trace, a new
 // prompt regenerates, and everything works by keyboard. Screenshots go to test-results.
@@ -125,7 +125,8 @@ test('chapter deep links restore their figure state', async ({ page }) => {
 });
 
 test('figures work by keyboard alone and write the link', async ({ page }) => {
-	await page.goto('/unet?step=1');
+	// The figures are in the prerendered HTML: wait until they respond to keys.
+	await openReady(page, '/unet?step=1');
 	const chip = page.getByRole('button', { name: 'Token 1: smiling' });
 	await chip.focus();
 	await page.keyboard.press('Tab');
@@ -136,7 +137,7 @@ test('figures work by keyboard alone and write the link', async ({ page }) => {
 	);
 	await expect.poll(() => new URL(page.url()).searchParams.get('word')).toBe('2');
 
-	await page.goto('/adding-noise?step=1');
+	await openReady(page, '/adding-noise?step=1');
 	const level = page.getByRole('slider', { name: 'Timestep' });
 	await level.focus();
 	await page.keyboard.press('End');
