@@ -18,7 +18,7 @@ def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
                                      "trajectories", "student", "student_export", "student_card", "distill", "decoder64",
-                                     "golden_samplers", "all"])
+                                     "golden_samplers", "sampler_quality", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
     p.add_argument("--threads", type=int, default=config.THREADS)
@@ -122,6 +122,10 @@ def other_stage(s):
         from . import evaluate
 
         evaluate.evaluate_all()
+    elif s == "sampler_quality":
+        from . import evaluate
+
+        evaluate.evaluate_samplers()
     elif s == "golden_samplers":
         from . import export
 

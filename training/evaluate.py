@@ -311,6 +311,98 @@ training captions), kept for history. A difference inside the intervals is no di
 CARD_BEGIN, CARD_END = "<!-- student -->", "<!-- /student -->"
 
 
+def write_card_section(card_path, begin, end, section):
+    """Puts a generated section into the model card: in place of its earlier version, or at the end."""
+    import re
+
+    card = card_path.read_text()
+    pattern = re.escape(begin) + ".*?" + re.escape(end)
+    if re.search(pattern, card, flags=re.S):
+        card = re.sub(pattern, lambda _: section, card, flags=re.S)
+    else:
+        card = card.rstrip("\n") + "\n\n" + section + "\n"
+    card_path.write_text(card)
+
+
+SAMPLER_CARD = """{begin}
+## Samplers at few steps
+
+The teacher with each of the site's samplers (trailing timesteps, guidance {guidance}), on the
+same {n_images} held-out generations as the student's grid. PSNR is against the 25-step
+DDIM image for the same prompt and seed, so it measures how close a sampler comes to *that*
+picture, not how good its own is: the stochastic samplers (Euler ancestral, DDPM) add fresh
+noise at every step and end at other pictures of the same prompt, so their PSNR stays low even
+at 25 steps while retrieval and KID say whether the pictures are right.
+
+{table}
+{same}
+Top 1 / top 5: caption retrieval among all {n_captions} captions by our CLIP (95% Wilson
+interval). KID x1000 on CLIP image features against the {n_real} real held-out images
+(bootstrap standard error). A difference inside the intervals is no difference.
+{end}"""
+SAMPLER_BEGIN, SAMPLER_END = "<!-- samplers -->", "<!-- /samplers -->"
+SAMPLER_LABELS = {"ddim": "DDIM", "euler": "Euler", "euler_a": "Euler ancestral", "ddpm": "DDPM",
+                  "dpmpp_2m": "DPM-Solver++ (2M)"}
+
+
+def sampler_row(r):
+    if "psnr_vs_teacher25_db" not in r:
+        psnr_ = "(the reference)"
+    elif r["psnr_vs_teacher25_db"] > 60:  # float rounding apart
+        psnr_ = f"{r['psnr_vs_teacher25_db']:.0f}: the same picture"
+    else:
+        psnr_ = f"{r['psnr_vs_teacher25_db']:.2f} [{r['psnr_ci'][0]:.2f}, {r['psnr_ci'][1]:.2f}]"
+    return (f"| {SAMPLER_LABELS[r['sampler']]} | {r['steps']} | {r['unet_runs']} | {r['top1_of_all']:.1f} "
+            f"[{r['top1_ci'][0]:.1f}, {r['top1_ci'][1]:.1f}] | {r['top5_of_all']:.1f} "
+            f"[{r['top5_ci'][0]:.1f}, {r['top5_ci'][1]:.1f}] | {r['kid_x1000']:.2f} ± {r['kid_se_x1000']:.2f} | "
+            f"{psnr_} |")
+
+
+def same_pictures_text(rows):
+    """Pairs of samplers whose rows agree in every metric at every step count: one method in
+    two coordinate systems (x, or x / sqrt(abar) as the Euler samplers work)."""
+    def metrics(name):
+        return [(r["steps"], r["top1_of_all"], r["top5_of_all"], r["kid_x1000"]) for r in rows if r["sampler"] == name]
+
+    pairs = [(a, b) for a, b in (("euler", "ddim"), ("ddpm", "euler_a")) if metrics(a) and metrics(a) == metrics(b)]
+    if not pairs:
+        return ""
+    said = " and ".join(f"{SAMPLER_LABELS[a]} gives {SAMPLER_LABELS[b]}'s pictures" for a, b in pairs)
+    return (f"\n{said}, at every step count measured: each pair is one method written for x or for "
+            "x / sqrt(abar) (where the Euler samplers work), the same to float rounding.\n")
+
+
+@torch.no_grad()
+def evaluate_samplers(measure=True):
+    """The sampler x steps grid of the teacher (training/quality.py), its card section and
+    metrics.json's "samplers" rows: `python3 -m training sampler_quality`."""
+    from . import data, quality, shipped
+
+    out = config.MODELS_OUT
+    d = data.load(config.LIMIT)
+    manifest = export.manifest.read(out)
+    guidance = manifest["models"]["teacher"]["guidance"]
+    metrics = json.loads((out / "metrics.json").read_text())
+    if measure:
+        _, wp, clip, vae, teacher, scale = shipped.load(out)
+        steps = (1, 2) if config.SMOKE else quality.SAMPLER_STEPS
+        metrics["samplers"] = quality.sampler_table(d, wp, clip, vae, teacher, scale, guidance, steps=steps,
+                                                    log=lambda r: None)
+    rows = metrics["samplers"]
+    names, _, _, real = quality.heldout_prompts(d)
+    table = "\n".join(["| sampler | steps | U-Net runs | top 1 of all (%) | top 5 of all (%) | KID x1000 | "
+                       "PSNR vs DDIM 25 (dB) |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+                       *map(sampler_row, rows)])
+    section = SAMPLER_CARD.format(begin=SAMPLER_BEGIN, end=SAMPLER_END, guidance=guidance, n_images=len(names),
+                                  table=table, same=same_pictures_text(rows), n_captions=len(d["base_labels"]), n_real=len(real))
+    write_card_section(out / "MODEL_CARD.md", SAMPLER_BEGIN, SAMPLER_END, section)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
+    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json"})
+    manifest["metrics"] = metrics
+    export.manifest.write(out, manifest)
+    return rows
+
+
 def training_text(entry):
     """The card's lines on how the student was trained, one per stage (a fine-tune after a
     first run, say), from the manifest entry."""
@@ -441,8 +533,6 @@ def evaluate_student(measure=True):
     """The model x steps grid for both models, the student's gallery and its card section.
     With measure=False only the card is written again, from metrics.json's grid and the
     latest `npm run bench` (static/models/bench.json), which times every row in Chromium."""
-    import re
-
     from . import data, quality, shipped
 
     out = config.MODELS_OUT
@@ -480,9 +570,7 @@ def evaluate_student(measure=True):
                "pixels with the trace, warm medians." + threads_text(bench)
                if bench else "Times: not measured yet (`npm run bench`)."),
     )
-    card_path = out / "MODEL_CARD.md"
-    card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
-    card_path.write_text(card.rstrip("\n") + "\n\n" + section + "\n")
+    write_card_section(out / "MODEL_CARD.md", CARD_BEGIN, CARD_END, section)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1))
     export.add_files(manifest, out, {"model_card": "MODEL_CARD.md", "metrics": "metrics.json",
                                      "gallery_student": "gallery_student.png"})

@@ -157,6 +157,62 @@ def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4
     return rows
 
 
+SAMPLER_NAMES = ("ddim", "euler", "euler_a", "ddpm", "dpmpp_2m")
+SAMPLER_STEPS = (1, 2, 4, 8, 25)
+
+
+@torch.no_grad()
+def sampler_images(clip, vae, unet, wp, scale, prompts, seeds, sampler, steps, guidance, chunk=128):
+    """The teacher's images with one of the site's samplers (trailing timesteps), each row with
+    its own seed for the starting noise and, for the stochastic samplers, the fresh noise."""
+    u = wp.encode("", config.CONTEXT_LENGTH)
+    abar = torch.from_numpy(schedule.alphas_cumprod()).float()
+    out = []
+    for i in range(0, len(prompts), chunk):
+        enc = [wp.encode(p, config.CONTEXT_LENGTH) for p in prompts[i : i + chunk]]
+        cond = clip.text(torch.tensor([e[0] for e in enc]), torch.tensor([e[1] for e in enc]))[0]
+        uncond = clip.text(torch.tensor([u[0]]), torch.tensor([u[1]]))[0].expand_as(cond)
+        rows = list(seeds[i : i + chunk])
+        noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in rows])
+        if sampler == "ddim":
+            z = schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance)
+        elif sampler == "euler":
+            z = schedule.sample_euler(unet, cond, uncond, noise, abar, steps, guidance)
+        else:
+            z = schedule.sample(schedule.SAMPLERS[sampler](abar, steps, seed=rows), unet, cond, uncond, noise,
+                                guidance)
+        out.append(vae.decoder(z / scale).clamp(-1, 1))
+    return torch.cat(out)
+
+
+def sampler_table(d, wp, clip, vae, teacher, scale, guidance=config.DEFAULT_GUIDANCE, samplers=SAMPLER_NAMES,
+                  steps=SAMPLER_STEPS, log=print):
+    """Rows of the sampler x steps grid for the teacher, every metric against the 25-step DDIM
+    reference. Each row is saved as it is measured, so an interrupted run resumes."""
+    prompts = heldout_prompts(d)
+    names, _, seeds, _ = prompts
+    cache = config.CACHE / f"quality-samplers-g{guidance}.pt"
+    saved = torch.load(cache) if cache.exists() else {"rows": {}}
+    if "reference" not in saved:
+        saved["reference"] = teacher_images(clip, vae, teacher, wp, scale, names, seeds, 25, guidance)
+        torch.save(saved, cache)
+    reference = saved["reference"]
+    rows = []
+    for sampler in samplers:
+        for n in steps:
+            key = f"{sampler}/{n}"
+            if key not in saved["rows"]:
+                same = sampler == "ddim" and n == 25
+                imgs = reference if same else sampler_images(clip, vae, teacher, wp, scale, names, seeds, sampler, n,
+                                                             guidance)
+                saved["rows"][key] = {"sampler": sampler, "steps": n, "unet_runs": 2 * n,
+                                      **measure(imgs, None if same else reference, d, wp, clip, prompts)}
+                torch.save(saved, cache)
+            log(saved["rows"][key])
+            rows.append(saved["rows"][key])
+    return rows
+
+
 EXPERIMENTS = config.ROOT / "training" / "experiments.json"
 
 

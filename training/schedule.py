@@ -224,6 +224,15 @@ def step_noise_seed(seed, i):
     return (seed + 1 + i) & M32
 
 
+def fresh_noise(seed, i, shape):
+    """Step i's fresh noise for a batch: `seed` is the generation's seed (the site's batch of
+    one) or a list with one seed per row (the evaluation's batches, each row as the site
+    would draw it)."""
+    if isinstance(seed, int):
+        return seeded_noise(step_noise_seed(seed, i), shape)
+    return torch.cat([seeded_noise(step_noise_seed(s, i), (1, *shape[1:])) for s in seed])
+
+
 class EulerAncestral:
     """diffusers' EulerAncestralDiscreteScheduler (eta 1). Like Euler it works on x / sqrt(abar),
     whose noise level is sigma = sqrt((1 - abar) / abar). Each step splits the next level
@@ -242,18 +251,76 @@ class EulerAncestral:
     def scale_model_input(self, x, i):
         return x / (self.sigmas[i] ** 2 + 1) ** 0.5
 
+    def add_noise(self, x0, noise, i):
+        """x0 at step i's noise level, in this sampler's space (x0 + sigma noise); clean after the last."""
+        return x0 + noise * self.sigmas[i] if i < len(self.timesteps) else x0.clone()
+
     def step(self, eps, i, x):
         sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
         sigma_up = (sigma_next**2 * (sigma**2 - sigma_next**2) / sigma**2) ** 0.5
         sigma_down = (sigma_next**2 - sigma_up**2) ** 0.5
         x0 = x - sigma * eps
         # diffusers' derivative (x - x0) / sigma is eps itself for a noise-predicting U-Net.
-        noise_seed = step_noise_seed(self.seed, i)
-        z = seeded_noise(noise_seed, tuple(x.shape))
+        noise_seed = step_noise_seed(self.seed, i) if isinstance(self.seed, int) else None
+        z = fresh_noise(self.seed, i, tuple(x.shape))
         x_next = x + eps * (sigma_down - sigma) + z * sigma_up
         return x_next, x0, {"t": self.timesteps[i], "sigma": sigma, "sigma_next": sigma_next,
                             "sigma_up": sigma_up, "sigma_down": sigma_down, "dt": sigma_down - sigma,
                             "noise_seed": noise_seed}
+
+
+def add_noise_vp(abar, timesteps, x0, noise, i):
+    """x0 at step i's noise level, sqrt(abar_t) x0 + sqrt(1 - abar_t) noise; clean after the last."""
+    if i >= len(timesteps):
+        return x0.clone()
+    a = float(abar[timesteps[i]])
+    return a**0.5 * x0 + (1 - a) ** 0.5 * noise
+
+
+class DDIM:
+    """sample_ddim as a scheduler object, for image-to-image and inpainting (sample_edit)."""
+
+    name = "ddim"
+    init_noise_sigma = 1.0
+
+    def __init__(self, abar, steps, spacing="trailing", seed=0):
+        self.abar = abar
+        self.plan = ddim_coefficients(abar, steps, spacing)
+        self.timesteps = [t for t, _, _ in self.plan]
+
+    def scale_model_input(self, x, i):
+        return x
+
+    def add_noise(self, x0, noise, i):
+        return add_noise_vp(self.abar, self.timesteps, x0, noise, i)
+
+    def step(self, eps, i, x):
+        t, a_t, a_prev = self.plan[i]
+        x_next, x0 = ddim_update(x, eps, a_t, a_prev)
+        return x_next, x0, {"t": t, "alpha_bar": a_t, "alpha_bar_prev": a_prev}
+
+
+class Euler:
+    """sample_euler as a scheduler object, for image-to-image and inpainting (sample_edit)."""
+
+    name = "euler"
+
+    def __init__(self, abar, steps, spacing="trailing", seed=0):
+        self.plan = euler_sigmas(abar, steps, spacing)
+        self.timesteps = [t for t, _, _ in self.plan]
+        self.sigmas = [sg for _, sg, _ in self.plan] + [0.0]
+        self.init_noise_sigma = (self.sigmas[0] ** 2 + 1) ** 0.5
+
+    def scale_model_input(self, x, i):
+        return x / (self.sigmas[i] ** 2 + 1) ** 0.5
+
+    def add_noise(self, x0, noise, i):
+        return x0 + noise * self.sigmas[i] if i < len(self.timesteps) else x0.clone()
+
+    def step(self, eps, i, x):
+        sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
+        return x + eps * (sigma_next - sigma), x - sigma * eps, {"t": self.timesteps[i], "sigma": sigma,
+                                                                  "sigma_next": sigma_next}
 
 
 class DDPM:
@@ -277,6 +344,9 @@ class DDPM:
     def scale_model_input(self, x, i):
         return x
 
+    def add_noise(self, x0, noise, i):
+        return add_noise_vp(self.abar, self.timesteps, x0, noise, i)
+
     def step(self, eps, i, x):
         t = self.timesteps[i]
         t_next = self.timesteps[i + 1] if i + 1 < len(self.timesteps) else -1
@@ -287,8 +357,8 @@ class DDPM:
         c_x = (1 - beta) ** 0.5 * (1 - a_prev) / (1 - a_t)
         sigma = ((1 - a_prev) / (1 - a_t) * beta) ** 0.5
         x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t**0.5
-        noise_seed = step_noise_seed(self.seed, i)
-        z = seeded_noise(noise_seed, tuple(x.shape))
+        noise_seed = step_noise_seed(self.seed, i) if isinstance(self.seed, int) else None
+        z = fresh_noise(self.seed, i, tuple(x.shape))
         x_next = c_x0 * x0 + c_x * x + sigma * z
         return x_next, x0, {"t": t, "t_next": t_next, "alpha_bar": a_t, "alpha_bar_prev": a_prev,
                             "beta": beta, "c_x0": c_x0, "c_x": c_x, "sigma": sigma, "noise_seed": noise_seed}
@@ -320,6 +390,11 @@ class DPMSolverPP2M:
     def scale_model_input(self, x, i):
         return x
 
+    def add_noise(self, x0, noise, i):
+        if i >= len(self.timesteps):
+            return x0.clone()
+        return self.alphas[i] * x0 + self.sigmas[i] * noise
+
     def lam(self, i):
         """lambda = log(alpha / sigma) at step i (infinite after the last)."""
         return math.log(self.alphas[i] / self.sigmas[i])
@@ -338,7 +413,7 @@ class DPMSolverPP2M:
         if not last:
             c["lambda_next"] = self.lam(i + 1)
             c["h"] = c["lambda_next"] - c["lambda"]
-        if i == 0 or last:
+        if self.prev_x0 is None or last:  # the first step run (image-to-image starts mid-way)
             order = 1
             x_next = c_sample * x + c_x0 * x0
         else:
@@ -353,6 +428,7 @@ class DPMSolverPP2M:
 
 
 SAMPLERS = {s.name: s for s in (EulerAncestral, DDPM, DPMSolverPP2M)}
+EDIT_SAMPLERS = {s.name: s for s in (DDIM, Euler, EulerAncestral, DDPM, DPMSolverPP2M)}
 
 
 @torch.no_grad()
@@ -366,5 +442,39 @@ def sample(sampler, unet, cond, uncond, noise, guidance, trace=None):
         if trace is not None:
             trace.append({"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g,
                           "x0": x0, "coefficients": coefficients})
+        x = x_next
+    return x
+
+
+def edit_start(steps, strength):
+    """Image-to-image runs the last floor(steps * strength) of the steps (diffusers' img2img):
+    the index of the first one; `steps` when none runs."""
+    return steps - min(int(steps * strength), steps)
+
+
+@torch.no_grad()
+def sample_edit(sampler, unet, cond, uncond, noise, guidance, source, strength, mask=None, trace=None):
+    """Image-to-image (SDEdit, Meng et al. 2021) and inpainting by latent blending, with a
+    scheduler object (EDIT_SAMPLERS). The source latent is noised to the level of the first
+    step run and denoised from there; strength 1 starts from pure noise as text-to-image does
+    (diffusers' img2img would still keep sqrt(abar_999) = 0.068 of the picture). With a mask
+    (1 = repaint, 0 = keep, on the latent grid), after every step the kept part is replaced by
+    the source noised to the next step's level, and after the last by the source itself
+    (diffusers' inpainting with a plain text-to-image U-Net)."""
+    n = len(sampler.timesteps)
+    k = edit_start(n, strength)
+    if k == n:
+        return source.clone()
+    x = noise * sampler.init_noise_sigma if strength >= 1 else sampler.add_noise(source, noise, k)
+    for i in range(k, n):
+        t = sampler.timesteps[i]
+        inp = sampler.scale_model_input(x, i)
+        eps_g, eps_c, eps_u = guided_eps(unet, inp, t, cond, uncond, guidance)
+        x_next, x0, coefficients = sampler.step(eps_g, i, x)
+        if mask is not None:
+            x_next = mask * x_next + (1 - mask) * sampler.add_noise(source, noise, i + 1)
+        if trace is not None:
+            trace.append({"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g,
+                          "x0": x0, "next": x_next, "coefficients": coefficients})
         x = x_next
     return x

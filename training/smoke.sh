@@ -16,6 +16,8 @@ export TRAIN_CACHE="$work/cache" MODELS_OUT="$work/models"
 PYTHONWARNINGS=ignore OMP_NUM_THREADS=1 "$PYTHON" -m torch.distributed.run --standalone --nproc_per_node=2 \
 	--monitor_interval 1 --redirects 1 --tee 1 --log_dir "$work/torchrun" \
 	-m training unet --smoke --device cpu --threads 1 --minutes 0.02 --name unet-ddp
+# The samplers' quality table and card section (a handful of images, 1 and 2 steps).
+"$PYTHON" -W ignore -m training sampler_quality --smoke
 # The 64 px decoder (issue 16) trains from the exported files, like the student.
 "$PYTHON" -W ignore -m training decoder64 --smoke
 MODELS_DIR="$MODELS_OUT" npx vitest run tests/unit/model-files.test.ts

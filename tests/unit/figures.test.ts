@@ -70,6 +70,7 @@ function trace(model: ModelName, steps: number, prompt = 'smiling cat'): Trace {
 		textHiddenUncond: null,
 		textEmbed: seededNoise(++seed, manifest.text.embed_dim),
 		noise: latent(),
+		edit: null,
 		steps: trailingTimesteps(T, steps).map((t, index): StepTrace => ({
 			index,
 			t,

@@ -19,6 +19,10 @@ export interface GoldenCase {
 	scheduler: SchedulerName;
 	/** Absent: trailing. */
 	spacing?: TimestepSpacing;
+	/** Image-to-image and inpainting cases (golden_samplers): tensors.source_latent is the picture. */
+	strength?: number;
+	/** 8 x 8 latent cells, row-major: 1 repaint, 0 keep. */
+	mask?: number[];
 	input_ids: number[];
 	attention_mask: number[];
 	timesteps: number[];

@@ -25,7 +25,11 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 	}, 60_000);
 
 	for (const { c, g } of cases) {
-		it(`${c.model ?? 'teacher'}: "${c.prompt}", seed ${c.seed}, ${c.scheduler}${c.spacing ? ` (${c.spacing})` : ''} ${c.steps} steps, guidance ${c.guidance}`, async () => {
+		const edit =
+			c.strength === undefined
+				? ''
+				: `, ${c.mask ? 'inpainting' : 'image-to-image'} at strength ${c.strength}`;
+		it(`${c.model ?? 'teacher'}: "${c.prompt}", seed ${c.seed}, ${c.scheduler}${c.spacing ? ` (${c.spacing})` : ''} ${c.steps} steps, guidance ${c.guidance}${edit}`, async () => {
 			const trace = await built.pipeline.generate({
 				model: c.model,
 				prompt: c.prompt,
@@ -33,7 +37,11 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 				steps: c.steps,
 				guidance: c.guidance,
 				scheduler: c.scheduler,
-				spacing: c.spacing
+				spacing: c.spacing,
+				edit:
+					c.strength === undefined
+						? undefined
+						: { latent: g.tensor(c.tensors.source_latent!), strength: c.strength, mask: c.mask }
 			});
 			expect(trace.tokens.ids).toEqual(c.input_ids);
 			expect(Array.from(trace.noise)).toEqual(Array.from(g.tensor(c.tensors.noise!)));
@@ -46,6 +54,9 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 				// x0 divides by sqrt(abar_t) (down to 0.07 at t = 999), which scales float noise up.
 				const abar = built.manifest.schedule.alphas_cumprod[s.t]!;
 				expect(maxAbsDiff(s.x0, g.at(c.tensors.x0!, s.index))).toBeLessThan(1e-4 / Math.sqrt(abar));
+				// Inpainting's blend: the kept cells put back, noised to the next step's level.
+				if (c.tensors.next)
+					expect(maxAbsDiff(s.next, g.at(c.tensors.next, s.index))).toBeLessThan(1e-4);
 			}
 			expect(maxAbsDiff(trace.finalLatent, g.tensor(c.tensors.final_latent!))).toBeLessThanOrEqual(
 				1e-4
@@ -162,6 +173,87 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 			const spaces = await built.pipeline.generate({ ...base, negativePrompt: ' \t ' });
 			expect(Array.from(empty.finalLatent)).toEqual(Array.from(plain.finalLatent));
 			expect(Array.from(spaces.finalLatent)).toEqual(Array.from(plain.finalLatent));
+		});
+	});
+
+	describe('image-to-image and inpainting', () => {
+		const base = { prompt: 'red heart', seed: 5, steps: 8 };
+		let latent: Float32Array;
+		beforeAll(async () => {
+			const pixels = Float32Array.from(g.tensor(g.golden.probe.image!));
+			latent = (await encodeImage(built.vaeEncoder, built.manifest, pixels)).latent;
+		});
+
+		it('strength 0 runs no step and returns the picture latent itself (with a notice)', async () => {
+			const trace = await built.pipeline.generate({ ...base, edit: { latent, strength: 0 } });
+			expect(trace.steps).toHaveLength(0);
+			expect(Array.from(trace.finalLatent)).toEqual(Array.from(latent));
+			expect(trace.notices.join(' ')).toMatch(/no step of 8 runs/);
+			expect(trace.edit?.start).toBe(8);
+		});
+
+		it('strength 1 is text-to-image, bit for bit, with every sampler', async () => {
+			for (const scheduler of ['ddim', 'euler_a', 'dpmpp_2m'] as const) {
+				const plain = await built.pipeline.generate({ ...base, scheduler, steps: 4 });
+				const edit = await built.pipeline.generate({
+					...base,
+					scheduler,
+					steps: 4,
+					edit: { latent, strength: 1 }
+				});
+				expect(Array.from(edit.finalLatent)).toEqual(Array.from(plain.finalLatent));
+			}
+		});
+
+		it('runs the last floor(steps × strength) steps, from the picture noised to the first', async () => {
+			const trace = await built.pipeline.generate({ ...base, edit: { latent, strength: 0.3 } });
+			const all = await built.pipeline.generate(base);
+			expect(trace.steps.map((s) => s.t)).toEqual(all.steps.slice(6).map((s) => s.t));
+			const a = built.manifest.schedule.alphas_cumprod[trace.steps[0]!.t]!;
+			const expected = latent.map((v, k) => Math.sqrt(a) * v + Math.sqrt(1 - a) * trace.noise[k]!);
+			expect(maxAbsDiff(trace.edit!.startLatent, expected)).toBeLessThan(1e-5);
+		});
+
+		it('an empty mask keeps the picture; a full one is image-to-image', async () => {
+			const n = built.manifest.latent.size ** 2;
+			const empty = await built.pipeline.generate({
+				...base,
+				edit: { latent, strength: 0.75, mask: new Array(n).fill(0) }
+			});
+			expect(Array.from(empty.finalLatent)).toEqual(Array.from(latent));
+			expect(empty.notices.join(' ')).toMatch(/mask is empty/);
+			const full = await built.pipeline.generate({
+				...base,
+				edit: { latent, strength: 0.75, mask: new Array(n).fill(1) }
+			});
+			const img2img = await built.pipeline.generate({ ...base, edit: { latent, strength: 0.75 } });
+			expect(Array.from(full.finalLatent)).toEqual(Array.from(img2img.finalLatent));
+		});
+
+		it('keeps the unmasked cells exactly and repaints the masked ones', async () => {
+			const S = built.manifest.latent.size;
+			const mask = Array.from({ length: S * S }, (_, k) => (k % S < S / 2 ? 1 : 0));
+			const trace = await built.pipeline.generate({ ...base, edit: { latent, strength: 1, mask } });
+			let kept = 0;
+			let changed = 0;
+			trace.finalLatent.forEach((v, k) => {
+				if (mask[k % (S * S)]) changed = Math.max(changed, Math.abs(v - latent[k]!));
+				else kept = Math.max(kept, Math.abs(v - latent[k]!));
+			});
+			expect(kept).toBe(0);
+			expect(changed).toBeGreaterThan(0.1);
+		});
+
+		it('refuses a malformed picture or mask, and clamps the strength with a notice', async () => {
+			await expect(
+				built.pipeline.generate({ ...base, edit: { latent: latent.slice(1), strength: 0.5 } })
+			).rejects.toThrow(/latent of 4 × 8 × 8/);
+			await expect(
+				built.pipeline.generate({ ...base, edit: { latent, strength: 0.5, mask: [1, 0, 1] } })
+			).rejects.toThrow(/mask must be 8 × 8/);
+			const t = await built.pipeline.generate({ ...base, edit: { latent, strength: 7 } });
+			expect(t.settings.edit!.strength).toBe(1);
+			expect(t.notices.join(' ')).toMatch(/strength 7 is out of range/);
 		});
 	});
 });

@@ -10,6 +10,7 @@ import {
 	trailingTimesteps,
 	type Scheduler
 } from '../../src/lib/pipeline/scheduler';
+import { editStart } from '../../src/lib/pipeline/settings';
 import { hasModels, hasSamplerGolden, loadGolden, maxAbsDiff } from './golden';
 
 /** A noise schedule of T timesteps with the given abar values, for hand-checkable cases. */
@@ -285,24 +286,46 @@ describe.runIf(hasSamplerGolden)('the other samplers against the Python referenc
 		: ({} as ReturnType<typeof loadGolden>);
 
 	for (const c of hasSamplerGolden ? golden.cases : []) {
-		it(`${c.scheduler}, ${c.spacing} spacing, ${c.steps} steps, "${c.prompt}": same timesteps, coefficients, x0 and latents`, () => {
+		const edit =
+			c.strength === undefined
+				? ''
+				: `, edit at strength ${c.strength}${c.mask ? ' with a mask' : ''}`;
+		it(`${c.scheduler}, ${c.spacing ?? 'trailing'} spacing, ${c.steps} steps, "${c.prompt}"${edit}: same timesteps, coefficients, x0 and latents`, () => {
 			const s = createScheduler(c.scheduler, manifest.schedule, {
 				spacing: c.spacing,
 				seed: c.seed
 			});
 			s.setTimesteps(c.steps);
-			expect(s.timesteps).toEqual(c.timesteps);
-			let x: Float32Array = tensor(c.tensors.noise!).map((v) => v * s.initNoiseSigma);
-			for (let i = 0; i < c.steps; i++) {
-				expect(maxAbsDiff(s.scaleModelInput(x, i), at(c.tensors.x!, i)), `step ${i}`).toBeLessThan(
+			// Image-to-image and inpainting run the last steps only, from the noised picture.
+			const first = c.strength === undefined ? 0 : editStart(c.steps, c.strength);
+			expect(s.timesteps.slice(first)).toEqual(c.timesteps);
+			const noise = tensor(c.tensors.noise!);
+			const source = c.tensors.source_latent ? tensor(c.tensors.source_latent) : null;
+			let x: Float32Array =
+				source && c.strength! < 1
+					? s.addNoise(source, noise, first)
+					: noise.map((v) => v * s.initNoiseSigma);
+			for (let i = first; i < c.steps; i++) {
+				const j = i - first; // the golden trace's index: steps that ran
+				expect(maxAbsDiff(s.scaleModelInput(x, i), at(c.tensors.x!, j)), `step ${i}`).toBeLessThan(
 					1e-4
 				);
-				const eps = guide(at(c.tensors.eps_uncond!, i), at(c.tensors.eps_cond!, i), c.guidance);
-				expect(maxAbsDiff(eps, at(c.tensors.eps!, i))).toBeLessThan(1e-5);
+				const eps = guide(at(c.tensors.eps_uncond!, j), at(c.tensors.eps_cond!, j), c.guidance);
+				expect(maxAbsDiff(eps, at(c.tensors.eps!, j))).toBeLessThan(1e-5);
 				const r = s.step(eps, i, x);
-				expect(maxAbsDiff(r.x0, at(c.tensors.x0!, i)), `x0 at step ${i}`).toBeLessThan(1e-4);
+				expect(maxAbsDiff(r.x0, at(c.tensors.x0!, j)), `x0 at step ${i}`).toBeLessThan(1e-4);
+				if (source && c.mask) {
+					// Kept cells: the picture noised to the next step's level (clean after the last).
+					const known = s.addNoise(source, noise, i + 1);
+					r.next.forEach((_, k) => {
+						if (c.mask![k % 64] === 0) r.next[k] = known[k]!;
+					});
+					expect(maxAbsDiff(r.next, at(c.tensors.next!, j)), `blend at step ${i}`).toBeLessThan(
+						1e-4
+					);
+				}
 				// The same numbers under the same names (DDIM's golden run records none).
-				const want = c.coefficients?.[i];
+				const want = c.coefficients?.[j];
 				if (want) {
 					expect(Object.keys(r.coefficients).sort()).toEqual(Object.keys(want).sort());
 					for (const [k, v] of Object.entries(want))

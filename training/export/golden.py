@@ -27,6 +27,19 @@ SAMPLER_GOLDEN_CASES = [
     {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddpm", "spacing": "leading"},
     {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "dpmpp_2m", "spacing": "leading"},
 ]
+# Image-to-image and inpainting (sample_edit) from sample image 0 of static/samples, its VAE
+# mean latent as the source; masks are 8 x 8 latent cells, row-major, 1 = repaint.
+LEFT_HALF = [1, 1, 1, 1, 0, 0, 0, 0] * 8
+TOP_HALF = [1] * 32 + [0] * 32
+EDIT_GOLDEN_CASES = [
+    {"prompt": "smiling cat", "seed": 42, "steps": 8, "guidance": 4.0, "scheduler": "ddim", "strength": 0.5},
+    {"prompt": "red heart", "seed": 7, "steps": 8, "guidance": 4.0, "scheduler": "ddim", "strength": 0.75},
+    {"prompt": "red heart", "seed": 3, "steps": 8, "guidance": 4.0, "scheduler": "ddim", "strength": 1.0,
+     "mask": LEFT_HALF},
+    {"prompt": "sun", "seed": 5, "steps": 6, "guidance": 4.0, "scheduler": "euler_a", "strength": 0.6,
+     "mask": TOP_HALF},
+    {"prompt": "pizza", "seed": 9, "steps": 8, "guidance": 4.0, "scheduler": "dpmpp_2m", "strength": 0.5},
+]
 
 TOKENIZER_PROMPTS_FIXED = [
     "",
@@ -97,9 +110,9 @@ class Blob:
 
 
 @torch.no_grad()
-def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True):
+def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True, source=None, prefix="case"):
     """Each case's whole trace (noise, every step's predictions, final latent, image); with
-    `text`, the text encoder's outputs too."""
+    `text`, the text encoder's outputs too. Cases with a strength edit `source` (a latent)."""
     cases = []
     for ci, c in enumerate(specs):
         ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
@@ -111,7 +124,12 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True):
         noise = schedule.seeded_noise(c["seed"], shape)
         trace = []
         spacing = c.get("spacing", "trailing")
-        if c["scheduler"] == "ddim":
+        if "strength" in c:
+            sampler = schedule.EDIT_SAMPLERS[c["scheduler"]](abar, c["steps"], spacing, c["seed"])
+            repaint = torch.tensor(c["mask"], dtype=torch.float32).view(1, 1, 8, 8) if "mask" in c else None
+            final = schedule.sample_edit(sampler, unet, hidden[1:], hidden[:1], noise, c["guidance"], source,
+                                         c["strength"], repaint, trace)
+        elif c["scheduler"] == "ddim":
             final = schedule.sample_ddim(
                 unet, hidden[1:], hidden[:1], noise, torch.from_numpy(abar).float(),
                 c["steps"], c["guidance"], trace, spacing,
@@ -124,12 +142,13 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True):
             sampler = schedule.SAMPLERS[c["scheduler"]](abar, c["steps"], spacing, c["seed"])
             final = schedule.sample(sampler, unet, hidden[1:], hidden[:1], noise, c["guidance"], trace)
         image = vae.decoder(final / scale)
-        p = f"case{ci}/"
+        p = f"{prefix}{ci}/"
         entry = dict(c)
         entry["input_ids"] = ids
         entry["attention_mask"] = mask
         entry["timesteps"] = [s["t"] for s in trace]
-        if "coefficients" in trace[0]:
+        # DDIM's and Euler's coefficients are checked by their own runs' latents (tests name more).
+        if "coefficients" in trace[0] and c["scheduler"] in schedule.SAMPLERS:
             entry["coefficients"] = [s["coefficients"] for s in trace]
         entry["tensors"] = {
             **({"text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
@@ -145,8 +164,22 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True):
             "final_latent": blob.add(p + "final_latent", final.numpy()),
             "image": blob.add(p + "image", image.numpy()),
         }
+        if "next" in trace[0]:
+            entry["tensors"]["next"] = blob.add(p + "next", torch.stack([s["next"] for s in trace]).numpy())
+        if "strength" in c:
+            entry["tensors"]["source_latent"] = blob.add(p + "source_latent", source.numpy())
         cases.append(entry)
     return cases
+
+
+def sample_source(vae, scale, index=0):
+    """Sample image `index` of static/samples through the VAE encoder: its mean, scaled."""
+    meta = json.loads((config.ROOT / "static" / "samples" / "samples.json").read_text())
+    size = meta["size"]
+    rgb = np.fromfile(config.ROOT / "static" / "samples" / "samples.rgb", dtype=np.uint8)
+    img = torch.from_numpy(rgb.reshape(-1, size, size, 3)[index].astype(np.float32)).permute(2, 0, 1)[None]
+    mean, _ = vae.encoder(img / 127.5 - 1)
+    return mean * scale
 
 
 @torch.no_grad()
@@ -231,6 +264,8 @@ def write_samplers(out, clip, vae, unet, wp, scale):
     blob = Blob()
     abar = schedule.alphas_cumprod()
     cases = golden_cases(blob, SAMPLER_GOLDEN_CASES, clip, vae, unet, wp, scale, abar, text=False)
+    cases += golden_cases(blob, EDIT_GOLDEN_CASES, clip, vae, unet, wp, scale, abar, text=False,
+                          source=sample_source(vae, scale), prefix="edit")
     (out / "golden_samplers.bin").write_bytes(blob.bytes())
     (out / "golden_samplers.json").write_text(json.dumps({"cases": cases, "tensors": blob.index}))
 

@@ -9,6 +9,10 @@
  *       x0, x = scheduler.step(eps, i, x)   (Euler ancestral, DDPM: + fresh noise(seed + 1 + i))
  *   image = vae_decoder(x / scale)
  *
+ * Image-to-image and inpainting (settings.edit): x starts as the picture's latent noised to the
+ * level of step k = steps - floor(steps × strength) and the loop runs steps k to the end; with a
+ * mask, after each step the kept cells are the picture noised to the next step's level.
+ *
  * The distilled student has guidance folded in: eps = student(x, t, cond, s, steps), one run
  * at batch 1 per step, and no empty prompt.
  */
@@ -16,11 +20,12 @@ import { seededNoise } from './gaussian';
 import { modelEntry, type Manifest } from './manifest';
 import { ort, tensor, type Backend } from './runtime';
 import { createScheduler, guide } from './scheduler';
-import { resolveSettings, type GenerationSettings } from './settings';
+import { editStart, resolveSettings, type GenerationSettings } from './settings';
 import type { TextEncoder, TextEncoding } from './clip-encoders';
 import type { TokenizedPrompt } from './tokenizer';
 
 export interface StepTrace {
+	/** Counted from 0 among the steps that ran (an edit's first step is 0 too). */
 	index: number;
 	t: number;
 	/** What the U-Net saw at this step. */
@@ -53,6 +58,9 @@ export interface Trace {
 	textEmbed: Float32Array;
 	/** The starting noise (before the scheduler's initial scaling). */
 	noise: Float32Array;
+	/** Where an edit started: the index of its first step, and the latent that step began from. */
+	edit: { start: number; startLatent: Float32Array } | null;
+	/** The steps that ran (all of them, unless an edit skipped the first ones). */
 	steps: StepTrace[];
 	finalLatent: Float32Array;
 	/** [3, H, W] in [-1, 1]. */
@@ -158,7 +166,15 @@ export class DiffusionPipeline {
 		});
 		scheduler.setTimesteps(settings.steps);
 		const noise = seededNoise(settings.seed, n);
-		let x: Float32Array = noise.map((v) => v * scheduler.initNoiseSigma);
+		const { edit } = settings;
+		const first = edit ? editStart(settings.steps, edit.strength) : 0;
+		let x: Float32Array =
+			!edit || edit.strength >= 1
+				? noise.map((v) => v * scheduler.initNoiseSigma)
+				: scheduler.addNoise(edit.latent, noise, first);
+		const startLatent = x;
+		// The mask is per latent cell; it applies to every channel.
+		const keep = edit?.mask ? (k: number) => edit.mask![k % (S * S)] === 0 : null;
 		const B = folded ? 1 : 2;
 		const context = tensor(hidden, [B, L, H]);
 		// The student's other inputs: the same for every step.
@@ -171,7 +187,8 @@ export class DiffusionPipeline {
 		const steps: StepTrace[] = [];
 		let unetMs = 0;
 		let callbackMs = 0;
-		for (let i = 0; i < scheduler.timesteps.length; i++) {
+		const run = scheduler.timesteps.length - first;
+		for (let i = first; i < scheduler.timesteps.length; i++) {
 			const t = scheduler.timesteps[i]!;
 			const input = scheduler.scaleModelInput(x, i);
 			const batch = B === 1 ? input : concat(input, input);
@@ -191,8 +208,12 @@ export class DiffusionPipeline {
 			const epsCond = folded ? null : pred.slice(n);
 			const eps = folded ? pred.slice() : guide(epsUncond!, epsCond!, settings.guidance);
 			const r = scheduler.step(eps, i, x);
+			if (keep) {
+				const known = scheduler.addNoise(edit!.latent, noise, i + 1);
+				for (let k = 0; k < n; k++) if (keep(k)) r.next[k] = known[k]!;
+			}
 			const step: StepTrace = {
-				index: i,
+				index: i - first,
 				t,
 				x: input,
 				epsUncond,
@@ -209,7 +230,7 @@ export class DiffusionPipeline {
 			out.noise_pred!.dispose();
 			out.attention_maps!.dispose();
 			const c0 = now();
-			await opts.onStep?.(step, scheduler.timesteps.length);
+			await opts.onStep?.(step, run);
 			callbackMs += now() - c0;
 			check();
 			x = r.next;
@@ -227,6 +248,7 @@ export class DiffusionPipeline {
 			textHiddenUncond: uncond?.hidden ?? null,
 			textEmbed: cond.embeds,
 			noise,
+			edit: edit ? { start: first, startLatent } : null,
 			steps,
 			finalLatent: x,
 			image,

@@ -146,7 +146,13 @@ export const manifestSchema = {
 					required: ['top5_of_100', 'top1_of_100', 'captions'],
 					additionalProperties: false
 				},
-				grid: { type: 'array', items: { $ref: '#/definitions/GridRow' } }
+				grid: { type: 'array', items: { $ref: '#/definitions/GridRow' } },
+				samplers: {
+					type: 'array',
+					description:
+						"The teacher with each sampler at each step count, on the grid's held-out prompts (training/quality.py sampler_table).",
+					items: { $ref: '#/definitions/SamplerRow' }
+				}
 			},
 			additionalProperties: false
 		}
@@ -245,6 +251,38 @@ export const manifestSchema = {
 				'paths',
 				'path_minutes',
 				'step_weights'
+			],
+			additionalProperties: false
+		},
+		SamplerRow: {
+			type: 'object',
+			properties: {
+				sampler: { $ref: '#/definitions/SchedulerName' },
+				steps: { type: 'integer' },
+				unet_runs: { type: 'integer' },
+				images: { type: 'integer' },
+				captions: { type: 'integer' },
+				top1_of_all: { type: 'number' },
+				top1_ci: { $ref: '#/definitions/Pair' },
+				top5_of_all: { type: 'number' },
+				top5_ci: { $ref: '#/definitions/Pair' },
+				kid_x1000: { type: 'number' },
+				kid_se_x1000: { type: 'number' },
+				psnr_vs_teacher25_db: { type: 'number' },
+				psnr_ci: { $ref: '#/definitions/Pair' }
+			},
+			required: [
+				'sampler',
+				'steps',
+				'unet_runs',
+				'images',
+				'captions',
+				'top1_of_all',
+				'top1_ci',
+				'top5_of_all',
+				'top5_ci',
+				'kid_x1000',
+				'kid_se_x1000'
 			],
 			additionalProperties: false
 		},

@@ -116,6 +116,8 @@ export interface Manifest {
 		generation?: GenerationMetric;
 		/** Model x steps, on held-out prompts (training/quality.py). */
 		grid?: GridRow[];
+		/** The teacher's samplers x steps, on the same prompts (training/quality.py). */
+		samplers?: SamplerRow[];
 	};
 }
 
@@ -149,6 +151,11 @@ export interface GridRow {
 	top5_of_100?: number;
 	/** Milliseconds in Chromium (`npm run bench`); null: not measured. */
 	ms_chromium?: number | null;
+}
+
+/** One sampler of the teacher at one step count, measured as a GridRow (PSNR against DDIM's 25 steps). */
+export interface SamplerRow extends Omit<GridRow, 'model' | 'top5_of_100' | 'ms_chromium'> {
+	sampler: SchedulerName;
 }
 
 /** A model's U-Net file key and sampling defaults, from the manifest. */

@@ -53,6 +53,12 @@ export interface Scheduler {
 	setTimesteps(steps: number): void;
 	/** What the U-Net sees at step i, given the scheduler's latent. */
 	scaleModelInput(x: Float32Array, i: number): Float32Array;
+	/**
+	 * A clean latent at step i's noise level, in this scheduler's own space (where its steps
+	 * start): image-to-image's start, inpainting's kept part. After the last step
+	 * (i = timesteps.length): the clean latent itself.
+	 */
+	addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array;
 	step(eps: Float32Array, i: number, x: Float32Array): StepResult;
 }
 
@@ -83,6 +89,28 @@ export function stepNoiseSeed(seed: number, i: number): number {
 	return (seed + 1 + i) >>> 0;
 }
 
+/** sqrt(abar_t) x0 + sqrt(1 - abar_t) noise at step i's timestep; x0 after the last step. */
+function addNoiseAt(
+	schedule: NoiseSchedule,
+	timesteps: number[],
+	x0: Float32Array,
+	noise: Float32Array,
+	i: number
+): Float32Array {
+	const t = timesteps[i];
+	if (t === undefined) return x0.slice();
+	const a = schedule.alphas_cumprod[t]!;
+	return mix(x0, Math.sqrt(a), noise, Math.sqrt(1 - a));
+}
+
+/** a x + b y in float32, each product rounded as PyTorch's float32 kernels do. */
+function mix(x: Float32Array, a: number, y: Float32Array, b: number): Float32Array {
+	const [fa, fb] = [Math.fround(a), Math.fround(b)];
+	const out = new Float32Array(x.length);
+	for (let k = 0; k < x.length; k++) out[k] = Math.fround(fa * x[k]!) + Math.fround(fb * y[k]!);
+	return out;
+}
+
 /** Halves go to the even neighbour, as in Python and NumPy (training/schedule.py, diffusers). */
 function roundHalfEven(v: number): number {
 	const r = Math.round(v);
@@ -106,6 +134,10 @@ export class DDIMScheduler implements Scheduler {
 
 	scaleModelInput(x: Float32Array): Float32Array {
 		return x;
+	}
+
+	addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array {
+		return addNoiseAt(this.schedule, this.timesteps, x0, noise, i);
 	}
 
 	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
@@ -171,6 +203,13 @@ export class EulerScheduler implements Scheduler {
 	scaleModelInput(x: Float32Array, i: number): Float32Array {
 		const c = Math.fround(Math.sqrt(this.sigmas[i]! ** 2 + 1));
 		return x.map((v) => v / c);
+	}
+
+	/** Euler's space is x / sqrt(abar): x0 + sigma noise. */
+	addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array {
+		if (i >= this.timesteps.length) return x0.slice();
+		const s = Math.fround(this.sigmas[i]!);
+		return x0.map((v, k) => v + Math.fround(noise[k]! * s));
 	}
 
 	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
@@ -281,6 +320,10 @@ export class DDPMScheduler implements Scheduler {
 		return x;
 	}
 
+	addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array {
+		return addNoiseAt(this.schedule, this.timesteps, x0, noise, i);
+	}
+
 	step(eps: Float32Array, i: number, x: Float32Array): StepResult {
 		const abar = this.schedule.alphas_cumprod;
 		const t = this.timesteps[i]!;
@@ -335,7 +378,8 @@ export class DDPMScheduler implements Scheduler {
  *   r = h_prev / h,  D1 = (x0 - x0_prev) / r
  *   x_next = (sigma_next / sigma) x + alpha_next (1 - e^-h) (x0 + D1 / 2)
  * The last step goes to sigma 0, alpha 1 (h infinite, e^-h = 0): x_next = x0.
- * Steps must run in order, from 0: each remembers its x0 for the next.
+ * Steps must run in order, from the first one run (step 0, or image-to-image's start, whose
+ * step is first order): each remembers its x0 for the next.
  */
 export class DPMSolverPP2MScheduler implements Scheduler {
 	readonly name = 'dpmpp_2m';
@@ -360,6 +404,11 @@ export class DPMSolverPP2MScheduler implements Scheduler {
 
 	scaleModelInput(x: Float32Array): Float32Array {
 		return x;
+	}
+
+	addNoise(x0: Float32Array, noise: Float32Array, i: number): Float32Array {
+		if (i >= this.timesteps.length) return x0.slice();
+		return mix(x0, this.alphas[i]!, noise, this.sigmas[i]!);
 	}
 
 	/** lambda = log(alpha / sigma) at step i (infinite after the last). */

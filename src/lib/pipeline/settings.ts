@@ -36,6 +36,28 @@ export interface GenerationSettings {
 	spacing: TimestepSpacing;
 	/** Which U-Net: the teacher, or the few-step student distilled from it. */
 	model: ModelName;
+	/** Image-to-image or inpainting: start from a picture instead of pure noise. */
+	edit?: EditSettings;
+}
+
+/**
+ * Image-to-image (SDEdit) and inpainting. The picture's latent is noised to the level of the
+ * first step run and the loop runs only the rest: the last floor(steps × strength) steps, as
+ * diffusers' img2img pipeline does. With a mask, after every step the kept cells are put back
+ * as the picture noised to the next step's level (and at the end as the picture itself).
+ */
+export interface EditSettings {
+	/** The picture's latent, [channels, size, size] in the U-Net's scale: the VAE encoder's mean × scale. */
+	latent: Float32Array;
+	/** 0: the picture unchanged (no step runs); 1: from pure noise, as text-to-image. */
+	strength: number;
+	/** One number per latent cell (size × size, row-major): 1 repaints the cell, 0 keeps it. */
+	mask?: ArrayLike<number>;
+}
+
+/** Index of the first step an edit runs (steps when none does): diffusers' img2img rule. */
+export function editStart(steps: number, strength: number): number {
+	return steps - Math.min(Math.floor(steps * strength), steps);
 }
 
 /** The settings the reader chooses (the rest follow from the model), each one optional. */
@@ -207,6 +229,7 @@ export function resolveSettings(
 		);
 		steps = near;
 	}
+	const edit = input.edit ? resolveEdit(input.edit, manifest, steps, notices) : undefined;
 	return {
 		settings: {
 			prompt,
@@ -216,8 +239,38 @@ export function resolveSettings(
 			steps,
 			scheduler,
 			spacing,
-			model
+			model,
+			...(edit ? { edit } : {})
 		},
 		notices
 	};
 }
+
+function resolveEdit(
+	edit: EditSettings,
+	manifest: Manifest,
+	steps: number,
+	notices: string[]
+): EditSettings {
+	const { channels: C, size: S } = manifest.latent;
+	if (!(edit.latent instanceof Float32Array) || edit.latent.length !== C * S * S)
+		throw new Error(`an edit's picture must be a latent of ${C} × ${S} × ${S} numbers`);
+	const strength = clampNumber('strength', edit.strength, 0, 1, false, notices) ?? DEFAULT_STRENGTH;
+	const out: EditSettings = { latent: edit.latent, strength };
+	if (editStart(steps, strength) === steps)
+		notices.push(
+			`At strength ${strength} no step of ${steps} runs: the picture comes back unchanged (as the VAE redraws it).`
+		);
+	if (edit.mask !== undefined) {
+		const m = Array.from(edit.mask);
+		if (m.length !== S * S || m.some((v) => v !== 0 && v !== 1))
+			throw new Error(`a mask must be ${S} × ${S} cells of 0 (keep) or 1 (repaint)`);
+		if (!m.includes(1))
+			notices.push('The mask is empty: nothing is repainted, the picture comes back unchanged.');
+		out.mask = Uint8Array.from(m);
+	}
+	return out;
+}
+
+/** Image-to-image's default strength: AUTOMATIC1111's default denoising strength. */
+export const DEFAULT_STRENGTH = 0.75;
