@@ -233,18 +233,15 @@ def fresh_noise(seed, i, shape):
     return torch.cat([seeded_noise(step_noise_seed(s, i), (1, *shape[1:])) for s in seed])
 
 
-class EulerAncestral:
-    """diffusers' EulerAncestralDiscreteScheduler (eta 1). Like Euler it works on x / sqrt(abar),
-    whose noise level is sigma = sqrt((1 - abar) / abar). Each step splits the next level
-    sigma_next into a part reached deterministically, sigma_down, and a part of fresh noise,
-    sigma_up, with sigma_down^2 + sigma_up^2 = sigma_next^2: an Euler step down to sigma_down,
-    then noise of size sigma_up added back. The last step goes to sigma 0 and adds none."""
+class Euler:
+    """sample_euler as a scheduler object, for image-to-image and inpainting (sample_edit)."""
 
-    name = "euler_a"
+    name = "euler"
 
     def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.timesteps = timesteps(steps, spacing)
-        self.sigmas = [float(((1 - abar[t]) / abar[t]) ** 0.5) for t in self.timesteps] + [0.0]
+        self.plan = euler_sigmas(abar, steps, spacing)
+        self.timesteps = [t for t, _, _ in self.plan]
+        self.sigmas = [sg for _, sg, _ in self.plan] + [0.0]
         self.seed = seed
         self.init_noise_sigma = (self.sigmas[0] ** 2 + 1) ** 0.5
 
@@ -252,8 +249,23 @@ class EulerAncestral:
         return x / (self.sigmas[i] ** 2 + 1) ** 0.5
 
     def add_noise(self, x0, noise, i):
-        """x0 at step i's noise level, in this sampler's space (x0 + sigma noise); clean after the last."""
         return x0 + noise * self.sigmas[i] if i < len(self.timesteps) else x0.clone()
+
+    def step(self, eps, i, x):
+        sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
+        return x + eps * (sigma_next - sigma), x - sigma * eps, {"t": self.timesteps[i], "sigma": sigma,
+                                                                  "sigma_next": sigma_next}
+
+
+class EulerAncestral(Euler):
+    """diffusers' EulerAncestralDiscreteScheduler (eta 1). Like Euler it works on x / sqrt(abar),
+    whose noise level is sigma = sqrt((1 - abar) / abar). Each step splits the next level
+    sigma_next into a part reached deterministically, sigma_down, and a part of fresh noise,
+    sigma_up, with sigma_down^2 + sigma_up^2 = sigma_next^2: an Euler step down to sigma_down,
+    then noise of size sigma_up added back. The last step goes to sigma 0 and adds none.
+    Timesteps, sigmas, input scaling and add_noise are Euler's; only the step differs."""
+
+    name = "euler_a"
 
     def step(self, eps, i, x):
         sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
@@ -298,29 +310,6 @@ class DDIM:
         t, a_t, a_prev = self.plan[i]
         x_next, x0 = ddim_update(x, eps, a_t, a_prev)
         return x_next, x0, {"t": t, "alpha_bar": a_t, "alpha_bar_prev": a_prev}
-
-
-class Euler:
-    """sample_euler as a scheduler object, for image-to-image and inpainting (sample_edit)."""
-
-    name = "euler"
-
-    def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.plan = euler_sigmas(abar, steps, spacing)
-        self.timesteps = [t for t, _, _ in self.plan]
-        self.sigmas = [sg for _, sg, _ in self.plan] + [0.0]
-        self.init_noise_sigma = (self.sigmas[0] ** 2 + 1) ** 0.5
-
-    def scale_model_input(self, x, i):
-        return x / (self.sigmas[i] ** 2 + 1) ** 0.5
-
-    def add_noise(self, x0, noise, i):
-        return x0 + noise * self.sigmas[i] if i < len(self.timesteps) else x0.clone()
-
-    def step(self, eps, i, x):
-        sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
-        return x + eps * (sigma_next - sigma), x - sigma * eps, {"t": self.timesteps[i], "sigma": sigma,
-                                                                  "sigma_next": sigma_next}
 
 
 class DDPM:
