@@ -8,8 +8,9 @@ const require = createRequire(import.meta.url);
 const dist = dirname(require.resolve('onnxruntime-web')); // .../onnxruntime-web/dist
 const out = join(dirname(new URL(import.meta.url).pathname), '..', 'static', 'ort');
 mkdirSync(out, { recursive: true });
-// onnxruntime-web/webgpu (asyncify build) runs both the webgpu and the wasm providers.
+// The plain build (wasm provider only) and onnxruntime-web/webgpu's asyncify build (both
+// providers); pipeline/runtime.ts loads one of them.
 for (const f of readdirSync(dist).filter((f) =>
-	/^ort-wasm-simd-threaded\.asyncify\.(wasm|mjs)$/.test(f)
+	/^ort-wasm-simd-threaded(\.asyncify)?\.(wasm|mjs)$/.test(f)
 ))
 	copyFileSync(join(dist, f), join(out, f));

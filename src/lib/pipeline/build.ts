@@ -1,6 +1,7 @@
 /**
- * Assembles the pipeline from verified model files: sessions, CLIP through transformers.js
- * served from those same bytes, the DiffusionPipeline. One code path for the browser
+ * Assembles the pipeline from verified model files: one onnxruntime-web session per network
+ * (CLIP's two encoders included), transformers.js's tokenizer served from those same bytes,
+ * the DiffusionPipeline. One code path for the browser
  * (load.ts wraps it in downloads, the WebGPU probe and timings) and for Node
  * (server/node-model.ts: the tests and the build's first paint), so the golden tests check
  * the assembly that readers run.
@@ -8,7 +9,15 @@
 import type * as Transformers from '@huggingface/transformers';
 import { DiffusionPipeline } from './generate';
 import { modelEntry, type Manifest } from './manifest';
-import { createSession, ort, useOwnRuntimeFiles, type Backend } from './runtime';
+import {
+	createSession,
+	loadRuntime,
+	runtime,
+	useOwnRuntimeFiles,
+	type Backend,
+	type RuntimeBuild,
+	type ort
+} from './runtime';
 import { clipImageEncoder, clipTextEncoder, type ImageEncoder } from './clip-encoders';
 import { tokenizePrompt } from './tokenizer';
 
@@ -21,7 +30,7 @@ export const CORE_FILES = [
 	'tokenizer_config',
 	'clip_config'
 ];
-export const EXTRA_FILES = ['vae_encoder', 'image_encoder', 'preprocessor_config'];
+export const EXTRA_FILES = ['vae_encoder', 'image_encoder'];
 
 export interface ModelSource {
 	manifest: Manifest;
@@ -40,11 +49,10 @@ export interface BuildOptions {
 	 */
 	backend:
 		Backend | ((unet: Uint8Array) => Promise<{ backend: Backend; unet: ort.InferenceSession }>);
-	/**
-	 * CLIP on that backend too (the browser). Off: transformers.js's own default device; in
-	 * Node that is onnxruntime-node on the CPU, as Node's transformers.js has no 'wasm'.
-	 */
+	/** CLIP on that backend too (the browser); off: on WASM. */
 	clipOnBackend?: boolean;
+	/** Which build of onnxruntime-web to load (runtime.ts); 'wasm' unless WebGPU may be used. */
+	runtime?: RuntimeBuild;
 	/** Where onnxruntime-web's .wasm and .mjs files are served, and its thread count. */
 	wasmPaths?: string;
 	threads?: number;
@@ -83,6 +91,8 @@ function verifiedFileCache(baseUrl: string, manifest: Manifest, files: Map<strin
 
 export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promise<BuiltPipeline> {
 	const { manifest } = src;
+	await loadRuntime(opts.runtime ?? 'wasm');
+	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
 	const files = await src.files(CORE_FILES);
 	const transformers = await src.transformers();
 	const { env } = transformers;
@@ -101,19 +111,16 @@ export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promi
 	env.useCustomCache = true;
 	env.customCache = verifiedFileCache(src.baseUrl, manifest, files);
 	env.logLevel = transformers.LogLevel?.ERROR ?? env.logLevel;
-	// transformers.js points the shared runtime at a CDN when imported: point it back.
+	// transformers.js points the WebGPU build at a CDN when imported: point it back.
 	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
 
 	const { backend, unet } =
 		typeof opts.backend === 'function'
 			? await opts.backend(files.get('unet')!)
 			: { backend: opts.backend, unet: await createSession(files.get('unet')!, opts.backend) };
-	const device = opts.clipOnBackend ? backend : undefined;
+	const clipBackend = opts.clipOnBackend ? backend : 'wasm';
 	const tokenizer = await transformers.AutoTokenizer.from_pretrained('clip');
-	const textModel = await transformers.CLIPTextModelWithProjection.from_pretrained('clip', {
-		dtype: 'fp32',
-		device
-	});
+	const textModel = await createSession(files.get('text_encoder')!, clipBackend);
 	const L = manifest.text.context_length;
 	const studentKey = modelEntry(manifest, 'student')?.unet;
 	let student: Promise<ort.InferenceSession> | undefined;
@@ -121,7 +128,7 @@ export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promi
 		manifest,
 		backend,
 		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
-		text: clipTextEncoder(textModel as never, transformers.Tensor as never),
+		text: clipTextEncoder(textModel, runtime().Tensor),
 		unet,
 		student: studentKey
 			? () =>
@@ -146,13 +153,10 @@ export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promi
 				const more = await src.files(EXTRA_FILES);
 				// The cache above serves transformers.js from this same map.
 				for (const [k, v] of more) files.set(k, v);
-				const vision = await transformers.CLIPVisionModelWithProjection.from_pretrained('clip', {
-					dtype: 'fp32',
-					device
-				});
+				const vision = await createSession(more.get('image_encoder')!, clipBackend);
 				return {
 					vaeEncoder: await createSession(more.get('vae_encoder')!, backend),
-					imageEncoder: clipImageEncoder(vision as never, transformers.Tensor as never)
+					imageEncoder: clipImageEncoder(vision, runtime().Tensor)
 				};
 			})();
 			return extras;

@@ -18,7 +18,7 @@
  */
 import { seededNoise } from './gaussian';
 import { modelEntry, type Manifest } from './manifest';
-import { ort, tensor, type Backend } from './runtime';
+import { tensor, type Backend, type ort } from './runtime';
 import { createScheduler, guide } from './scheduler';
 import { editStart, resolveSettings, type GenerationSettings } from './settings';
 import type { TextEncoder, TextEncoding } from './clip-encoders';

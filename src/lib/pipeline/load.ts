@@ -9,11 +9,11 @@ import type { DiffusionPipeline } from './generate';
 import type { Manifest } from './manifest';
 import {
 	createSession,
-	ort,
 	tensor,
-	useOwnRuntimeFiles,
 	webgpuAdapter,
-	type Backend
+	type Backend,
+	type RuntimeBuild,
+	type ort
 } from './runtime';
 
 export type BackendChoice = Backend | 'auto';
@@ -76,18 +76,33 @@ async function medianMs(fn: () => Promise<unknown>, runs: number): Promise<numbe
 	return times[Math.floor(times.length / 2)]!;
 }
 
+type Adapter = Awaited<ReturnType<typeof webgpuAdapter>>;
+
+/**
+ * The runtime build to load: the WebGPU build only where WebGPU may be picked (a hardware
+ * adapter, or WebGPU forced); the plain WASM build otherwise, which starts and runs faster.
+ */
+export function runtimeFor(choice: BackendChoice, adapter: Adapter): RuntimeBuild {
+	if (choice === 'webgpu') return 'webgpu';
+	return choice === 'auto' && adapter && !adapter.software ? 'webgpu' : 'wasm';
+}
+
 /**
  * WebGPU where the browser has a real adapter and it matches WASM on a probe of the U-Net;
  * otherwise WASM. Returns the U-Net's session on the chosen backend.
  */
-async function pickBackend(bytes: Uint8Array, manifest: Manifest, choice: BackendChoice = 'auto') {
+async function pickBackend(
+	bytes: Uint8Array,
+	manifest: Manifest,
+	choice: BackendChoice,
+	adapter: Adapter
+) {
 	const wasmUnet = await createSession(bytes, 'wasm');
 	let backend: Backend = 'wasm';
 	let reason = 'forced';
 	let parity: number | undefined;
 	let unet = wasmUnet;
 	if (choice !== 'wasm') {
-		const adapter = await webgpuAdapter();
 		if (!adapter) {
 			reason = 'no WebGPU adapter in this browser';
 			if (choice === 'webgpu')
@@ -120,7 +135,8 @@ async function pickBackend(bytes: Uint8Array, manifest: Manifest, choice: Backen
 /** Downloads the model's files, builds the pipeline on the backend it picks, times the U-Net. */
 export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const start = performance.now();
-	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
+	const choice = opts.backend ?? 'auto';
+	const adapter = choice === 'wasm' ? null : await webgpuAdapter();
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
 	const built = await buildPipeline(
@@ -131,7 +147,8 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 			transformers: () => import('@huggingface/transformers')
 		},
 		{
-			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, opts.backend)),
+			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, choice, adapter)),
+			runtime: runtimeFor(choice, adapter),
 			clipOnBackend: true,
 			wasmPaths: opts.wasmPaths,
 			threads: opts.threads,

@@ -1,26 +1,62 @@
 /**
- * onnxruntime-web, one copy for the whole app (transformers.js shares it through the npm
- * `overrides` entry), always imported from its WebGPU build: one runtime, one wasm file.
+ * onnxruntime-web, loaded once per worker (or Node process) in one of its two builds: the
+ * plain WASM build (a 14 MB .wasm), or the WebGPU build (a 27 MB asyncify .wasm that runs
+ * both the webgpu and the wasm providers, and whose WASM kernels start and run several
+ * times slower). The WebGPU build is loaded only where WebGPU may be used; CLIP, the U-Net
+ * and the VAE all run on our own sessions of the one loaded runtime (transformers.js only
+ * tokenizes).
  */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as ort from 'onnxruntime-web';
 
-export { ort };
+export type { ort };
+type Ort = typeof ort;
 
 export type Backend = 'webgpu' | 'wasm';
+/** Which build: 'wasm' runs the wasm provider only; 'webgpu' runs both. */
+export type RuntimeBuild = Backend;
+
+let loaded: { build: RuntimeBuild; ort: Ort } | undefined;
+
+/** Loads the runtime's JavaScript (its .wasm comes with the first session); once per worker. */
+export async function loadRuntime(build: RuntimeBuild): Promise<Ort> {
+	if (loaded) {
+		if (loaded.build !== build && build === 'webgpu')
+			throw new Error('The WebGPU runtime was asked for after the WASM runtime was loaded.');
+		return loaded.ort;
+	}
+	const mod = (
+		build === 'webgpu' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web')
+	) as Ort;
+	loaded = { build, ort: mod };
+	return mod;
+}
+
+/** The loaded runtime; loadRuntime must have been awaited first. */
+export function runtime(): Ort {
+	if (!loaded) throw new Error('onnxruntime-web is not loaded yet (loadRuntime).');
+	return loaded.ort;
+}
+
+/** The runtime's files, as scripts/copy-ort.js copies them into static/ort/. */
+const RUNTIME_FILES: Record<RuntimeBuild, string> = {
+	wasm: 'ort-wasm-simd-threaded',
+	webgpu: 'ort-wasm-simd-threaded.asyncify'
+};
 
 /**
- * Where the runtime's .wasm/.mjs files are served from: our own origin, never a CDN. Call
- * it again after importing transformers.js, which points the shared runtime at a CDN.
+ * Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN.
+ * Call it again after importing transformers.js, which points the WebGPU build at a CDN.
  */
 export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: number) {
-	// Both files named, so transformers.js also preloads them from here, not from its CDN.
+	const { ort: o, build } = loaded ?? {};
+	if (!o || !build) return;
 	if (wasmPaths)
-		ort.env.wasm.wasmPaths = {
-			mjs: `${wasmPaths}ort-wasm-simd-threaded.asyncify.mjs`,
-			wasm: `${wasmPaths}ort-wasm-simd-threaded.asyncify.wasm`
+		o.env.wasm.wasmPaths = {
+			mjs: `${wasmPaths}${RUNTIME_FILES[build]}.mjs`,
+			wasm: `${wasmPaths}${RUNTIME_FILES[build]}.wasm`
 		};
-	if (threads !== undefined) ort.env.wasm.numThreads = threads;
-	ort.env.logLevel = 'error';
+	if (threads !== undefined) o.env.wasm.numThreads = threads;
+	o.env.logLevel = 'error';
 }
 
 interface AdapterLike {
@@ -59,14 +95,16 @@ export async function createSession(
 	bytes: Uint8Array,
 	backend: Backend
 ): Promise<ort.InferenceSession> {
-	return ort.InferenceSession.create(bytes, {
+	return runtime().InferenceSession.create(bytes, {
 		executionProviders: [backend],
-		graphOptimizationLevel: 'all',
+		// 'basic' (constant folding, redundant nodes): a third of 'all''s session start-up, and
+		// U-Net steps as fast or faster on the WASM backend (measured in Node: README).
+		graphOptimizationLevel: 'basic',
 		// Warnings (e.g. "shape ops assigned to CPU") are expected and would read as errors.
 		logSeverityLevel: 3
 	});
 }
 
 export function tensor(data: Float32Array, dims: number[]): ort.Tensor {
-	return new ort.Tensor('float32', data, dims);
+	return new (runtime().Tensor)('float32', data, dims);
 }
