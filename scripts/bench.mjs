@@ -171,26 +171,67 @@ try {
 	// here is one thread per core, up to 4): for graphs this small, a thread pool's hand-offs
 	// can cost more than they save.
 	async function gridRow(model, steps, oneThread = false) {
+		const r = await timedRow(`model=${model}&steps=${steps}`, steps, oneThread);
+		return { model, steps, unet_runs: model === 'teacher' ? 2 * steps : steps, ...r };
+	}
+	async function timedRow(query, steps, oneThread = false) {
 		const context = await browser.newContext();
 		if (oneThread)
 			await context.addInitScript(() =>
 				Object.defineProperty(navigator, 'hardwareConcurrency', { get: () => 1 })
 			);
 		const p = await context.newPage();
-		await p.goto(`http://localhost:4174/?model=${model}&steps=${steps}&backend=wasm`);
+		await p.goto(`http://localhost:4174/?${query}&backend=wasm`);
 		await p.waitForFunction(() => globalThis.diffusion?.trace, null, { timeout: 300_000 });
 		const g = await generations(p, Math.max(3, runs * 2), 300 + steps);
 		await context.close();
 		return {
-			model,
-			steps,
-			unet_runs: model === 'teacher' ? 2 * steps : steps,
 			ms: median(g.map((x) => x.totalMs - x.callbackMs)),
 			unet_ms_per_step: median(g.map((x) => x.unetMs / steps)),
 			text_ms: median(g.map((x) => x.textMs)),
 			decode_ms: median(g.map((x) => x.decodeMs))
 		};
 	}
+	// Each sampler at 25 steps: its own arithmetic is small next to 50 U-Net runs.
+	const samplers = [];
+	for (const sampler of manifest.sampler.available)
+		samplers.push({ sampler, steps: 25, ...(await timedRow(`sampler=${sampler}&steps=25`, 25)) });
+
+	/**
+	 * Image-to-image in the editing chapter, at one strength: the edit's own prompt-to-pixels
+	 * time (the worker's, without the per-step estimates' decodes), a new seed on a new page
+	 * each time; the page's main generation has warmed the model up by then.
+	 */
+	async function editRow(strength) {
+		const times = [];
+		for (let k = 0; k < Math.max(3, runs); k++) {
+			const context = await browser.newContext();
+			const p = await context.newPage();
+			await p.goto(
+				`http://localhost:4174/editing?step=2&strength=${strength}&seed=${500 + k}&backend=wasm`
+			);
+			const ms = await p
+				.waitForFunction(
+					() =>
+						[...document.querySelectorAll('.edit .row figcaption[data-ms]')].pop()?.dataset.ms ||
+						false,
+					null,
+					{ timeout: 300_000 }
+				)
+				.then((h) => h.jsonValue());
+			times.push(Number(ms));
+			await context.close();
+		}
+		const steps = manifest.sampler.steps;
+		return {
+			strength,
+			steps,
+			steps_run: Math.min(Math.floor(steps * strength), steps),
+			ms: median(times)
+		};
+	}
+	const edits = [await editRow(0.5)];
+
 	const grid = [];
 	const studentCounts = manifest.models?.student?.step_counts ?? [];
 	for (const [model, counts] of [
@@ -260,6 +301,15 @@ try {
 				`   (U-Net ${fmt(r.unet_ms_per_step)} per step, text encoder ${fmt(r.text_ms)}, VAE decode ${fmt(r.decode_ms)})`
 		);
 	}
+	console.log('  each sampler at 25 steps (the teacher, prompt to pixels with the trace):');
+	for (const r of samplers)
+		console.log(
+			`    ${r.sampler.padEnd(8)} ${fmt(r.ms)}   (U-Net ${fmt(r.unet_ms_per_step)} per step)`
+		);
+	for (const r of edits)
+		console.log(
+			`  image-to-image at strength ${r.strength}: ${r.steps_run} of ${r.steps} steps, ${fmt(r.ms)}`
+		);
 	// For the model card (training/evaluate.py reads it into its grid).
 	writeFileSync(
 		join(models, 'bench.json'),
@@ -270,6 +320,8 @@ try {
 				cores: availableParallelism(),
 				grid,
 				one_thread: oneThread,
+				samplers,
+				edits,
 				teacher_step_ms: teacherStep,
 				page_load_ms: median(loads)
 			},

@@ -6,10 +6,11 @@
  */
 import { base } from '$app/paths';
 import { model, readyClient } from './model.svelte';
-import type { ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
+import type { EditEntry, ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
+import type { ExplainRequest } from './pipeline/protocol';
 import type { FirstPaint } from './pipeline/first-paint';
 import type { Trace } from './pipeline/generate';
-import { gridPlan, type GridCell } from './pipeline/grid';
+import { gridPlan, samplerPlan, type GridCell, type SamplerCell } from './pipeline/grid';
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
 import { modelEntry, type ModelName } from './pipeline/manifest';
@@ -42,6 +43,9 @@ export interface Shown {
 }
 const exampleKey = (k: ExampleKey) => `${k.sample}/${k.t}/${k.seed}`;
 
+/** One set of edits the editing figure asks for (figures.ts editRequest), named by `key`. */
+export type EditRequest = Omit<Extract<ExplainRequest, { op: 'edit' }>, 'op'> & { key: string };
+
 class Live {
 	firstPaint = $state.raw<FirstPaint | null>(null);
 	firstPaintError = $state('');
@@ -64,6 +68,11 @@ class Live {
 	/** Each model at each step count on the same prompt, seed and guidance (distillation
 	 * chapter's grid); generated after the pair, when asked for. */
 	grid = $state.raw<GridCell[]>([]);
+	/** The teacher with each sampler at each step count on the same settings (the loop
+	 * chapter's sampler grid); generated after the main generation, when asked for. */
+	samplerGrid = $state.raw<SamplerCell[]>([]);
+	/** Sets of edits of a picture (editing chapter): the first paint's, then the live model's. */
+	edits = $state.raw<(EditEntry & { live: boolean })[]>([]);
 	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
 	get msPerStep(): number | undefined {
 		const t = this.source === 'live' ? this.trace : null;
@@ -81,7 +90,11 @@ class Live {
 	private gridWanted = false;
 	/** Prompt, seed and guidance of the live grid on show or being made. */
 	private gridKey: string | undefined;
+	private samplerGridWanted = false;
+	private samplerGridKey: string | undefined;
 	private exampleRun = 0;
+	private editWanted: EditRequest | undefined;
+	private editBusy = false;
 
 	/**
 	 * Fetches the precomputed file once. A chapter page waits for it before hydrating (its
@@ -110,9 +123,11 @@ class Live {
 		}
 		if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
 		if (!this.grid.length && fp.grid) this.grid = fp.grid;
+		if (!this.samplerGrid.length) this.samplerGrid = fp.samplerGrid ?? [];
 		this.images ??= fp.images;
 		this.labels ??= fp.labels;
 		this.example ??= { ...fp.example, live: false };
+		if (!this.edits.length) this.edits = (fp.edits ?? []).map((e) => ({ ...e, live: false }));
 	}
 
 	/** The teacher's or the student's generation on show (main or pair), if any. */
@@ -136,6 +151,12 @@ class Live {
 	/** Whether the page wants every model at every step count (the distillation grid). */
 	wantGrid(on: boolean) {
 		this.gridWanted = on;
+		if (on && model.status === 'ready') void this.generate();
+	}
+
+	/** Whether the page wants each sampler at each step count (the loop chapter's sampler grid). */
+	wantSamplerGrid(on: boolean) {
+		this.samplerGridWanted = on;
 		if (on && model.status === 'ready') void this.generate();
 	}
 
@@ -188,6 +209,7 @@ class Live {
 			// The whole trace, for curious readers (and tests) to inspect in the console.
 			(globalThis as { diffusion?: unknown }).diffusion = shown;
 		}
+		if (this.samplerGridWanted) await this.runSamplerGrid(manifest);
 		if (!this.pairWanted || !modelEntry(manifest, 'student')) return;
 		// The other model with the same prompt, seed and guidance, at its own number of steps.
 		const pair = resolveSettings(
@@ -205,32 +227,65 @@ class Live {
 		if (this.gridWanted) await this.runGrid(manifest);
 	}
 
-	/** The grid's cells, one generation each (no per-step decodes), timed in this browser. */
+	/** The distillation grid: each model at each step count, on the wanted prompt and seed. */
 	private async runGrid(manifest: NonNullable<typeof model.manifest>) {
 		const { prompt, seed, guidance } = this.wanted;
 		const key = JSON.stringify([prompt, seed, guidance]);
 		if (this.gridKey === key) return;
 		this.gridKey = key;
+		const done = await this.runCells(
+			gridPlan(manifest),
+			this.grid,
+			(c) => ({ ...this.wanted, model: c.model, steps: c.steps }),
+			() => this.gridKey === key,
+			(cells) => (this.grid = cells)
+		);
+		if (!done && this.gridKey === key) this.gridKey = undefined;
+	}
+
+	/** The sampler grid: the teacher with each sampler at each step count, on the wanted settings. */
+	private async runSamplerGrid(manifest: NonNullable<typeof model.manifest>) {
+		const { prompt, negativePrompt, seed, guidance, spacing } = this.wanted;
+		const key = JSON.stringify([prompt, negativePrompt, seed, guidance, spacing]);
+		if (this.samplerGridKey === key) return;
+		this.samplerGridKey = key;
+		const done = await this.runCells(
+			samplerPlan(manifest),
+			this.samplerGrid,
+			(c) => ({ ...this.wanted, model: 'teacher', scheduler: c.scheduler, steps: c.steps }),
+			() => this.samplerGridKey === key,
+			(cells) => (this.samplerGrid = cells)
+		);
+		if (!done && this.samplerGridKey === key) this.samplerGridKey = undefined;
+	}
+
+	/**
+	 * A grid's cells, one generation each (no per-step decodes), timed in this browser, shown
+	 * as they come. False if it stopped: a newer generation took over (it will ask again), or
+	 * one failed.
+	 */
+	private async runCells<P extends object>(
+		plan: P[],
+		shown: (P & { image: Float32Array; ms: number | null })[],
+		settings: (cell: P) => Partial<GenerationSettings>,
+		current: () => boolean,
+		show: (cells: (P & { image: Float32Array; ms: number | null })[]) => void
+	): Promise<boolean> {
 		const client = await readyClient();
-		const cells: GridCell[] = [...this.grid];
-		for (const [i, cell] of gridPlan(manifest).entries()) {
+		const cells = [...shown];
+		for (const [i, cell] of plan.entries()) {
 			try {
-				const trace = await client.generate({
-					...this.wanted,
-					model: cell.model,
-					steps: cell.steps
-				});
-				if (this.gridKey !== key) return;
+				const trace = await client.generate(settings(cell));
+				if (!current()) return false;
 				const t = trace.timings;
 				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs };
-				this.grid = [...cells];
+				show([...cells]);
 			} catch (e) {
-				// A newer generation took over (it will ask for the grid again), or it failed.
-				if (this.gridKey === key) this.gridKey = undefined;
-				if ((e as Error).name !== 'AbortError') this.error = (e as Error).message;
-				return;
+				if (current() && (e as Error).name !== 'AbortError') this.error = (e as Error).message;
+				return false;
 			}
 		}
+		return true;
 	}
 
 	/** One live generation with every step's x0 decoded; null if a newer one took over. */
@@ -289,6 +344,51 @@ class Live {
 		const client = await readyClient();
 		const codes = await client.explain({ op: 'images', pixels: [pixels] });
 		return { latent: codes.latents[0], decoded: codes.decoded[0] };
+	}
+
+	/**
+	 * The edits the editing figure asks for, by the live model: the strengths it has not run yet
+	 * for that key. One request at a time; the newest one waiting runs next, older ones never.
+	 */
+	async wantEdits(req: EditRequest) {
+		if (model.status !== 'ready') return;
+		this.editWanted = req;
+		if (this.editBusy) return;
+		this.editBusy = true;
+		try {
+			while (this.editWanted) {
+				const q = this.editWanted;
+				this.editWanted = undefined;
+				const have = this.edits.find((e) => e.key === q.key && e.live);
+				const missing = q.strengths.filter((st) => {
+					const r = have?.results.find((x) => x.strength === st);
+					return !r || (q.detailed.includes(st) && r.start < r.steps && !r.x0Images.length);
+				});
+				if (!missing.length) continue;
+				const client = await readyClient();
+				const results = await client.explain({
+					op: 'edit',
+					settings: q.settings,
+					edit: q.edit,
+					strengths: missing,
+					detailed: q.detailed
+				});
+				const old = this.edits.find((e) => e.key === q.key && e.live);
+				const kept = old?.results.filter((r) => !results.some((n) => n.strength === r.strength));
+				const merged = [...(kept ?? []), ...results].sort((a, b) => a.strength - b.strength);
+				// The first paint's sets stay (they are what the page opens on); a few live ones more.
+				const others = this.edits.filter((e) => e !== old);
+				this.edits = [
+					{ key: q.key, results: merged, live: true },
+					...others.filter((e) => !e.live),
+					...others.filter((e) => e.live).slice(0, 5)
+				];
+			}
+		} catch (e) {
+			this.error = (e as Error).message;
+		} finally {
+			this.editBusy = false;
+		}
 	}
 
 	/** A training example for the noise and U-Net chapters: live when possible. */

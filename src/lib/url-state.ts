@@ -9,7 +9,13 @@
  * cleaner as the prompt form's and the worker's (cleanSettings). Values that cannot be used
  * are dropped with a notice for the reader; values are only ever shown as text.
  */
-import type { Manifest, ModelName, SchedulerName } from './pipeline/manifest';
+import { maskFromLink, maskToLink } from './pipeline/editing';
+import {
+	SCHEDULER_NAMES,
+	type Manifest,
+	type ModelName,
+	type SchedulerName
+} from './pipeline/manifest';
 import { SPACINGS, type TimestepSpacing } from './pipeline/scheduler';
 import {
 	SETTING_LIMITS,
@@ -47,8 +53,15 @@ export interface ViewState {
 	word?: number;
 	/** Noise level of the training chapters: a timestep from 0 to 999. */
 	level?: number;
-	/** Which sample image the training chapters use, counted from 0. */
+	/** Which sample image the training chapters (and the editing chapter) use, counted from 0. */
 	image?: number;
+	/** Image-to-image's strength, 0 (the picture unchanged) to 1 (from pure noise). */
+	strength?: number;
+	/**
+	 * Inpainting's mask on the latent grid: a preset's name (centre, top, bottom, left, right,
+	 * border), 16 hex digits for a painted one (8 × 8 cells, row-major, 1 = repaint), or none.
+	 */
+	mask?: string;
 	/** The teacher U-Net, or the few-step student distilled from it. */
 	model?: ModelName;
 	/** Show one figure alone (for slides and learning platforms). */
@@ -70,6 +83,8 @@ export interface LinkLimits {
 	levelMax: number;
 	/** The last sample image. */
 	imageMax: number;
+	/** The latent's side: a mask has one cell per latent position. */
+	latentSize: number;
 }
 
 /**
@@ -82,13 +97,15 @@ export function linkLimits(
 	manifest: {
 		text: Pick<Manifest['text'], 'context_length'>;
 		schedule: { num_train_timesteps: number };
+		latent: { size: number };
 	},
 	samples: number
 ): LinkLimits {
 	return {
 		wordMax: Math.max(0, manifest.text.context_length - 1),
 		levelMax: Math.max(0, manifest.schedule.num_train_timesteps - 1),
-		imageMax: Math.max(0, samples - 1)
+		imageMax: Math.max(0, samples - 1),
+		latentSize: manifest.latent.size
 	};
 }
 
@@ -111,6 +128,8 @@ const ORDER = [
 	'word',
 	'level',
 	'image',
+	'strength',
+	'mask',
 	'model',
 	'embed',
 	'backend'
@@ -118,7 +137,6 @@ const ORDER = [
 type Key = (typeof ORDER)[number];
 
 /** Every sampler the pipeline implements (the manifest lists those its model offers). */
-const SAMPLERS: readonly SchedulerName[] = ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'];
 
 /** Parameters that other sites add to links; ignored without a notice. */
 const FOREIGN = /^(utm_[a-z]+|fbclid|gclid|ref)$/;
@@ -219,8 +237,9 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 				break;
 			}
 			case 'sampler':
-				if ((SAMPLERS as readonly string[]).includes(raw)) state.sampler = raw as SchedulerName;
-				else notices.push(`Ignored sampler=${quote(raw)}: expected ${SAMPLERS.join(', ')}.`);
+				if ((SCHEDULER_NAMES as readonly string[]).includes(raw))
+					state.sampler = raw as SchedulerName;
+				else notices.push(`Ignored sampler=${quote(raw)}: expected ${SCHEDULER_NAMES.join(', ')}.`);
 				break;
 			case 'spacing':
 				if ((SPACINGS as readonly string[]).includes(raw)) state.spacing = raw as TimestepSpacing;
@@ -239,6 +258,24 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 			case 'image':
 				state.image = clampInt('image', raw, 0, limits.imageMax, notices);
 				break;
+			case 'strength': {
+				const v = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
+				if (!Number.isFinite(v)) notices.push(`Ignored strength=${quote(raw)}: not a number.`);
+				else {
+					const c = clampNumber('strength', v, 0, 1, false, notices);
+					if (c !== undefined) state.strength = Math.round(c * 100) / 100;
+				}
+				break;
+			}
+			case 'mask': {
+				const cells = raw === 'none' ? null : maskFromLink(raw, limits.latentSize);
+				if (cells === undefined)
+					notices.push(
+						`Ignored mask=${quote(raw)}: expected none, a preset (centre, top, bottom, left, right, border) or ${limits.latentSize ** 2 / 4} hex digits.`
+					);
+				else state.mask = cells ? maskToLink(cells, limits.latentSize) : 'none';
+				break;
+			}
 			case 'model':
 				if (raw === 'teacher' || raw === 'student') state.model = raw;
 				else notices.push(`Ignored model=${quote(raw)}: expected "teacher" or "student".`);

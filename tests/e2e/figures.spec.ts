@@ -173,11 +173,14 @@ for (const width of [375, 1440]) {
 			'/adding-noise?step=2',
 			'/unet?step=1',
 			'/denoising-loop?step=3',
+			'/denoising-loop?step=6',
 			'/distillation?step=1',
 			'/distillation?step=2',
 			'/distillation?step=3',
 			'/distillation?step=4',
-			'/decoding?step=3'
+			'/decoding?step=3',
+			'/editing?step=2',
+			'/editing?step=3'
 		]) {
 			await page.goto(path);
 			await expect(page.locator('.viz[aria-busy="false"] h3')).toBeVisible(LIVE);

@@ -10,7 +10,12 @@ import type { ImageCodes, TextCodes, TrainingExample } from '../../src/lib/pipel
 import type { FirstPaint } from '../../src/lib/pipeline/first-paint';
 import { seededNoise } from '../../src/lib/pipeline/gaussian';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
-import { gridPlan, type GridCell } from '../../src/lib/pipeline/grid';
+import {
+	gridPlan,
+	samplerPlan,
+	type GridCell,
+	type SamplerCell
+} from '../../src/lib/pipeline/grid';
 import type { GridRow, Manifest, ModelName } from '../../src/lib/pipeline/manifest';
 import { trailingTimesteps } from '../../src/lib/pipeline/scheduler';
 import { CHAPTERS } from '../../src/lib/story/chapters';
@@ -124,7 +129,9 @@ const firstPaint = {
 	samples: { size: R, labels, heldout: labels.map(() => false), pixels: labels.map(picture) },
 	images,
 	labels: labelCodes,
-	example: { sample: 0, t: 400, seed: 1, result: exampleAt(0, 400)!.result }
+	example: { sample: 0, t: 400, seed: 1, result: exampleAt(0, 400)!.result },
+	samplerGrid: [],
+	edits: []
 } satisfies FirstPaint;
 
 function state(over: Partial<FigureState> = {}): FigureState {
@@ -139,6 +146,8 @@ function state(over: Partial<FigureState> = {}): FigureState {
 		teacher,
 		student,
 		grid: [],
+		samplerGrid: [],
+		edits: [],
 		modelReady: false,
 		link: {},
 		focus: 'all',
@@ -171,6 +180,7 @@ describe('the registry', () => {
 				.map(([v]) => v)
 				.sort();
 		expect(needing('samples')).toEqual(['clip-map', 'similarity', 'vae']);
+		expect(needing('edit')).toEqual(['edit']);
 		expect(needing('example')).toEqual(['noising', 'prediction']);
 		expect(needing('pair')).toEqual([
 			'distill-compare',
@@ -179,6 +189,7 @@ describe('the registry', () => {
 			'distill-rounds'
 		]);
 		expect(needing('grid')).toEqual(['distill-grid']);
+		expect(needing('sampler-grid')).toEqual(['sampler-grid']);
 	});
 
 	it('asks for the pair and the grid for the distillation chapter only', () => {
@@ -475,6 +486,30 @@ describe('the distillation figures', () => {
 			expect(c.image).toBe(isLive ? liveCell.image : undefined);
 		}
 		expect(f.controls).toBe('generation');
+	});
+
+	it('sampler grid: every sampler at every step count, live cells where run, the card’s rows', () => {
+		expect(showFigure('sampler-grid', state())).toEqual({ wait: 'Loading the figure…' });
+		const plan = samplerPlan(manifest);
+		expect(plan.map((c) => c.scheduler)).toEqual(
+			manifest.sampler.available.flatMap((s) => [s, s, s, s, s])
+		);
+		const liveCell: SamplerCell = { ...plan[7]!, image: picture(), ms: 321 };
+		const f = figure('sampler-grid', state({ samplerGrid: [liveCell] }));
+		expect(f.props.cells).toHaveLength(25);
+		for (const c of f.props.cells) {
+			const row = manifest.metrics!.samplers!.find(
+				(r) => r.sampler === c.scheduler && r.steps === c.steps
+			);
+			expect(row, `${c.scheduler} ${c.steps}`).toBeDefined();
+			expect(c.metric).toEqual(row);
+			expect(c.unetRuns).toBe(2 * c.steps);
+			const isLive = c.scheduler === liveCell.scheduler && c.steps === liveCell.steps;
+			expect(c.ms).toBe(isLive ? 321 : null);
+			expect(c.image).toBe(isLive ? liveCell.image : undefined);
+		}
+		// The main generation's sampler and steps are outlined.
+		expect(f.props.chosen).toEqual({ scheduler: 'ddim', steps: 25 });
 	});
 });
 

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { carried, readLink, remember } from '../../src/lib/reader-settings';
 
-const limits = { maxStep: 5, wordMax: 23, levelMax: 999, imageMax: 15 };
+const limits = { maxStep: 5, wordMax: 23, levelMax: 999, imageMax: 15, latentSize: 8 };
 const read = (q: string) => readLink(new URLSearchParams(q), limits);
 
 beforeEach(() => remember({}));

@@ -25,10 +25,11 @@ describe('linkLimits', () => {
 		expect(limits).toEqual({
 			wordMax: manifest.text.context_length - 1,
 			levelMax: manifest.schedule.num_train_timesteps - 1,
-			imageMax: samples.images.length - 1
+			imageMax: samples.images.length - 1,
+			latentSize: manifest.latent.size
 		});
 		// The shipped model: 24 tokens, 1000 timesteps, 16 samples (what links were made for).
-		expect(limits).toEqual({ wordMax: 23, levelMax: 999, imageMax: 15 });
+		expect(limits).toEqual({ wordMax: 23, levelMax: 999, imageMax: 15, latentSize: 8 });
 	});
 
 	it('follow another model and another sample set', () => {
@@ -38,7 +39,7 @@ describe('linkLimits', () => {
 			schedule: { ...manifest.schedule, num_train_timesteps: 500 }
 		};
 		const l = linkLimits(other, 4);
-		expect(l).toEqual({ wordMax: 76, levelMax: 499, imageMax: 3 });
+		expect(l).toEqual({ wordMax: 76, levelMax: 499, imageMax: 3, latentSize: 8 });
 		const { state, notices } = parseViewState(new URLSearchParams('word=60&level=700&image=4'), {
 			maxStep: 1,
 			...l
@@ -242,5 +243,38 @@ describe('the negative prompt in links', () => {
 		const { state } = parse(`neg=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
 		expect(state.neg).toBe('<img src=x onerror=alert(1)>');
 		expect(serializeViewState(parse('neg=&seed=1').state)).toBe('?seed=1');
+	});
+});
+
+describe('image-to-image and inpainting in links', () => {
+	it('restore the strength and the mask, written back in canonical form', () => {
+		const { state, notices } = parse('image=2&strength=0.5&mask=centre');
+		expect(notices).toEqual([]);
+		expect(state).toEqual({ image: 2, strength: 0.5, mask: 'centre' });
+		expect(serializeViewState(state)).toBe('?image=2&strength=0.5&mask=centre');
+		// A painted mask that happens to be a preset is written as the preset's name.
+		expect(parse('mask=FFFFFFFF00000000').state.mask).toBe('top');
+		expect(parse('mask=8000000000000001').state.mask).toBe('8000000000000001');
+		expect(parse('mask=none').state.mask).toBe('none');
+		expect(parse('strength=.333').state.strength).toBe(0.33);
+	});
+
+	it('clamp or refuse what cannot be used, with a notice', () => {
+		expect(parse('strength=1.5')).toEqual({
+			state: { strength: 1 },
+			notices: ['strength 1.5 is out of range (0 to 1); using 1.']
+		});
+		expect(parse('strength=-2').state.strength).toBe(0);
+		for (const raw of ['abc', 'Infinity', '1e400', '0x1', ''])
+			expect(parse(`strength=${raw}`).state.strength, raw).toBeUndefined();
+		const { state, notices } = parse('mask=%3Cscript%3E');
+		expect(state.mask).toBeUndefined();
+		expect(notices[0]).toMatch(
+			/^Ignored mask="<script>": expected none, a preset .* or 16 hex digits\.$/
+		);
+	});
+
+	it('do not change the generation: the editing figure reads them', () => {
+		expect(generationSettings(parse('strength=0.5&mask=top').state)).toEqual({});
 	});
 });

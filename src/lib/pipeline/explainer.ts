@@ -4,6 +4,7 @@
  * build (the first-paint file), so both show the same numbers.
  */
 import type { DiffusionPipeline } from './generate';
+import type { EditSettings, GenerationSettings } from './settings';
 import type { ort } from './runtime';
 import type { ImageEncoder } from './clip-encoders';
 import { encodeImage, noiseLatent, predictNoise, type NoisedLatent } from './training-step';
@@ -95,4 +96,62 @@ export async function trainingExample(
 		tokens: tok.tokens,
 		loss: pred.loss
 	};
+}
+
+/** One edit of a picture at one strength: what its figure shows (not the whole trace). */
+export interface EditResult {
+	strength: number;
+	/** The loop's number of steps, and the index of the first one run (= steps: none ran). */
+	steps: number;
+	start: number;
+	/** The timesteps of the steps that ran. */
+	timesteps: number[];
+	/** The latent the loop started from (the picture noised to the first step run), decoded; null if no step ran. */
+	startImage: Float32Array | null;
+	/** Each step's clean-latent estimate, decoded (only for `detailed` strengths). */
+	x0Images: Float32Array[];
+	image: Float32Array;
+	notices: string[];
+	/** Prompt to pixels, without the estimates' decodes; null when precomputed at build time. */
+	ms: number | null;
+}
+
+/** A set of edits as the figure looks them up (editing.ts names them). */
+export interface EditEntry {
+	key: string;
+	results: EditResult[];
+}
+
+/**
+ * The picture edited at each strength (image-to-image, or inpainting with a mask): the same
+ * prompt, seed and sampler, only the strength differs. `detailed` strengths also get every
+ * step's estimate decoded.
+ */
+export async function editPicture(
+	m: ExplainerModel,
+	settings: Partial<GenerationSettings>,
+	edit: Omit<EditSettings, 'strength'>,
+	strengths: number[],
+	detailed: number[] = []
+): Promise<EditResult[]> {
+	const { pipeline } = m;
+	const out: EditResult[] = [];
+	for (const strength of strengths) {
+		const trace = await pipeline.generate({ ...settings, edit: { ...edit, strength } });
+		const x0Images: Float32Array[] = [];
+		if (detailed.includes(strength))
+			for (const s of trace.steps) x0Images.push(await pipeline.decode(s.x0));
+		out.push({
+			strength: trace.settings.edit!.strength,
+			steps: trace.settings.steps,
+			start: trace.edit!.start,
+			timesteps: trace.steps.map((s) => s.t),
+			startImage: trace.steps.length ? await pipeline.decode(trace.edit!.startLatent) : null,
+			x0Images,
+			image: trace.image,
+			notices: trace.notices,
+			ms: trace.timings.totalMs - trace.timings.callbackMs
+		});
+	}
+	return out;
 }

@@ -177,4 +177,6 @@ export function modelEntry(m: Manifest, name: ModelName): ModelEntry | undefined
  * The samplers (src/lib/pipeline/scheduler.ts): DDIM, Euler, Euler ancestral, DDPM and
  * DPM-Solver++ (2M).
  */
-export type SchedulerName = 'ddim' | 'euler' | 'euler_a' | 'ddpm' | 'dpmpp_2m';
+/** Every sampler the pipeline implements (scheduler.ts), in the order menus list them. */
+export const SCHEDULER_NAMES = ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];

@@ -1,20 +1,28 @@
 /** Messages between the page and the inference worker. */
-import type { ImageCodes, TextCodes, TrainingExample } from './explainer';
+import type { EditResult, ImageCodes, TextCodes, TrainingExample } from './explainer';
 import type { DownloadProgress } from './files';
 import type { StepTrace, Trace } from './generate';
 import type { BackendChoice, LoadReport } from './load';
 import type { Manifest } from './manifest';
-import type { GenerationSettings } from './settings';
+import type { EditSettings, GenerationSettings } from './settings';
 
 /** The chapters' own model calls (see explainer.ts), and what each returns. */
 export type ExplainRequest =
 	| { op: 'images'; pixels: Float32Array[] }
 	| { op: 'texts'; texts: string[] }
-	| { op: 'example'; latent: Float32Array; caption: string; t: number; seed: number };
+	| { op: 'example'; latent: Float32Array; caption: string; t: number; seed: number }
+	| {
+			op: 'edit';
+			settings: Partial<GenerationSettings>;
+			edit: Omit<EditSettings, 'strength'>;
+			strengths: number[];
+			detailed: number[];
+	  };
 export interface ExplainResult {
 	images: ImageCodes;
 	texts: TextCodes;
 	example: TrainingExample;
+	edit: EditResult[];
 }
 
 export type ToWorker =

@@ -4,7 +4,7 @@
  * time: a new one cancels the one in flight, whose results are never posted. Every model
  * call goes through one queue: concurrent runs on one WebGPU device can stall.
  */
-import { encodeImages, encodeTexts, trainingExample } from './explainer';
+import { editPicture, encodeImages, encodeTexts, trainingExample } from './explainer';
 import { ModelFileError } from './files';
 import { loadPipeline, type LoadedModel } from './load';
 import type { ExplainRequest, FromWorker, ToWorker } from './protocol';
@@ -31,6 +31,7 @@ async function explain(m: LoadedModel, r: ExplainRequest) {
 	const x = { pipeline: m.pipeline, ...(await m.extras()) };
 	if (r.op === 'images') return encodeImages(x, r.pixels);
 	if (r.op === 'texts') return encodeTexts(x, r.texts);
+	if (r.op === 'edit') return editPicture(x, r.settings, r.edit, r.strengths, r.detailed);
 	return trainingExample(x, r.latent, r.caption, r.t, r.seed);
 }
 

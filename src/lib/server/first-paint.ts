@@ -24,7 +24,7 @@ export function builtFirstPaint() {
 		);
 		const bytes = pack(await computeFirstPaint(model, samples), {
 			half: true,
-			images: ['image', 'x0Images', 'pixels', 'decoded', 'noisyImage']
+			images: ['image', 'x0Images', 'pixels', 'decoded', 'noisyImage', 'startImage']
 		}) as Uint8Array<ArrayBuffer>;
 		return { bytes, firstPaint: unpack<FirstPaint>(bytes.slice().buffer) };
 	})();

@@ -6,7 +6,10 @@
 import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
 import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
 import benchJson from '../../../static/models/bench.json' with { type: 'json' };
-import type { GridRow, Manifest } from '$lib/pipeline/manifest';
+import type { GridRow, Manifest, SamplerRow } from '$lib/pipeline/manifest';
+import { samplerSentences } from './sampler-claims';
+import { DEFAULT_STRENGTH, editStart } from '$lib/pipeline/settings';
+import { timestepsFor } from '$lib/pipeline/scheduler';
 import {
 	comparisonSentences,
 	speedSentences,
@@ -64,9 +67,20 @@ const targets = [
 	...targetSentences(gridRows),
 	...speedSentences(benchJson as unknown as { grid?: BenchRow[]; cores?: number })
 ];
-const comparisons = comparisonSentences(
-	(metricsJson as unknown as { grid?: GridRow[] }).grid ?? []
-);
+const comparisons = comparisonSentences(gridRows);
+const samplerRows = (metricsJson as unknown as { samplers?: SamplerRow[] }).samplers ?? [];
+const samplerImages = samplerRows[0]?.images ?? 0;
+
+// Image-to-image at the default strength, on the default number of steps.
+const loopSteps = manifest.sampler.steps;
+const editRuns = loopSteps - editStart(loopSteps, DEFAULT_STRENGTH);
+const editFrom = timestepsFor('trailing', manifest.schedule.num_train_timesteps, loopSteps)[
+	editStart(loopSteps, DEFAULT_STRENGTH)
+]!;
+const T = manifest.schedule.num_train_timesteps;
+const keptAtTop = Math.sqrt(manifest.schedule.alphas_cumprod[T - 1]!).toFixed(3);
+const keptAtEditStart = Math.sqrt(manifest.schedule.alphas_cumprod[editFrom]!).toFixed(2);
+const cellPixels = manifest.image.size / manifest.latent.size;
 
 export const CHAPTERS: readonly Chapter[] = [
 	{
@@ -620,6 +634,20 @@ export const CHAPTERS: readonly Chapter[] = [
 					parts: ['scheduler', 'vae-decoder'],
 					flow: 'generation'
 				}
+			},
+			{
+				id: 'samplers',
+				title: 'Five samplers, five step counts',
+				paragraphs: [
+					`A sampler is only the scheduler's recipe for one step: the U-Net, its predictions and the guidance are the same. The figure runs the teacher with every sampler at 1, 2, 4, 8 and 25 steps on your prompt and seed. Each step is two U-Net runs whatever the sampler, so a row compares samplers at equal cost. Under each picture is the [model card](/model#samplers-at-few-steps)'s measurement of that sampler at that step count, on ${samplerImages.toLocaleString('en')} held-out prompts, where every number has its interval.`,
+					...samplerSentences(samplerRows),
+					'So the choice is a trade. The deterministic samplers (DDIM, Euler, DPM-Solver++) settle on one picture per seed, and a preview at few steps already shows it roughly; the higher-order one gets there in fewer steps. The ancestral ones (Euler ancestral, DDPM) draw a new picture at every step count, which some readers want and others do not.'
+				],
+				figure: {
+					view: 'sampler-grid',
+					parts: ['scheduler', 'unet'],
+					flow: 'generation'
+				}
 			}
 		]
 	},
@@ -730,7 +758,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				seed: 'We now have a generated image!',
 				correction: 8,
 				paragraphs: [
-					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for editing existing images (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
+					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for [editing existing images](/editing) (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
 				],
 				figure: {
 					view: 'decode',
@@ -753,8 +781,63 @@ export const CHAPTERS: readonly Chapter[] = [
 		]
 	},
 	{
-		slug: 'recap',
+		slug: 'editing',
 		number: 9,
+		title: 'Editing pictures: image-to-image and inpainting',
+		description:
+			'Image-to-image and inpainting, the knobs of every Stable Diffusion app, shown inside a live model: start the loop partway, from a noised picture, and repaint only what a mask covers.',
+		steps: [
+			{
+				id: 'image-to-image',
+				title: 'Start from a picture instead of noise',
+				paragraphs: [
+					'Every Stable Diffusion app can start from a picture. The **VAE encoder**, the half that text-to-image never uses, turns it into a latent ([VAE](/vae)). That latent is noised exactly as in training ([adding noise](/adding-noise?step=3)), to the level of a step partway through the loop, and the loop runs only the steps that remain, guided by the prompt as usual. This is SDEdit (Meng et al. 2021): no new model, no new training, only a different starting point.',
+					"Pick a picture, type a prompt above, and watch what survives: the noise erases detail first and layout last, so what the U-Net rebuilds follows the picture's shapes and colours, and the prompt's content."
+				],
+				figure: { view: 'edit', parts: ['vae-encoder', 'unet', 'vae-decoder'], flow: 'generation' }
+			},
+			{
+				id: 'strength',
+				title: 'Strength picks the step to start from',
+				paragraphs: [
+					`The slider every app calls *strength* or *denoising strength* is the share of the loop that runs: strength s runs the last ⌊steps × s⌋ steps. At ${loopSteps} steps and strength ${DEFAULT_STRENGTH}, that is the last ${editRuns}, from t = ${editFrom}, where the start keeps √ᾱ = ${keptAtEditStart} of the picture's latent. Low strength keeps the picture and changes little; high strength keeps only rough blobs of colour.`,
+					`Strength 0 runs no step: the picture comes back as the VAE redraws it. Strength 1 runs every step from pure noise: the picture is gone and this is text-to-image, the same image for the same seed. (diffusers' image-to-image pipeline still noises the picture at strength 1, to t = ${T - 1}, where √ᾱ = ${keptAtTop} of it survives, a faint trace; its inpainting pipeline, like this page, starts from pure noise.)`
+				],
+				figure: { view: 'edit', parts: ['vae-encoder', 'unet', 'scheduler'], flow: 'generation' }
+			},
+			{
+				id: 'inpainting',
+				title: 'Inpainting: repaint part of it',
+				paragraphs: [
+					"Inpainting changes only what a mask covers. The loop runs as before, but after every step the cells outside the mask are replaced by the picture noised to the *next* step's level, and after the last step by the picture itself. So at every step the U-Net sees one consistent noisy picture, and only the masked part is its own work. Paint on the picture, or choose a preset.",
+					'The blend works with any text-to-image model, ours included: the U-Net never learns what a mask is.'
+				],
+				figure: {
+					view: 'edit',
+					focus: 'inpaint',
+					parts: ['vae-encoder', 'unet', 'scheduler', 'vae-decoder'],
+					flow: 'generation'
+				}
+			},
+			{
+				id: 'limits',
+				title: 'What the blend cannot do',
+				paragraphs: [
+					`The mask lives on the latent grid: each of its ${manifest.latent.size} × ${manifest.latent.size} cells covers ${cellPixels} × ${cellPixels} pixels here (8 × 8 in Stable Diffusion), so no mask is finer than that. The kept part is decoded, not pasted: the VAE decoder redraws it with the rest, so even kept pixels differ slightly from the picture. And since the U-Net only ever sees the blended picture, the repainted part can clash with its surroundings, leaving a seam.`,
+					"Stable Diffusion's dedicated inpainting models remove the last two limits by training: their U-Net takes the mask and the masked picture's latent as extra input channels (9 instead of 4), so it knows what to match. Apps paste the original pixels back outside the mask for the first."
+				],
+				figure: {
+					view: 'edit',
+					focus: 'inpaint',
+					parts: ['vae-encoder', 'unet', 'vae-decoder'],
+					flow: 'generation'
+				}
+			}
+		]
+	},
+	{
+		slug: 'recap',
+		number: 10,
 		title: 'What the summary got right, and what it skipped',
 		description:
 			'A recap of how Stable Diffusion works: the big picture the summary gets right, and the eleven places where the real model does something different.',
@@ -785,6 +868,17 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The image encoder is not used to generate, and a fifth part, the scheduler, is ([parts](/parts?step=6)). Generation starts from seeded noise in latent space ([start](/denoising-loop?step=1)). "Guiding" is classifier-free guidance: two U-Net runs per step, combined with a guidance scale ([guidance](/denoising-loop?step=2)). The scheduler, not a learning rate, decides how much noise each step removes ([step](/denoising-loop?step=3)). And every step\'s clean-latent estimate can be decoded to watch the image form ([decoding](/decoding?step=3)).'
 				],
 				figure: { parts: ['text-encoder', 'unet', 'scheduler', 'vae-decoder'], flow: 'generation' }
+			},
+			{
+				id: 'app-controls',
+				title: "What an app's controls do inside",
+				paragraphs: [
+					"The controls of every Stable Diffusion app are these same parts, used differently. A negative prompt is what fills guidance's empty-prompt slot ([guidance](/denoising-loop?step=2)). The sampler menu swaps the scheduler's recipe for a step, and the step count sets how many U-Net runs it gets ([samplers](/denoising-loop?step=6)). Image-to-image starts the loop partway, from the VAE encoder's latent of a picture, noised; strength picks the step ([image-to-image](/editing?step=2)). Inpainting puts the picture back outside a mask after every step ([inpainting](/editing?step=3))."
+				],
+				figure: {
+					parts: ['vae-encoder', 'text-encoder', 'unet', 'scheduler', 'vae-decoder'],
+					flow: 'generation'
+				}
 			},
 			{
 				id: 'try-it',

@@ -10,14 +10,15 @@ import type { GridRow, ModelName } from '$lib/pipeline/manifest';
 export type Relation = 'better' | 'as good' | 'worse';
 
 /** Caption top 1: a difference counts only where the 95% intervals do not overlap. */
-export function top1Relation(a: GridRow, b: GridRow): Relation {
+export function top1Relation(a: Pick<GridRow, 'top1_ci'>, b: Pick<GridRow, 'top1_ci'>): Relation {
 	if (a.top1_ci[0] > b.top1_ci[1]) return 'better';
 	if (a.top1_ci[1] < b.top1_ci[0]) return 'worse';
 	return 'as good';
 }
 
 /** KID (lower is better): a difference counts only beyond two combined standard errors. */
-export function kidRelation(a: GridRow, b: GridRow): Relation {
+type Kid = Pick<GridRow, 'kid_x1000' | 'kid_se_x1000'>;
+export function kidRelation(a: Kid, b: Kid): Relation {
 	const se = Math.hypot(a.kid_se_x1000, b.kid_se_x1000);
 	if (a.kid_x1000 < b.kid_x1000 - 2 * se) return 'better';
 	if (a.kid_x1000 > b.kid_x1000 + 2 * se) return 'worse';

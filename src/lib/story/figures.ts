@@ -5,16 +5,34 @@
  * name to its component and renders what `showFigure` returns.
  */
 import type { ComponentProps } from 'svelte';
-import type { ExampleKey, Shown } from '../live.svelte';
+import type { EditRequest, ExampleKey, Shown } from '../live.svelte';
+import {
+	DEFAULT_MASK,
+	EDIT_STRENGTHS,
+	editKey,
+	latentId,
+	maskFromLink,
+	maskToLink,
+	presetMask
+} from '../pipeline/editing';
 import { distillationRows } from '../pipeline/distillation';
-import type { ImageCodes, TextCodes, TrainingExample } from '../pipeline/explainer';
-import { EXAMPLE_DEFAULTS, type FirstPaint } from '../pipeline/first-paint';
+import type { EditEntry, ImageCodes, TextCodes, TrainingExample } from '../pipeline/explainer';
+import { EXAMPLE_DEFAULTS, editSample, type FirstPaint } from '../pipeline/first-paint';
+import { timestepsFor } from '../pipeline/scheduler';
+import { DEFAULT_STRENGTH, resolveSettings } from '../pipeline/settings';
 import type { Trace } from '../pipeline/generate';
-import { gridMetric, gridPlan, type GridCell } from '../pipeline/grid';
+import {
+	gridMetric,
+	gridPlan,
+	samplerMetric,
+	samplerPlan,
+	type GridCell,
+	type SamplerCell
+} from '../pipeline/grid';
 import type { Manifest } from '../pipeline/manifest';
 import { cosineMatrix, normalize, project2d } from '../pipeline/similarity';
 import { noiseLatent } from '../pipeline/training-step';
-import type { ViewState } from '../url-state';
+import { generationSettings, type ViewState } from '../url-state';
 import { tokensMessage } from '../viz/tokens';
 import type AttentionView from '../viz/AttentionView.svelte';
 import type DecodeView from '../viz/DecodeView.svelte';
@@ -22,6 +40,8 @@ import type DistillCompare from '../viz/DistillCompare.svelte';
 import type DistillGrid from '../viz/DistillGrid.svelte';
 import type DistillPathFigure from '../viz/DistillPathFigure.svelte';
 import type DistillRounds from '../viz/DistillRounds.svelte';
+import type EditView from '../viz/EditView.svelte';
+import type SamplerGrid from '../viz/SamplerGrid.svelte';
 import type EmbeddingMap from '../viz/EmbeddingMap.svelte';
 import type EmbeddingView from '../viz/EmbeddingView.svelte';
 import type FilmstripFigure from '../viz/FilmstripFigure.svelte';
@@ -42,7 +62,7 @@ import type { LoopFocus, ViewName } from './views';
  * noise level, the other model's generation, every model at every step count. The page asks
  * for 'pair' and 'grid' for the whole chapter, ChapterFigure for the others while shown.
  */
-export type Need = 'samples' | 'example' | 'pair' | 'grid';
+export type Need = 'samples' | 'example' | 'pair' | 'grid' | 'sampler-grid' | 'edit';
 
 /** The reader's own picture for the VAE figure (upload or drawing), encoded once the model is ready. */
 export interface OwnImage {
@@ -74,6 +94,9 @@ export interface FigureState {
 	teacher: Shown | null;
 	student: Shown | null;
 	grid: GridCell[];
+	samplerGrid: SamplerCell[];
+	/** Sets of edits of a picture (editing chapter): the first paint's and the live model's. */
+	edits: (EditEntry & { live: boolean })[];
 	modelReady: boolean;
 	link: ViewState;
 	focus: LoopFocus;
@@ -148,6 +171,8 @@ export interface FigureProps {
 	'distill-path': ComponentProps<typeof DistillPathFigure>;
 	'distill-rounds': ComponentProps<typeof DistillRounds>;
 	'distill-grid': ComponentProps<typeof DistillGrid>;
+	'sampler-grid': ComponentProps<typeof SamplerGrid>;
+	edit: ComponentProps<typeof EditView>;
 }
 
 /** One registry entry: what the figure asks of the live model, and what it shows. */
@@ -259,6 +284,13 @@ const gridCells = lastOf((manifest: Manifest, grid: GridCell[]) =>
 	})
 );
 
+const samplerCells = lastOf((manifest: Manifest, grid: SamplerCell[]) =>
+	samplerPlan(manifest).map((plan) => {
+		const c = grid.find((g) => g.scheduler === plan.scheduler && g.steps === plan.steps);
+		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: samplerMetric(manifest, plan) };
+	})
+);
+
 function exampleResult(s: FigureState, key: ExampleKey): TrainingExample | undefined {
 	const e = s.example;
 	return e && e.sample === key.sample && e.t === key.t && e.seed === key.seed
@@ -298,6 +330,44 @@ const decode =
 			compare
 		}
 	});
+
+/**
+ * What the editing figure shows and asks of the live model: the link's picture (a sample, or
+ * the reader's own), its strength and, on the inpainting step, its mask (the default preset
+ * when the link names none; 'none' turns it off). Undefined while the picture has no latent.
+ */
+export function editRequest(
+	{ fp, manifest }: Pick<Base, 'fp' | 'manifest'>,
+	s: Pick<FigureState, 'link' | 'focus' | 'own'>
+): (EditRequest & { strength: number; mask: number[] | null; sample: number }) | undefined {
+	const S = manifest.latent.size;
+	const inpaint = s.focus === 'inpaint';
+	const own = s.link.image === undefined ? s.own : null;
+	const sample = own ? -1 : (s.link.image ?? editSample(fp.samples));
+	// A sample's latent is always the precomputed one, never the live re-encoding: the same
+	// link must give the same bytes whether or not the live encoding has finished.
+	const latent = own ? own.latent : fp.images.latents[sample];
+	if (!latent) return undefined;
+	const link = inpaint ? (s.link.mask ?? DEFAULT_MASK) : 'none';
+	const mask = link === 'none' ? null : (maskFromLink(link, S) ?? presetMask(DEFAULT_MASK, S));
+	const strength = s.link.strength ?? (inpaint ? 1 : DEFAULT_STRENGTH);
+	const { settings } = resolveSettings(generationSettings(s.link), manifest);
+	const strengths = [...new Set([...EDIT_STRENGTHS, strength])].sort((a, b) => a - b);
+	return {
+		key: editKey(
+			settings,
+			own ? `own:${latentId(latent)}` : `sample:${sample}`,
+			mask && maskToLink(mask, S)
+		),
+		settings,
+		edit: mask ? { latent, mask } : { latent },
+		strengths,
+		detailed: [strength],
+		strength,
+		mask,
+		sample
+	};
+}
 
 export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	embedding: {
@@ -641,6 +711,76 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			return {
 				title: 'Every model at every step count',
 				props: { cells, size: base.dims.R },
+				controls: 'generation'
+			};
+		}
+	},
+	'sampler-grid': {
+		key: '.sampler-table',
+		needs: ['sampler-grid'],
+		show: ({ manifest, dims, trace }, s) => {
+			if (!s.samplerGrid.length) return LOADING;
+			return {
+				title: 'Every sampler at every step count',
+				props: {
+					cells: samplerCells(manifest, s.samplerGrid),
+					size: dims.R,
+					chosen: { scheduler: trace.settings.scheduler, steps: trace.settings.steps }
+				},
+				controls: 'generation'
+			};
+		}
+	},
+	edit: {
+		key: (focus) => (focus === 'inpaint' ? '.edit .row' : '.edit .strip'),
+		needs: ['edit'],
+		show: (base, s) => {
+			const req = editRequest(base, s);
+			const title =
+				s.focus === 'inpaint'
+					? 'Inpainting: repaint part of a picture'
+					: 'Image-to-image: start from a picture';
+			if (!req) return { title, props: undefined, waiting: 'Encoding your picture…' };
+			const entry =
+				s.edits.find((e) => e.key === req.key && e.live) ?? s.edits.find((e) => e.key === req.key);
+			const results = entry?.results ?? [];
+			const chosen = results.find((r) => r.strength === req.strength);
+			const { manifest, fp, dims } = base;
+			const timesteps = timestepsFor(
+				req.settings.spacing!,
+				manifest.schedule.num_train_timesteps,
+				req.settings.steps!
+			);
+			const first = chosen && chosen.start < chosen.steps ? chosen.timesteps[0]! : undefined;
+			const on = s.on;
+			const own = s.link.image === undefined ? s.own : null;
+			return {
+				title,
+				props: {
+					labels: fp.samples.labels,
+					thumbs: fp.samples.pixels,
+					selected: req.sample,
+					onselect: (i) => on.change({ image: i }),
+					onupload: on.upload,
+					ondraw: on.draw,
+					uploadNote: s.ownNote,
+					source: own ? own.pixels : fp.samples.pixels[req.sample]!,
+					imageSize: dims.R,
+					latentSize: dims.S,
+					inpaint: s.focus === 'inpaint',
+					mask: req.mask,
+					onmask: (cells) =>
+						on.change({ mask: cells.includes(1) ? maskToLink(cells, dims.S) : 'none' }),
+					strength: req.strength,
+					onstrength: (v) => on.change({ strength: v }),
+					chosen,
+					strip: req.strengths.map((st) => ({
+						strength: st,
+						image: results.find((r) => r.strength === st)?.image
+					})),
+					timesteps,
+					signal: first === undefined ? null : Math.sqrt(manifest.schedule.alphas_cumprod[first]!)
+				},
 				controls: 'generation'
 			};
 		}

@@ -375,6 +375,44 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 			'A scheduler that treats denoising as a differential equation in the noise level σ = √((1 − ᾱ)/ᾱ) and takes the simplest (Euler) steps along it (Karras et al., 2022). With a noise-predicting U-Net and no added noise, its steps land where DDIM’s do.'
 	},
 	{
+		id: 'euler-ancestral',
+		term: 'Euler ancestral',
+		match: ['Euler ancestral'],
+		definition:
+			'Euler’s steps with fresh random noise put back after each one: a step first goes below the next noise level, then seeded noise brings it back up. Its steps land where DDPM’s do, and its pictures keep changing as steps are added.'
+	},
+	{
+		id: 'sampler',
+		term: 'sampler',
+		match: ['sampler', 'samplers'],
+		definition:
+			'What Stable Diffusion apps call the scheduler’s recipe for one denoising step (DDIM, Euler, Euler ancestral, DDPM, DPM-Solver++ and others). The U-Net and its predictions are the same whichever sampler walks the loop.'
+	},
+	{
+		id: 'image-to-image',
+		term: 'image-to-image',
+		match: ['image-to-image'],
+		explainedIn: 'editing',
+		definition:
+			'Generating from a picture instead of pure noise (SDEdit, Meng et al., 2021): the picture’s latent is noised to a step partway through the loop, and the loop runs from there. Strength sets how far back it starts.'
+	},
+	{
+		id: 'strength',
+		term: 'strength',
+		match: ['strength', 'denoising strength'],
+		explainedIn: 'editing',
+		definition:
+			'Image-to-image’s slider, from 0 to 1: the share of the loop’s steps that run. 0 returns the picture, 1 starts from pure noise and ignores it.'
+	},
+	{
+		id: 'inpainting',
+		term: 'inpainting',
+		match: ['inpainting'],
+		explainedIn: 'editing',
+		definition:
+			'Repainting only the part of a picture a mask covers: after every step, the latent outside the mask is replaced by the picture noised to the same level. Stable Diffusion also has inpainting models trained to read the mask.'
+	},
+	{
 		id: 'dpm-solver',
 		term: 'DPM-Solver++',
 		match: ['DPM-Solver++'],

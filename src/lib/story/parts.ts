@@ -36,7 +36,7 @@ export const PARTS: readonly Part[] = [
 	{
 		id: 'vae-encoder',
 		name: 'VAE encoder',
-		role: 'compresses an image into a small latent; used in training',
+		role: 'compresses an image into a small latent; used in training and to edit pictures',
 		usedInGeneration: false,
 		learned: true,
 		chapter: 'vae'

@@ -17,7 +17,9 @@ export type ViewName =
 	| 'distill-compare'
 	| 'distill-path'
 	| 'distill-rounds'
-	| 'distill-grid';
+	| 'distill-grid'
+	| 'sampler-grid'
+	| 'edit';
 
-/** Which part of the loop figure a step points at. */
-export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler';
+/** Which part of the loop figure a step points at ('inpaint': the editing figure's mask). */
+export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler' | 'inpaint';
