@@ -14,7 +14,7 @@ import { gridPlan, samplerPlan, type GridCell, type SamplerCell } from './pipeli
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
 import { modelEntry, type ModelName } from './pipeline/manifest';
-import { resolveSettings, type GenerationSettings } from './pipeline/settings';
+import { resolveSettings, settingsKey, type GenerationSettings } from './pipeline/settings';
 
 export interface ExampleKey {
 	sample: number;
@@ -23,17 +23,6 @@ export interface ExampleKey {
 }
 
 const other = (m: ModelName): ModelName => (m === 'teacher' ? 'student' : 'teacher');
-const settingsKey = (s: GenerationSettings) =>
-	JSON.stringify([
-		s.prompt,
-		s.negativePrompt,
-		s.seed,
-		s.guidance,
-		s.steps,
-		s.scheduler,
-		s.spacing,
-		s.model
-	]);
 
 /** A generation as the figures show it: its trace, each step's x0 decoded, where it came from. */
 export interface Shown {

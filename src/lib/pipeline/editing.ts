@@ -4,7 +4,7 @@
  * Masks are per latent cell (8 × 8 here), 1 = repaint; in a link they are a preset's name
  * or 16 hex digits (64 bits, row-major, first cell in the highest bit).
  */
-import type { GenerationSettings } from './settings';
+import { settingsKey, type GenerationSettings } from './settings';
 
 /** The strengths of the figure's strip, always computed (the link's own is added). */
 export const EDIT_STRENGTHS = [0.25, 0.5, 0.75, 1] as const;
@@ -81,16 +81,5 @@ export function editKey(
 	source: string,
 	mask: string | null
 ): string {
-	return JSON.stringify([
-		s.prompt,
-		s.negativePrompt,
-		s.seed,
-		s.guidance,
-		s.steps,
-		s.scheduler,
-		s.spacing,
-		s.model,
-		source,
-		mask
-	]);
+	return JSON.stringify([settingsKey(s), source, mask]);
 }

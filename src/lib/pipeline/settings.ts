@@ -55,6 +55,20 @@ export interface EditSettings {
 	mask?: ArrayLike<number>;
 }
 
+/** The name of one generation's settings (an edit's picture is named separately: editing.ts). */
+export function settingsKey(s: Omit<GenerationSettings, 'edit'>): string {
+	return JSON.stringify([
+		s.prompt,
+		s.negativePrompt,
+		s.seed,
+		s.guidance,
+		s.steps,
+		s.scheduler,
+		s.spacing,
+		s.model
+	]);
+}
+
 /** Index of the first step an edit runs (steps when none does): diffusers' img2img rule. */
 export function editStart(steps: number, strength: number): number {
 	return steps - Math.min(Math.floor(steps * strength), steps);

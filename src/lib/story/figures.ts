@@ -779,6 +779,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 						image: results.find((r) => r.strength === st)?.image
 					})),
 					timesteps,
+					T: manifest.schedule.num_train_timesteps,
 					signal: first === undefined ? null : Math.sqrt(manifest.schedule.alphas_cumprod[first]!)
 				},
 				controls: 'generation'
