@@ -8,6 +8,8 @@ const config = {
 		// Every page is prerendered, so the site deploys to any static host.
 		adapter: adapter({ strict: true }),
 		prerender: { handleHttpError: 'fail', handleMissingId: 'fail' },
+		// Registered by the page once the live model has drawn (src/lib/offline.ts).
+		serviceWorker: { register: false },
 		// Only our own origin. SvelteKit hashes the prerendered pages' inline scripts into a
 		// <meta> policy; static/_headers repeats what a meta tag cannot carry. The runtime
 		// compiles its .wasm ('wasm-unsafe-eval'); figures draw on canvases and hand images

@@ -1,5 +1,5 @@
 import { sveltekit } from '@sveltejs/kit/vite';
-import type { Plugin } from 'vite';
+import { defaultClientConditions, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -22,8 +22,12 @@ function crossOriginIsolation(): Plugin {
 
 export default defineConfig({
 	plugins: [crossOriginIsolation(), sveltekit()],
-	// The inference worker imports transformers.js lazily, which needs ES module workers.
+	// The inference worker imports onnxruntime-web lazily, which needs ES module workers.
 	worker: { format: 'es' },
+	// onnxruntime-web's builds without its glue code inlined: the runtime imports that glue
+	// and its .wasm from static/ort/ (runtime.ts). The inlined builds make Vite emit 55 MB of
+	// .wasm files that nothing loads, which the service worker would then precache.
+	resolve: { conditions: [...defaultClientConditions, 'onnxruntime-web-use-extern-wasm'] },
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',

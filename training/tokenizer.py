@@ -2,8 +2,8 @@
 
 Encoding follows the `tokenizers` library's BertNormalizer (clean text, pad CJK, strip
 accents, lowercase), BertPreTokenizer (split on whitespace and punctuation) and WordPiece
-(greedy longest match, "##" continuations, [UNK] for a word that cannot be spelled), so
-transformers.js gives the same ids in the browser.
+(greedy longest match, "##" continuations, [UNK] for a word that cannot be spelled).
+src/lib/pipeline/tokenizer.ts is this encoding in TypeScript, tested against it.
 """
 import collections
 import json
@@ -138,7 +138,7 @@ def train(texts, max_words=4000, max_suffixes=400):
 
 
 def to_hf_json(wp, length):
-    """The tokenizer.json that `tokenizers` and transformers.js read."""
+    """The tokenizer.json that the page, `tokenizers` and transformers.js read."""
     special = [
         {
             "id": i,
@@ -214,3 +214,13 @@ def save(wp, path, length):
 def load(path):
     with open(path, encoding="utf-8") as f:
         return WordPiece(json.load(f)["model"]["vocab"])
+
+
+if __name__ == "__main__":
+    # The page's tokenizer (src/lib/pipeline/tokenizer.ts) is checked against this one on odd
+    # strings: python3 -m training.tokenizer static/models/clip/tokenizer.json < texts.json
+    # prints each text of the JSON list with its ids (tests/unit/fixtures/tokenizer-odd.json).
+    import sys
+    wp = load(sys.argv[1])
+    cases = [{"text": t, "ids": wp.tokenize(t)} for t in json.load(sys.stdin)]
+    print(json.dumps(cases, ensure_ascii=False))

@@ -62,6 +62,16 @@ class Live {
 	samplerGrid = $state.raw<SamplerCell[]>([]);
 	/** Sets of edits of a picture (editing chapter): the first paint's, then the live model's. */
 	edits = $state.raw<(EditEntry & { live: boolean })[]>([]);
+	/**
+	 * Whether some of the live generations' steps still wait for their estimate to be decoded
+	 * (the final picture comes first; the steps' pictures fill in right after).
+	 */
+	get decoding(): boolean {
+		return [this.mainShown(), this.pair].some(
+			(s) => s?.source === 'live' && s.x0Images.filter(Boolean).length < s.trace.steps.length
+		);
+	}
+
 	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
 	get msPerStep(): number | undefined {
 		const t = this.source === 'live' ? this.trace : null;
@@ -195,8 +205,11 @@ class Live {
 			this.trace = shown.trace;
 			this.x0Images = shown.x0Images;
 			this.source = 'live';
+			const x0Images = await this.decodeRest(shown);
+			if (!x0Images || this.trace !== shown.trace) return;
+			this.x0Images = x0Images;
 			// The whole trace, for curious readers (and tests) to inspect in the console.
-			(globalThis as { diffusion?: unknown }).diffusion = shown;
+			(globalThis as { diffusion?: unknown }).diffusion = { ...shown, x0Images };
 		}
 		if (this.samplerGridWanted) await this.runSamplerGrid(manifest);
 		if (!this.pairWanted || !modelEntry(manifest, 'student')) return;
@@ -211,7 +224,10 @@ class Live {
 		if (this.running === key) return; // in flight; it does the grid after
 		if (!done) {
 			const shown = await this.run(pair.settings, false);
-			if (shown) this.pair = shown;
+			if (!shown) return;
+			this.pair = shown;
+			const x0Images = await this.decodeRest(shown);
+			if (x0Images && this.pair === shown) this.pair = { ...shown, x0Images };
 		}
 		if (this.gridWanted) await this.runGrid(manifest);
 	}
@@ -277,7 +293,30 @@ class Live {
 		return true;
 	}
 
-	/** One live generation with every step's x0 decoded; null if a newer one took over. */
+	/**
+	 * The steps' estimates a live generation did not decode while it ran (the worker decodes
+	 * only some, so that the final picture is not held back), decoded now; null on failure.
+	 */
+	private async decodeRest(shown: Shown): Promise<Float32Array[] | null> {
+		const steps = shown.trace.steps;
+		const missing = steps.flatMap((_, i) => (shown.x0Images[i] ? [] : [i]));
+		if (!missing.length) return shown.x0Images;
+		try {
+			const client = await readyClient();
+			const decoded = await client.explain({
+				op: 'decode',
+				latents: missing.map((i) => steps[i]!.x0)
+			});
+			const all = [...shown.x0Images];
+			missing.forEach((i, k) => (all[i] = decoded[k]!));
+			return all;
+		} catch (e) {
+			this.error = (e as Error).message;
+			return null;
+		}
+	}
+
+	/** One live generation, some steps' x0 decoded as it runs; null if a newer one took over. */
 	private async run(settings: GenerationSettings, main: boolean): Promise<Shown | null> {
 		const key = settingsKey(settings);
 		this.running = key;

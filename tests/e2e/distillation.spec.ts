@@ -30,6 +30,7 @@ function imageBytes(page: Page, name: string) {
 async function bothLive(page: Page) {
 	await expect(page.locator('.side.teacher')).toHaveAttribute('data-source', 'live', LIVE);
 	await expect(page.locator('.side.student')).toHaveAttribute('data-source', 'live', LIVE);
+	await expect(page.locator('.model-bar .status')).toHaveAttribute('data-steps', 'decoded', LIVE);
 }
 
 test('a deep link opens the comparison at one point of the schedule for both models', async ({

@@ -23,6 +23,7 @@ test('a deep link into the loop restores step 12 of 25 for seed 7, guidance 4, s
 	const direct = await browser.newPage();
 	await direct.goto('/?seed=7&guidance=4');
 	await expect(direct.locator('.live .meta')).toContainText(/steps in \d+ ms/, LIVE);
+	await direct.waitForFunction(() => 'diffusion' in globalThis);
 	const expected = await direct.evaluate(() => {
 		const d = (globalThis as unknown as { diffusion: { x0Images: Float32Array[] } }).diffusion;
 		const img = d.x0Images[11]!;
@@ -84,12 +85,14 @@ test('a new prompt regenerates every figure and goes into the link', async ({ pa
 	await page.getByRole('button', { name: 'Generate' }).click();
 	await expect(page.locator('.viz h3')).toContainText('“red heart”', LIVE);
 	await expect.poll(() => new URL(page.url()).searchParams.get('prompt')).toBe('red heart');
-	const prompt = await page.evaluate(
-		() =>
-			(globalThis as unknown as { diffusion: { trace: { settings: { prompt: string } } } })
-				.diffusion.trace.settings.prompt
-	);
-	expect(prompt).toBe('red heart');
+	// The console's handle follows once every step's estimate is decoded.
+	const prompt = () =>
+		page.evaluate(
+			() =>
+				(globalThis as unknown as { diffusion: { trace: { settings: { prompt: string } } } })
+					.diffusion.trace.settings.prompt
+		);
+	await expect.poll(prompt, LIVE).toBe('red heart');
 	// The next chapter follows the same prompt, and its link says so.
 	await page.keyboard.press('n');
 	await expect(page).toHaveURL(/\/distillation/);
@@ -163,7 +166,7 @@ for (const width of [375, 1440]) {
 	test(`every chapter's figures render at ${width} px, axe-clean, screenshots saved`, async ({
 		page
 	}, info) => {
-		test.setTimeout(180_000);
+		test.setTimeout(300_000); // fourteen pages, each starting the live model
 		const errors = watchErrors(page);
 		await page.setViewportSize({ width, height: width < 800 ? 740 : 900 });
 		for (const path of [

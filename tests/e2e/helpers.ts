@@ -14,10 +14,14 @@ export function watchErrors(page: Page) {
 	return { errors, check: () => expect(errors).toEqual([]) };
 }
 
-/** Waits until the figures show the live model's results (not the precomputed ones). */
+/**
+ * Waits until the figures show the live model's results (not the precomputed ones), every
+ * step's estimate decoded (they fill in just after the final picture).
+ */
 export async function waitLive(page: Page, timeout = 150_000): Promise<void> {
 	const status = page.locator('.model-bar .status');
 	await expect(status).toHaveAttribute('data-source', 'live', { timeout });
+	await expect(status).toHaveAttribute('data-steps', 'decoded', { timeout });
 	await expect(status).toContainText('Live:', { timeout });
 }
 
@@ -46,6 +50,8 @@ export async function activeStep(page: Page): Promise<number> {
 export async function generate(page: Page, backend: string, query: string): Promise<number[]> {
 	await page.goto(`/?backend=${backend}&${query}`);
 	await expect(page.locator('.live .meta')).toContainText(/steps in \d+ ms/, { timeout: 240_000 });
+	// Set once every step's estimate is decoded too, just after the final picture.
+	await page.waitForFunction(() => 'diffusion' in globalThis);
 	return page.evaluate(() =>
 		Array.from(
 			(globalThis as unknown as { diffusion: { trace: { finalLatent: Float32Array } } }).diffusion

@@ -23,6 +23,7 @@ test('after one visit, a chapter never opened loads offline and the live model d
 
 	await page.goto('/?prompt=smiling%20cat&seed=7');
 	await expect(page.locator('.live .meta')).toContainText(/steps in \d+ ms/, { timeout: 240_000 });
+	await page.waitForFunction(() => 'diffusion' in globalThis); // every step decoded too
 	const prompt = await page.evaluate(
 		() =>
 			(globalThis as unknown as { diffusion: { trace: { settings: { prompt: string } } } })

@@ -108,6 +108,37 @@ describe('live: one generation per distinct setting', () => {
 	});
 });
 
+describe('live: the final picture first, the steps just after', () => {
+	it('shows the trace at once and asks for the estimates the loop did not decode', async () => {
+		live.want({ prompt: 'cat', seed: 7 });
+		await settle();
+		const ask = worker.generations()[0]!;
+		expect(ask.decodeSteps).toBe(true);
+		// The worker decoded steps 0 and 2 while the loop ran, not step 1.
+		const step = (index: number) => ({ index, x0: Float32Array.of(index) }) as never;
+		const decoded = [Float32Array.of(10), undefined, Float32Array.of(12)];
+		for (const i of [0, 1, 2])
+			worker.reply({ kind: 'step', id: ask.id, step: step(i), of: 3, x0Image: decoded[i] });
+		const trace = { ...fakeTrace(ask.settings as GenerationSettings), steps: [0, 1, 2].map(step) };
+		worker.reply({ kind: 'done', id: ask.id, trace });
+		await settle();
+		expect(live.trace).toBe(trace);
+		expect(live.source).toBe('live');
+		expect(live.decoding).toBe(true);
+		expect(live.x0Images[1]).toBeUndefined();
+		// The console's handle is set only once every step is decoded.
+		expect((globalThis as { diffusion?: unknown }).diffusion).toBeUndefined();
+
+		const rest = worker.last('explain');
+		expect(rest.request).toEqual({ op: 'decode', latents: [Float32Array.of(1)] });
+		worker.reply({ kind: 'explained', id: rest.id, value: [Float32Array.of(11)] });
+		await settle();
+		expect(live.x0Images).toEqual([Float32Array.of(10), Float32Array.of(11), Float32Array.of(12)]);
+		expect(live.decoding).toBe(false);
+		expect((globalThis as { diffusion?: { trace: Trace } }).diffusion?.trace).toBe(trace);
+	});
+});
+
 describe('live: the teacher and the student side by side', () => {
 	it('after a model switch, the old main generation becomes the pair without a rerun', async () => {
 		live.want({ prompt: 'cat', seed: 7 });

@@ -1,7 +1,7 @@
 """Exports the trained model to static/models/ (or $MODELS_OUT), one job per module:
 
 - graphs.py: the ONNX graphs with int8-stored weights, and that round trip in PyTorch
-- clip_folder.py: the CLIP folder transformers.js loads (tokenizer and configs)
+- clip_folder.py: the CLIP folder in Hugging Face's layout (tokenizer and configs)
 - golden.py: golden tensors, every step of reference generations, for the site's tests
 - manifest.py: the manifest, checked against its JSON Schema before it is written
 - student.py: the distilled student's graph, golden cases and manifest entry

@@ -1,5 +1,6 @@
-"""The CLIP folder that transformers.js loads from local files: the tokenizer (a Hugging Face
-tokenizer.json) and the configs naming the text and vision models (clip/onnx/*.onnx)."""
+"""The CLIP folder in Hugging Face's layout: the tokenizer (a tokenizer.json, which the page's
+tokenizer reads) and the configs naming the text and vision models (clip/onnx/*.onnx), so
+Hugging Face's own tools can load it too."""
 import json
 
 from .. import config, tokenizer

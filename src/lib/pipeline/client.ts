@@ -52,7 +52,10 @@ export class ModelClient {
 		return this.loading;
 	}
 
-	/** With `decodeSteps`, each step also brings its x0 decoded to an image. */
+	/**
+	 * With `decodeSteps`, some steps also bring their x0 decoded to an image, while the loop
+	 * runs (worker.ts says how often); explain's 'decode' gives the others.
+	 */
 	generate(
 		settings: Partial<GenerationSettings>,
 		onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void,

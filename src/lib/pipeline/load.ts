@@ -34,8 +34,11 @@ export interface LoadReport {
 	backend: Backend;
 	/** Why that backend: e.g. "no WebGPU adapter", "forced", "WebGPU passed the parity check". */
 	reason: string;
-	/** Median ms of one U-Net call with a batch of 2 (measured after a warm-up). */
-	unetMs: number;
+	/**
+	 * Median ms of one U-Net call with a batch of 2, timed at start-up on WebGPU (after a
+	 * warm-up that compiles its shaders); on WASM none: the first generation times it.
+	 */
+	unetMs?: number;
 	/** Largest difference between WebGPU and WASM in the parity check, when it ran. */
 	parity?: number;
 	loadMs: number;
@@ -132,7 +135,7 @@ async function pickBackend(
 	return { backend, unet, reason, parity };
 }
 
-/** Downloads the model's files, builds the pipeline on the backend it picks, times the U-Net. */
+/** Downloads the model's files, builds the pipeline on the backend it picks (on WebGPU: times the U-Net). */
 export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const start = performance.now();
 	const choice = opts.backend ?? 'auto';
@@ -140,12 +143,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
 	const built = await buildPipeline(
-		{
-			manifest,
-			baseUrl: opts.baseUrl,
-			files: (keys) => loadModelFiles(opts.baseUrl, manifest, keys, opts),
-			transformers: () => import('@huggingface/transformers')
-		},
+		{ manifest, files: (keys) => loadModelFiles(opts.baseUrl, manifest, keys, opts) },
 		{
 			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, choice, adapter)),
 			runtime: runtimeFor(choice, adapter),
@@ -156,8 +154,13 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 		}
 	);
 	const { backend, unet, reason, parity } = picked!;
-	await unetProbe(unet, manifest); // warm-up: first runs compile shaders / allocate
-	const unetMs = await medianMs(() => unetProbe(unet, manifest), 3);
+	let unetMs: number | undefined;
+	// Timed runs before the first picture cost it half a second on a slow machine: only
+	// WebGPU gets them, to compile its shaders before the first generation is timed.
+	if (backend === 'webgpu') {
+		await unetProbe(unet, manifest);
+		unetMs = await medianMs(() => unetProbe(unet, manifest), 3);
+	}
 	return {
 		pipeline: built.pipeline,
 		manifest,

@@ -17,17 +17,26 @@ export type ExplainRequest =
 			edit: Omit<EditSettings, 'strength'>;
 			strengths: number[];
 			detailed: number[];
-	  };
+	  }
+	/** Latents through the VAE decoder: the steps' estimates a generation did not decode. */
+	| { op: 'decode'; latents: Float32Array[] };
 export interface ExplainResult {
 	images: ImageCodes;
 	texts: TextCodes;
 	example: TrainingExample;
 	edit: EditResult[];
+	decode: Float32Array[];
 }
 
 export type ToWorker =
 	| { kind: 'load'; baseUrl: string; backend: BackendChoice; wasmPaths?: string; threads?: number }
-	| { kind: 'generate'; id: number; settings: Partial<GenerationSettings>; decodeSteps?: boolean }
+	| {
+			kind: 'generate';
+			id: number;
+			settings: Partial<GenerationSettings>;
+			/** Decode steps' estimates while the loop runs (worker.ts FORMING_EVERY_MS says which). */
+			decodeSteps?: boolean;
+	  }
 	| { kind: 'cancel'; id: number }
 	| { kind: 'explain'; id: number; request: ExplainRequest };
 

@@ -3,8 +3,7 @@
  * plain WASM build (a 14 MB .wasm), or the WebGPU build (a 27 MB asyncify .wasm that runs
  * both the webgpu and the wasm providers, and whose WASM kernels start and run several
  * times slower). The WebGPU build is loaded only where WebGPU may be used; CLIP, the U-Net
- * and the VAE all run on our own sessions of the one loaded runtime (transformers.js only
- * tokenizes).
+ * and the VAE all run on our own sessions of the one loaded runtime.
  */
 import type * as ort from 'onnxruntime-web';
 
@@ -43,10 +42,7 @@ const RUNTIME_FILES: Record<RuntimeBuild, string> = {
 	webgpu: 'ort-wasm-simd-threaded.asyncify'
 };
 
-/**
- * Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN.
- * Call it again after importing transformers.js, which points the WebGPU build at a CDN.
- */
+/** Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN. */
 export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: number) {
 	const { ort: o, build } = loaded ?? {};
 	if (!o || !build) return;

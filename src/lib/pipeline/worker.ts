@@ -15,6 +15,13 @@ let running: { id: number; ctrl: AbortController } | undefined;
 
 const post = (m: FromWorker) => scope.postMessage(m);
 
+/**
+ * While the loop runs, a step's clean estimate is decoded at most this often: enough to watch
+ * the picture form, without holding the final picture back by a decode for every step (a
+ * third of a first generation's time on a slow machine). The page asks for the rest after.
+ */
+const FORMING_EVERY_MS = 250;
+
 let queue: Promise<unknown> = Promise.resolve();
 function serial<T>(fn: () => Promise<T>): Promise<T> {
 	const next = queue.then(fn, fn);
@@ -28,6 +35,11 @@ function fail(e: unknown, id?: number) {
 }
 
 async function explain(m: LoadedModel, r: ExplainRequest) {
+	if (r.op === 'decode') {
+		const images: Float32Array[] = [];
+		for (const latent of r.latents) images.push(await m.pipeline.decode(latent));
+		return images;
+	}
 	const x = { pipeline: m.pipeline, ...(await m.extras()) };
 	if (r.op === 'images') return encodeImages(x, r.pixels);
 	if (r.op === 'texts') return encodeTexts(x, r.texts);
@@ -59,12 +71,16 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 		try {
 			const m = await model;
 			if (!m) throw new Error('The model is not loaded yet.');
+			let decodedAt = -Infinity;
 			const trace = await serial(() =>
 				m.pipeline.generate(msg.settings, {
 					signal: ctrl.signal,
 					onStep: async (step, of) => {
-						// Decoded in the loop, so the image can be watched forming.
-						const x0Image = msg.decodeSteps ? await m.pipeline.decode(step.x0) : undefined;
+						let x0Image: Float32Array | undefined;
+						if (msg.decodeSteps && performance.now() - decodedAt >= FORMING_EVERY_MS) {
+							x0Image = await m.pipeline.decode(step.x0);
+							decodedAt = performance.now();
+						}
 						if (!ctrl.signal.aborted) post({ kind: 'step', id: msg.id, step, of, x0Image });
 					}
 				})

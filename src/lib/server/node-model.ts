@@ -1,13 +1,12 @@
 /**
  * Builds the pipeline in Node from a model folder, with the browser's own builder
  * (pipeline/build.ts): files read from disk and checked against the manifest,
- * onnxruntime-web's WASM backend for the U-Net and VAE, transformers.js for CLIP. For
- * tests, and for the build, which precomputes the first-paint file with it.
+ * onnxruntime-web's WASM backend for every network. For tests, and for the build, which
+ * precomputes the first-paint file with it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as transformers from '@huggingface/transformers';
 import { buildPipeline } from '../pipeline/build';
 import { fetchManifest, loadModelFiles } from '../pipeline/files';
 
@@ -27,12 +26,9 @@ export async function nodePipeline(dir: string) {
 	const built = await buildPipeline(
 		{
 			manifest,
-			baseUrl: base,
-			files: (keys) => loadModelFiles(base, manifest, keys, { fetch: fileFetch, cache: null }),
-			transformers: async () => transformers
+			files: (keys) => loadModelFiles(base, manifest, keys, { fetch: fileFetch, cache: null })
 		},
-		// One thread: results that do not depend on the machine. CLIP stays on
-		// transformers.js's Node default (onnxruntime-node), which has no 'wasm' device.
+		// One thread: results that do not depend on the machine.
 		{ backend: 'wasm', threads: 1, student: 'eager' }
 	);
 	const { vaeEncoder, imageEncoder } = await built.extras();
