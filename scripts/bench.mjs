@@ -264,14 +264,14 @@ try {
 		`  scrubber redraw on the cached trace: median ${fmt(median(redraws))}, 95th percentile ${fmt(sorted[Math.floor(sorted.length * 0.95)])} per frame (budget 16 ms)`
 	);
 	const unetStep = median(gens.map((g) => g.unetMs / 25));
-	console.log(`Chromium WASM: ${report?.trim()}`);
+	console.log(`Chromium WASM: ${report?.replace(/\s+/g, ' ').trim()}`);
 	console.log(
 		`  page load to first live image (download + init + 25 steps): ${fmt(median(loads))}` +
 			` (${fmt(median(loadsAllSteps))} with every step's estimate decoded)`
 	);
 	console.log(
 		`  full 25-step guided generation with trace: ${fmt(median(gens.map((g) => g.totalMs - g.callbackMs)))}` +
-			` (${fmt(median(gens.map((g) => g.totalMs)))} with each step's x0 decoded for the page)`
+			` (${fmt(median(gens.map((g) => g.totalMs)))} with the estimates the page decodes while the loop runs)`
 	);
 	console.log(
 		`  U-Net step (batch 2): ${fmt(unetStep)}   VAE decode: ${fmt(median(gens.map((g) => g.decodeMs)))}`

@@ -4,10 +4,12 @@
 /// <reference lib="webworker" />
 /**
  * Offline after one visit (a classroom whose wifi fails): every page, the app's code, the
- * runtime's wasm, the samples and the model's manifest are cached when the site is first
- * opened (pages and manifest stay fresh while online). The model files themselves are kept by the page
- * (pipeline/files.ts) under their sha256, so a new model replaces the old without any help
- * from here; this cache is named by the build, and a new build drops the old one.
+ * samples and the model's manifest are cached when the page registers this (after the live
+ * model's first picture: src/lib/offline.ts); pages and manifest stay fresh while online. Of
+ * onnxruntime-web's two builds, only the one the page ran on is kept: the page names it in a
+ * message, and any later fetch of a runtime file is kept too. The model files themselves are
+ * kept by the page (pipeline/files.ts) under their sha256, so a new model replaces the old
+ * without any help from here; this cache is named by the build, and a new build drops the old one.
  */
 import { build, files, prerendered, version } from '$service-worker';
 
@@ -16,12 +18,15 @@ const CACHE = `site-${version}`;
 /** The model files are cached by the page, verified; only their manifest is cached here. */
 const MODELS = '/models/';
 const MANIFEST = '/models/manifest.json';
+/** onnxruntime-web's files (both builds: 41 MB), cached only as used. */
+const RUNTIME = '/ort/';
 const PRECACHE = [
 	...build,
 	...prerendered,
-	...files.filter((f) => !f.startsWith(MODELS)),
+	...files.filter((f) => !f.startsWith(MODELS) && !f.startsWith(RUNTIME)),
 	MANIFEST
 ];
+const RUNTIME_FILES = new Set(files.filter((f) => f.startsWith(RUNTIME)));
 /** Named by their content's hash: never changes, so the cached copy is always right. */
 const IMMUTABLE = new Set(build);
 
@@ -62,6 +67,23 @@ async function fresh(request: Request, path: string): Promise<Response> {
 	}
 }
 
+/** A runtime file from the cache, else fetched and kept (a build's files never change). */
+async function runtimeFile(path: string, request: Request | string = path): Promise<Response> {
+	const cache = await caches.open(CACHE);
+	const hit = await cache.match(path);
+	if (hit) return hit;
+	const response = await fetch(request);
+	if (response.ok) await cache.put(path, response.clone());
+	return response;
+}
+
+sw.addEventListener('message', (event) => {
+	const { kind, paths } = (event.data ?? {}) as { kind?: string; paths?: unknown };
+	if (kind !== 'cache-runtime' || !Array.isArray(paths)) return;
+	const known = paths.filter((p): p is string => typeof p === 'string' && RUNTIME_FILES.has(p));
+	event.waitUntil(Promise.all(known.map((p) => runtimeFile(p).catch(() => undefined))));
+});
+
 sw.addEventListener('fetch', (event) => {
 	const { request } = event;
 	const url = new URL(request.url);
@@ -69,6 +91,10 @@ sw.addEventListener('fetch', (event) => {
 	const path = url.pathname;
 	// Model files go straight to the page's own verified cache (files.ts).
 	if (path.startsWith(MODELS) && path !== MANIFEST) return;
+	if (RUNTIME_FILES.has(path)) {
+		event.respondWith(runtimeFile(path, request));
+		return;
+	}
 	if (IMMUTABLE.has(path)) {
 		event.respondWith(caches.match(path).then((hit) => hit ?? fetch(request)));
 		return;

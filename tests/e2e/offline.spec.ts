@@ -11,10 +11,21 @@ test('after one visit, a chapter never opened loads offline and the live model d
 	const errors = watchErrors(page);
 	await page.goto('/?prompt=red%20heart');
 	await expect(page.locator('.live .meta')).toContainText(/steps in \d+ ms/, { timeout: 240_000 });
-	// The service worker has cached the site once it controls the page.
+	// The service worker has cached the site once it controls the page, and then the runtime
+	// build the page ran on (WASM here), not the other one.
 	await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
 		timeout: 120_000
 	});
+	const cached = () =>
+		page.evaluate(async () => {
+			const keys = await caches.keys();
+			const site = await caches.open(keys.find((k) => k.startsWith('site-'))!);
+			const urls = (await site.keys()).map((r) => new URL(r.url).pathname);
+			return urls.filter((u) => u.startsWith('/ort/')).sort();
+		});
+	await expect
+		.poll(cached, { timeout: 60_000 })
+		.toEqual(['/ort/ort-wasm-simd-threaded.mjs', '/ort/ort-wasm-simd-threaded.wasm']);
 
 	await context.setOffline(true);
 	await page.goto('/denoising-loop?step=2');

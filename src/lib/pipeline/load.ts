@@ -41,6 +41,8 @@ export interface LoadReport {
 	unetMs?: number;
 	/** Largest difference between WebGPU and WASM in the parity check, when it ran. */
 	parity?: number;
+	/** Which build of onnxruntime-web runs it (runtime.ts). */
+	runtime: RuntimeBuild;
 	loadMs: number;
 }
 
@@ -142,11 +144,12 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const adapter = choice === 'wasm' ? null : await webgpuAdapter();
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
+	const build = runtimeFor(choice, adapter);
 	const built = await buildPipeline(
 		{ manifest, files: (keys) => loadModelFiles(opts.baseUrl, manifest, keys, opts) },
 		{
 			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, choice, adapter)),
-			runtime: runtimeFor(choice, adapter),
+			runtime: build,
 			clipOnBackend: true,
 			wasmPaths: opts.wasmPaths,
 			threads: opts.threads,
@@ -164,7 +167,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	return {
 		pipeline: built.pipeline,
 		manifest,
-		report: { backend, reason, unetMs, parity, loadMs: performance.now() - start },
+		report: { backend, reason, unetMs, parity, runtime: build, loadMs: performance.now() - start },
 		extras: built.extras
 	};
 }

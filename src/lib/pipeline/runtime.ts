@@ -42,14 +42,19 @@ const RUNTIME_FILES: Record<RuntimeBuild, string> = {
 	webgpu: 'ort-wasm-simd-threaded.asyncify'
 };
 
+/** The names of a build's files, as served under static/ort/ (the service worker caches them). */
+export function runtimeFiles(build: RuntimeBuild): string[] {
+	return [`${RUNTIME_FILES[build]}.mjs`, `${RUNTIME_FILES[build]}.wasm`];
+}
+
 /** Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN. */
 export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: number) {
 	const { ort: o, build } = loaded ?? {};
 	if (!o || !build) return;
 	if (wasmPaths)
 		o.env.wasm.wasmPaths = {
-			mjs: `${wasmPaths}${RUNTIME_FILES[build]}.mjs`,
-			wasm: `${wasmPaths}${RUNTIME_FILES[build]}.wasm`
+			mjs: `${wasmPaths}${runtimeFiles(build)[0]}`,
+			wasm: `${wasmPaths}${runtimeFiles(build)[1]}`
 		};
 	if (threads !== undefined) o.env.wasm.numThreads = threads;
 	o.env.logLevel = 'error';
