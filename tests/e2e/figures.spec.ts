@@ -187,7 +187,13 @@ for (const width of [375, 1440]) {
 		]) {
 			await page.goto(path);
 			await expect(page.locator('.viz[aria-busy="false"] h3')).toBeVisible(LIVE);
-			// Fade-ins finished, so the saved picture is the figure as a reader sees it.
+			// Fade-ins finished, so the saved picture is the figure as a reader sees it (a step
+			// change just after the page opened can start a fade while the screenshot is taken).
+			await page.waitForFunction(() =>
+				document
+					.getAnimations()
+					.every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+			);
 			await page.screenshot({
 				path: info.outputPath(`${path.replace(/\W+/g, '_')}-${width}.png`),
 				animations: 'disabled'
