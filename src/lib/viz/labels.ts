@@ -18,12 +18,15 @@ export interface LabelInput {
 	required?: boolean;
 }
 
+/** [left, top, right, bottom], in chart units. */
+export type Box = [number, number, number, number];
+
 export interface PlacedLabel {
 	x: number;
 	y: number;
 	anchor: 'start' | 'end' | 'middle';
-	/** The label's box, for tests: [left, top, right, bottom]. */
-	box: [number, number, number, number];
+	/** The label's box, for tests. */
+	box: Box;
 }
 
 /** Average advance of a character, as a share of the font size (sans-serif, mixed case). */
@@ -32,8 +35,6 @@ const CHAR_WIDTH = 0.56;
 export function labelWidth(text: string, size: number): number {
 	return [...text].length * CHAR_WIDTH * size;
 }
-
-type Box = [number, number, number, number];
 
 const overlaps = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
 
