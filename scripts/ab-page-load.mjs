@@ -8,8 +8,8 @@
 //   npm run build && (npx vite preview --port 4174 --strictPort &)
 //   node scripts/ab-page-load.mjs http://localhost:4175 http://localhost:4174 6
 //
-// "Live image" is the final picture's caption ("25 steps in N ms") or, on builds older than
-// session 11, the trace the page publishes with it (`globalThis.diffusion`).
+// "Live image" is the final picture's caption ("25 steps in N ms") or, on older builds that
+// show no such caption, the trace the page publishes with it (`globalThis.diffusion`).
 import { chromium } from '@playwright/test';
 
 const [before, after, runsArg = '6'] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openReady, pictureBytes, waitLive, watchErrors } from './helpers';
 
-// The editing chapter (issue 15 §2-3): image-to-image and inpainting, with `strength` and
+// The editing chapter: image-to-image and inpainting, with `strength` and
 // `mask` in the link. A link must give the same bytes as doing the same thing by hand.
 const LIVE = { timeout: 150_000 };
 test.setTimeout(300_000);

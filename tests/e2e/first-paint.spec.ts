@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 
-// The prerendered HTML carries every figure's first state (issue 14 §3): readable with
+// The prerendered HTML carries every figure's first state: readable with
 // scripting off, and hydration (with the same precomputed data) must not change a pixel.
 const chapters = CHAPTERS.filter((c) => c.steps.length > 0);
 

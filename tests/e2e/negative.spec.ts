@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { pictureBytes, waitLive, watchErrors } from './helpers';
 
-// The negative prompt (issue 15 §1): what fills guidance's empty-prompt slot, in the link as `neg`.
+// The negative prompt: what fills guidance's empty-prompt slot, in the link as `neg`.
 const LIVE = { timeout: 150_000 };
 test.setTimeout(300_000);
 

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { leadingTimesteps } from '../../src/lib/pipeline/scheduler';
 import { pictureBytes, waitLive, watchErrors } from './helpers';
 
-// The sampler menu (issue 15 §5): a link restores sampler, steps and timesteps exactly, and
+// The sampler menu: a link restores sampler, steps and timesteps exactly, and
 // gives the same picture as choosing them by hand.
 const LIVE = { timeout: 150_000 };
 test.setTimeout(300_000);

@@ -185,8 +185,8 @@ describe('the registry', () => {
 		expect(needing('pair')).toEqual([
 			'distill-compare',
 			'distill-grid',
-			'distill-path',
-			'distill-rounds'
+			'distill-lessons',
+			'distill-path'
 		]);
 		expect(needing('grid')).toEqual(['distill-grid']);
 		expect(needing('sampler-grid')).toEqual(['sampler-grid']);
@@ -449,7 +449,7 @@ describe('the distillation figures', () => {
 	});
 
 	it('wait for the other model’s generation, or say the folder has none', () => {
-		for (const v of ['distill-compare', 'distill-path', 'distill-rounds'] as const)
+		for (const v of ['distill-compare', 'distill-path', 'distill-lessons'] as const)
 			expect(showFigure(v, state({ student: null }))).toEqual({
 				wait: 'Running the other model…'
 			});
@@ -462,8 +462,8 @@ describe('the distillation figures', () => {
 		).toEqual({ wait: 'This model folder has no distilled student.' });
 	});
 
-	it('rounds: the teacher’s grid, then the student’s, from the manifest', () => {
-		const f = figure('distill-rounds', state());
+	it('lessons: the teacher’s grid, then the student’s, from the manifest', () => {
+		const f = figure('distill-lessons', state());
 		const entry = manifest.models!.student!;
 		expect(f.props.rows).toHaveLength(1 + entry.step_counts!.length);
 		expect(f.props.rows[0]!.timesteps).toEqual(trailingTimesteps(T, entry.teacher_steps!));

@@ -77,7 +77,7 @@ describe('the glossary list', () => {
 		expect(GLOSSARY.filter((t) => !used.has(t.id)).map((t) => t.id)).toEqual([]);
 	});
 
-	it('covers the terms of issue 14 §2 wherever the prose uses them', () => {
+	it('covers the terms a newcomer stumbles on wherever the prose uses them', () => {
 		// "query" stands for query, key and value: "key" and "value" are also plain words.
 		const wanted = [
 			'softmax',

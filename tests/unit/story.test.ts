@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
-import { CHAPTERS, chapterBySlug, neighbours } from '../../src/lib/story/chapters';
+import { CHAPTERS, VERDICTS, chapterBySlug, neighbours } from '../../src/lib/story/chapters';
 import { parseInline } from '../../src/lib/story/inline';
 import { PARTS } from '../../src/lib/story/parts';
 import { linkLimits, parseViewState } from '../../src/lib/url-state';
@@ -28,10 +28,10 @@ describe('the story', () => {
 			'adding-noise',
 			'unet',
 			'denoising-loop',
-			// Not in the seed post: the distilled few-step model (issue 6), after the loop it shortens.
+			// Not in the seed post: the distilled few-step model, after the loop it shortens.
 			'distillation',
 			'decoding',
-			// Not in the seed post: what apps do with the same parts (issue 15).
+			// Not in the seed post: what apps do with the same parts.
 			'editing',
 			'recap'
 		]);
@@ -41,6 +41,18 @@ describe('the story', () => {
 	it('puts right every row of the corrections list', () => {
 		const covered = new Set(CHAPTERS.flatMap((c) => c.steps.map((s) => s.correction)));
 		for (let row = 1; row <= 10; row++) expect(covered.has(row), `correction ${row}`).toBe(true);
+	});
+
+	it('gives every quoted sentence of the summary a verdict someone chose', () => {
+		const quoting = CHAPTERS.flatMap((c) => c.steps).filter((s) => s.quote);
+		expect(quoting.length).toBeGreaterThan(10);
+		for (const s of quoting) {
+			const { text, verdict } = s.quote!;
+			expect(Object.keys(VERDICTS), s.id).toContain(verdict);
+			expect(text.length, s.id).toBeGreaterThan(20);
+			// A sentence the page calls wrong is a row of the corrections list.
+			if (verdict === 'wrong') expect(s.correction, s.id).toBeDefined();
+		}
 	});
 
 	it('names the scheduler as a fifth part with no learned weights', () => {

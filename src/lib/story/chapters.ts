@@ -3,19 +3,18 @@
  * Summarized". Each chapter has prose steps; each step says what the figure column shows.
  * Inline markup in prose: *emphasis*, **strong**, `code`, [text](/link).
  */
-import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
-import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
-import benchJson from '../../../static/models/bench.json' with { type: 'json' };
-import type { GridRow, Manifest, SamplerRow } from '$lib/pipeline/manifest';
-import { samplerSentences } from './sampler-claims';
+import type { SchedulerName } from '$lib/pipeline/manifest';
+import { SAMPLER_NAMES, samplerSentences } from './sampler-claims';
 import { DEFAULT_STRENGTH, editStart } from '$lib/pipeline/settings';
 import { timestepsFor } from '$lib/pipeline/scheduler';
 import {
-	comparisonSentences,
-	speedSentences,
-	targetSentences,
-	type BenchRow
+	costSentence,
+	equalRunSentences,
+	equalTimeSentences,
+	pathEndSentence,
+	speedSentences
 } from './distillation-claims';
+import { bench, emojiCount, manifest, metrics } from './facts';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
@@ -25,13 +24,26 @@ import type { LoopFocus, ViewName } from './views';
  */
 export type Flow = 'clip' | 'training' | 'generation' | 'both';
 
+/**
+ * What a step says of the sentence it quotes from the summary, chosen for each quote (the
+ * page prints it under the quote; there is no default).
+ */
+export const VERDICTS = {
+	right: 'the summary, and it is right',
+	wrong: 'the summary; this step puts it right',
+	incomplete: 'the summary; true, but it leaves out what this step adds',
+	'put-right-below': 'the summary; the steps below put it right',
+	'training-story': 'the summary, telling training; it is true of generation only'
+} as const;
+export type Verdict = keyof typeof VERDICTS;
+
 export interface Step {
 	/** Stable id, part of deep links (?step=N counts from 1, the id is the fragment). */
 	id: string;
 	title: string;
 	paragraphs: string[];
-	/** A sentence of the seed post this step discusses, quoted as written. */
-	seed?: string;
+	/** A sentence of the seed post this step discusses, quoted as written, and its verdict. */
+	quote?: { text: string; verdict: Verdict };
 	/** Number of the row in the corrections list this step puts right. */
 	correction?: number;
 	figure: {
@@ -55,21 +67,25 @@ export interface Chapter {
 	steps: Step[];
 }
 
-// The model's own numbers in the prose come from its files, read at build time.
-const manifest = manifestJson as unknown as Manifest;
+// The model's own numbers in the prose come from its files, read at build time (facts.ts).
 const student = manifest.models?.student;
 const studentSteps = student?.steps ?? 4;
 const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, (\d+)$/, ' or $1');
 const teacherPathSteps = student?.teacher_steps ?? 16;
 const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
-const gridRows = (metricsJson as unknown as { grid?: GridRow[] }).grid ?? [];
-const targets = [
-	...targetSentences(gridRows),
-	...speedSentences(benchJson as unknown as { grid?: BenchRow[]; cores?: number })
-];
-const comparisons = comparisonSentences(gridRows);
-const samplerRows = (metricsJson as unknown as { samplers?: SamplerRow[] }).samplers ?? [];
-const samplerImages = samplerRows[0]?.images ?? 0;
+const coarsest = Math.min(...(student?.step_counts ?? [2]).filter((n) => n > 1));
+const teacherParams = manifest.models?.teacher?.params ?? 0;
+const studentParams = student?.params ?? 0;
+const gridRows = metrics.grid ?? [];
+const samplerRows = metrics.samplers ?? [];
+/** The evaluation's generations: held-out images' names (trained captions), a few seeds each. */
+const evalImages = gridRows[0]?.images ?? samplerRows[0]?.images ?? 0;
+const evalNames = evalImages / 2;
+const evalSet = `${evalImages.toLocaleString('en-US')} generations (the names of ${evalNames.toLocaleString('en-US')} emoji whose images were held out of training, two seeds each)`;
+const pathEnd = pathEndSentence(gridRows);
+const cost = costSentence(bench);
+const equalTime = equalTimeSentences(gridRows, bench);
+const equalRuns = equalRunSentences(gridRows);
 
 // Image-to-image at the default strength, on the default number of steps.
 const loopSteps = manifest.sampler.steps;
@@ -78,7 +94,20 @@ const editFrom = timestepsFor('trailing', manifest.schedule.num_train_timesteps,
 	editStart(loopSteps, DEFAULT_STRENGTH)
 ]!;
 const T = manifest.schedule.num_train_timesteps;
-const keptAtTop = Math.sqrt(manifest.schedule.alphas_cumprod[T - 1]!).toFixed(3);
+const abarTop = manifest.schedule.alphas_cumprod[T - 1]!;
+const keptAtTop = Math.sqrt(abarTop).toFixed(3);
+const noiseAtTop = Math.sqrt(1 - abarTop).toFixed(3);
+/** How much an error in a predicted noise grows in the clean image it implies, at t = T - 1. */
+const errorGainAtTop = Math.round(Math.sqrt(1 - abarTop) / Math.sqrt(abarTop));
+const leadingFirst = timestepsFor('leading', T, loopSteps)[0]!;
+const imageNumbers = manifest.image.size ** 2 * manifest.image.channels;
+const latentNumbers = manifest.latent.size ** 2 * manifest.latent.channels;
+const fewSteps = 2;
+const leadingFewFirst = timestepsFor('leading', T, fewSteps)[0]!;
+const keptAtLeadingFew = Math.sqrt(manifest.schedule.alphas_cumprod[leadingFewFirst]!).toFixed(2);
+const defaultSampler =
+	SAMPLER_NAMES[manifest.sampler.default as SchedulerName] ?? manifest.sampler.default;
+const keptAtLeadingFirst = Math.sqrt(manifest.schedule.alphas_cumprod[leadingFirst]!).toFixed(2);
 const keptAtEditStart = Math.sqrt(manifest.schedule.alphas_cumprod[editFrom]!).toFixed(2);
 const cellPixels = manifest.image.size / manifest.latent.size;
 
@@ -93,7 +122,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'four-parts',
 				title: 'Four parts, says the summary',
-				seed: 'A diffuser contains four main components',
+				quote: {
+					text: 'A diffuser contains four main components',
+					verdict: 'put-right-below'
+				},
 				paragraphs: [
 					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with millions of adjustable numbers, its *weights*, that were set by training on examples.',
 					'The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: 32 × 32 pixel pictures and their names. Small enough to run in your browser, real enough to show every step.'
@@ -178,7 +210,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'feature-vectors',
 				title: 'A feature vector is a list of numbers',
-				seed: 'The image encoder takes the image and produces a feature vector — a vector with numerical values that describe the image in some way.',
+				quote: {
+					text: 'The image encoder takes the image and produces a feature vector — a vector with numerical values that describe the image in some way.',
+					verdict: 'right'
+				},
 				paragraphs: [
 					'A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with 128 numbers. Stable Diffusion v1 uses 768.',
 					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
@@ -202,7 +237,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'First, words become tokens',
 				paragraphs: [
 					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown". Stable Diffusion\'s CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 tokens, and a longer prompt is simply cut off.',
-					'Our vocabulary was built from the names and keywords of about 1,900 emoji, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.'
+					`Our vocabulary was built from the names and keywords of the ${emojiCount} emoji in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
 				],
 				figure: {
 					view: 'tokens',
@@ -213,7 +248,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'shared-space',
 				title: 'One space for words and pictures',
-				seed: 'These two feature vectors are then stored in what’s known as a CLIP embedding. An embedding is simply a table where each row is an item and each column describes the items in some way.',
+				quote: {
+					text: 'These two feature vectors are then stored in what’s known as a CLIP embedding. An embedding is simply a table where each row is an item and each column describes the items in some way.',
+					verdict: 'wrong'
+				},
 				correction: 2,
 				paragraphs: [
 					"Here the summary mixes two ideas. A **CLIP embedding** is *one* vector: the text's, or the image's. What makes CLIP special is that both kinds live in the **same space**, so a text vector and an image vector can be compared directly.",
@@ -235,7 +273,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'contrastive',
 				title: 'Pull pairs together, push the rest apart',
-				seed: 'Both encoders keep producing feature vectors until they are as similar as possible.',
+				quote: {
+					text: 'Both encoders keep producing feature vectors until they are as similar as possible.',
+					verdict: 'wrong'
+				},
 				correction: 3,
 				paragraphs: [
 					"If the only goal were \"make the pair similar\", both encoders could cheat by giving *everything* the same vector. CLIP's training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart. The loss that does it is called *InfoNCE*: each image's similarities to all the captions are divided by a small *temperature* τ and turned by a *softmax* into shares that add up to 1, and the loss is minus the log of its own caption's share; the same goes for each caption over the images.",
@@ -260,7 +301,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 3,
 				paragraphs: [
 					'CLIP is trained **once, beforehand**, on its own task. It does not keep adjusting while the diffusion model learns or while you generate. From then on the text encoder is *frozen*: the same prompt always gives exactly the same vectors.',
-					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji in a few minutes.'
+					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji, on an ordinary two-core processor; the [model card](/model#training) says how long it took.'
 				],
 				figure: {
 					view: 'embedding',
@@ -280,7 +321,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'encoder-decoder',
 				title: 'An encoder and a decoder',
-				seed: 'The VAE autoencoder contains an encoder and a decoder. The encoder handles compression whereas the decoder handles decompression.',
+				quote: {
+					text: 'The VAE autoencoder contains an encoder and a decoder. The encoder handles compression whereas the decoder handles decompression.',
+					verdict: 'right'
+				},
 				paragraphs: [
 					'The summary gets this exactly right. The encoder maps an image to a *latent*: a small stack of number grids. The decoder maps a latent back to an image. They are trained together to make decode(encode(image)) look like the image.',
 					"Our encoder turns 32 × 32 colour pixels into a latent of 4 channels of 8 × 8 numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64."
@@ -301,7 +345,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'why-compress',
 				title: 'Why compress at all?',
-				seed: 'The image is compressed for faster computation, as there would be fewer pixels to compute on.',
+				quote: {
+					text: 'The image is compressed for faster computation, as there would be fewer pixels to compute on.',
+					verdict: 'right'
+				},
 				paragraphs: [
 					'Right again. The U-Net runs dozens of times for every image, and its cost grows with the number of positions it looks at. Working on a 64 × 64 latent instead of 512 × 512 pixels made Stable Diffusion cheap enough for a home graphics card; that idea is why it is called a *latent* diffusion model.',
 					'The compression also throws away detail our eyes barely notice, so the U-Net spends its effort on shapes and colours instead of pixel-perfect texture.'
@@ -316,8 +363,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'variational',
 				title: 'What "variational" adds',
 				paragraphs: [
-					'A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours uses the same tiny KL weight but, to keep things simple, learns only from the pixel error (squared, plus a little absolute error), with no adversarial loss.',
-					"With so weak a pull, the latents keep whatever spread the encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them. Stable Diffusion's is 0.18215; ours is in the [model card](/model#architecture)."
+					`A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours writes the same 1e-6 but counts it differently: it averages the pixel error over each image's ${imageNumbers.toLocaleString('en-US')} numbers while summing the KL over the latent's ${latentNumbers}, where Stable Diffusion's training sums both, so next to the pixel error our KL counts ${imageNumbers.toLocaleString('en-US')} times as much as the same weight would there. And to keep things simple ours learns only from the pixel error (squared, plus a little absolute error), with no perceptual or adversarial loss.`,
+					`With so weak a pull, Stable Diffusion's latents keep whatever spread its encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them: 0.18215. Our stronger pull already keeps the spread close to 1, so our factor is ${manifest.latent.scale_factor.toFixed(2)}.`
 				],
 				figure: {
 					view: 'vae',
@@ -329,7 +376,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'order',
 				title: 'Compress first, then add noise',
-				seed: 'Once the feature vectors have been produced, some noise is tossed onto the image. This noisy image is then compressed by the VAE autoencoder.',
+				quote: {
+					text: 'Once the feature vectors have been produced, some noise is tossed onto the image. This noisy image is then compressed by the VAE autoencoder.',
+					verdict: 'wrong'
+				},
 				correction: 4,
 				paragraphs: [
 					'Here the summary has the order backwards. The **clean** image is encoded first, and the noise is added to the **latent**. The VAE never sees a noisy image: it was trained only on clean ones, and the noise the U-Net learns to remove is noise in latent space.',
@@ -391,7 +441,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'schedule',
 				title: 'The noise schedule',
 				paragraphs: [
-					"At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = 999 it is almost 0, nearly pure noise but not quite: the clean latent still counts with a weight of √ᾱ = 0.068. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.",
+					`At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = ${T - 1} it is almost 0, nearly pure noise but not quite: the clean latent still counts with a weight of √ᾱ = ${keptAtTop}. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.`,
 					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end, but never 0. Generation nonetheless starts from pure noise, in Stable Diffusion v1 as here. Lin et al. (2023, "Common Diffusion Noise Schedules and Sample Steps are Flawed") showed that this small mismatch is why Stable Diffusion struggles to make very dark or very bright images.'
 				],
 				figure: {
@@ -443,7 +493,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'inputs',
 				title: 'Three inputs, not two',
-				seed: 'The latent, together with its feature vector, is now input to the U-Net.',
+				quote: {
+					text: 'The latent, together with its feature vector, is now input to the U-Net.',
+					verdict: 'incomplete'
+				},
 				correction: 5,
 				paragraphs: [
 					'The U-Net gets the noisy latent x_t, **the timestep t** (so it knows how much noise to expect) and the text. The text does not arrive as one feature vector: the U-Net reads **all the per-token vectors** of the text encoder, 77 × 768 numbers in Stable Diffusion v1, 24 × 128 in ours.',
@@ -466,11 +519,14 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'predicts-noise',
 				title: 'It predicts the noise',
-				seed: 'Instead of predicting what the original, un-noisy image was, the U-Net predicts the noise that was tossed onto the image.',
+				quote: {
+					text: 'Instead of predicting what the original, un-noisy image was, the U-Net predicts the noise that was tossed onto the image.',
+					verdict: 'right'
+				},
 				correction: 6,
 				paragraphs: [
 					'True for Stable Diffusion v1 and for our model: the output is ε̂, a guess of the noise ε, with the same shape as the latent. This is called *epsilon prediction*. Some later models predict a blend of noise and image called *velocity* (v) instead; the idea stays the same.',
-					'Why the noise and not the image? Whatever the noise level, the noise is drawn from the same bell curve, so the U-Net has one well-scaled target for all 1,000 levels, and the loss weighs them alike; the clean image would be a hopeless, blurry guess whenever x_t is mostly noise. The paper that made this work (Ho et al., 2020) found predicting ε trained better than predicting the image. At the very highest noise levels ε is the easy, uninformative answer, which is one reason later models, and our distilled student, predict v.',
+					'Why the noise and not the image? Both carry the same information: from a noise guess the clean-image guess follows, and back. When x_t is mostly noise, the clean image implied by the best noise guess is the same blurry average of everything it could be as a direct guess of the image would be. What differs is how the training loss weighs the noise levels. The noise comes from the same bell curve at every level, so its target is always well scaled, and a squared error on the noise is a squared error on the implied image times the signal-to-noise ratio: it asks little at high noise, where no guess can be sharp, and much at low noise, where it can. The paper that made this work (Ho et al., 2020) found predicting ε trained better than predicting the image. At the very highest noise levels ε is the easy, uninformative answer, which is one reason later models, and our distilled student, predict v.',
 					'From a noise guess you can always compute a guess of the clean latent, by undoing the mixing formula. The denoising chapter uses exactly that.'
 				],
 				figure: {
@@ -499,7 +555,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'loss',
 				title: 'One example, one loss, one update',
-				seed: 'Once it outputs the predicted noise, that noise is subtracted from the latent in conjunction with the learning rate.',
+				quote: {
+					text: 'Once it outputs the predicted noise, that noise is subtracted from the latent in conjunction with the learning rate.',
+					verdict: 'wrong'
+				},
 				correction: 7,
 				paragraphs: [
 					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
@@ -546,11 +605,14 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'start-from-noise',
 				title: 'Start from noise in latent space',
-				seed: 'When using a diffuser for inference, the diffuser typically begins with a purely noisey image.',
+				quote: {
+					text: 'When using a diffuser for inference, the diffuser typically begins with a purely noisey image.',
+					verdict: 'incomplete'
+				},
 				correction: 9,
 				paragraphs: [
 					'Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, 4 × 8 × 8 for ours. The noise comes from a random number generator started from a **seed**.',
-					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and half-precision GPU arithmetic is not bit-for-bit reproducible, so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
+					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
 					view: 'loop',
@@ -563,7 +625,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'guidance',
 				title: 'Two predictions per step: guidance',
-				seed: 'The diffuser uses the input prompt to guide the removal of noise from the noisy image, until the image resembles what is desired.',
+				quote: {
+					text: 'The diffuser uses the input prompt to guide the removal of noise from the noisy image, until the image resembles what is desired.',
+					verdict: 'incomplete'
+				},
 				correction: 10,
 				paragraphs: [
 					'"Guide" has a precise meaning. At every step the U-Net runs **twice**: once with your prompt and once with the empty prompt it learned in training. The difference between the two predictions points towards "more like the prompt". **Classifier-free guidance** exaggerates it by a *guidance scale* s.',
@@ -590,8 +655,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the noise again, at a *lower* noise level: that is the latent for the next step.',
 					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.',
-					'Two details differ between our scheduler and Stable Diffusion v1\'s. Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = 999, and its last step goes all the way to ᾱ = 1, a clean latent (`set_alpha_to_one=True` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with `steps_offset=1`, so at 25 steps it starts at t = 961, never 999, and with `set_alpha_to_one=False` its last step stops at ᾱ_0, a hair short of clean.',
-					"The sampler menu above the figure swaps the recipe, the number of steps and the spacing, as the menu of any Stable Diffusion app does. DDIM and Euler are deterministic: a seed always gives the same picture. Euler ancestral and DDPM add fresh noise back at every step (seeded here from the seed, so a link still gives the same picture), so their pictures keep changing as steps are added. DPM-Solver++ (2M) also uses the previous step's x₀ estimate, a second-order step. The figure's box of numbers shows the chosen sampler's coefficients for this step."
+					`Two details differ between our scheduler and Stable Diffusion v1's. Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = ${T - 1}, and its last step goes all the way to ᾱ = 1, a clean latent (\`set_alpha_to_one=True\` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with \`steps_offset=1\`, so at ${loopSteps} steps it starts at t = ${leadingFirst}, never ${T - 1}, and with \`set_alpha_to_one=False\` its last step stops at ᾱ_0, a hair short of clean. The fewer the steps, the more leading spacing costs: at ${fewSteps} steps its first step is at t = ${leadingFewFirst}, so the U-Net is told to expect a latent that keeps √ᾱ = ${keptAtLeadingFew} of its picture when the latent is pure noise, and its first estimate starts from that wrong premise (compare the two spacings in the sampler grid).`,
+					"The sampler menu above the figure swaps the recipe, the number of steps and the spacing, as the menu of any Stable Diffusion app does. DDIM and Euler are deterministic: after the starting noise they add none, so more steps converge on one picture per seed. Euler ancestral and DDPM add fresh noise back at every step, so their pictures keep changing as steps are added; here that noise is seeded from the seed too, so every sampler repeats its picture for the same link. DPM-Solver++ (2M) also uses the previous step's x₀ estimate, a second-order step. The figure's box of numbers shows the chosen sampler's coefficients for this step."
 				],
 				figure: {
 					view: 'loop',
@@ -607,9 +672,12 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'repeat',
 				title: 'Repeat, a few dozen times',
-				seed: 'This new, less noisy latent is now input again and the process repeats until desired.',
+				quote: {
+					text: 'This new, less noisy latent is now input again and the process repeats until desired.',
+					verdict: 'training-story'
+				},
 				paragraphs: [
-					'Yes, this part is a loop. The model was trained on 1,000 noise levels, but a scheduler like DDIM visits only some of them: 20 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.',
+					`In the summary this sentence still tells training, where nothing repeats (see [the loss](/unet?step=4)). In generation it is right: this part is a loop. The model was trained on ${T.toLocaleString('en-US')} noise levels, but a scheduler like DDIM visits only some of them: 20 to 50 steps are typical. Each step is two U-Net runs and a little arithmetic.`,
 					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster. Better solvers such as DPM-Solver++ get good images in about 20; to get down to one to four, people distil the model, as the [next chapter](/distillation) shows.'
 				],
 				figure: {
@@ -618,7 +686,10 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'generation',
 					note: {
 						label: 'Our default',
-						lines: ['25 DDIM steps, guidance 4', '2 U-Net runs per step']
+						lines: [
+							`${loopSteps} ${defaultSampler} steps, guidance ${manifest.sampler.guidance}`,
+							'2 U-Net runs per step'
+						]
 					}
 				}
 			},
@@ -639,7 +710,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'samplers',
 				title: 'Five samplers, five step counts',
 				paragraphs: [
-					`A sampler is only the scheduler's recipe for one step: the U-Net, its predictions and the guidance are the same. The figure runs the teacher with every sampler at 1, 2, 4, 8 and 25 steps on your prompt and seed. Each step is two U-Net runs whatever the sampler, so a row compares samplers at equal cost. Under each picture is the [model card](/model#samplers-at-few-steps)'s measurement of that sampler at that step count, on ${samplerImages.toLocaleString('en')} held-out prompts, where every number has its interval.`,
+					`A sampler is only the scheduler's recipe for one step: the U-Net, its predictions and the guidance are the same. The figure runs the teacher with every sampler at 1, 2, 4, 8 and 25 steps on your prompt and seed. Each step is two U-Net runs whatever the sampler, so samplers at the same step count are compared at equal U-Net runs. Under each picture is the [model card](/model#samplers-at-few-steps)'s measurement of that sampler at that step count (with trailing spacing), on ${evalSet}, where every number has its interval.`,
 					...samplerSentences(samplerRows),
 					'So the choice is a trade. The deterministic samplers (DDIM, Euler, DPM-Solver++) settle on one picture per seed, and a preview at few steps already shows it roughly; the higher-order one gets there in fewer steps. The ancestral ones (Euler ancestral, DDPM) draw a new picture at every step count, which some readers want and others do not.'
 				],
@@ -656,14 +727,14 @@ export const CHAPTERS: readonly Chapter[] = [
 		number: 7,
 		title: 'Fewer steps: distillation',
 		description:
-			'A copy of the U-Net learned to draw in 1 to 8 steps of one run each: both side by side, how it was taught, and every model at every step count, measured.',
+			'A student U-Net, started from the teacher’s weights, learned to draw in 1 to 8 steps of one run each: both side by side, how it was taught, and every model at every step count, measured.',
 		steps: [
 			{
 				id: 'teacher-and-student',
 				title: `Same prompt, same seed: ${manifest.sampler.steps} steps or ${studentSteps}`,
 				paragraphs: [
-					'Every step of the loop is two U-Net runs, so 25 steps cost 50. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM, then DPM-Solver++, get good images in about 20 steps), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.',
-					`Here the teacher is the U-Net of the chapters before. The student is a copy of it, the same size, that learned to draw in ${stepList} steps. It also has guidance inside: the guidance scale is one of its inputs, like the timestep, so each of its steps is **one** U-Net run where the teacher needs two (with and without the prompt). Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its ${studentSteps} steps.`
+					`Every step of the loop is two U-Net runs, so ${loopSteps} steps cost ${2 * loopSteps}. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM, then DPM-Solver++, get good images in about 20 steps), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.`,
+					`Here the teacher is the U-Net of the chapters before. The student started from the teacher's weights, with two more inputs whose embedding starts at zero (${studentParams.toLocaleString('en-US')} parameters against the teacher's ${teacherParams.toLocaleString('en-US')}), and learned to draw in ${stepList} steps. It also has guidance inside: the guidance scale is one of those inputs, like the timestep, so each of its steps is **one** U-Net run where the teacher needs two (with and without the prompt); in a browser those two go as one call, so a step of either costs about the same time (the last step of this chapter measures it). Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its ${studentSteps} steps.`
 				],
 				figure: {
 					view: 'distill-compare',
@@ -683,7 +754,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What the student learned to skip',
 				paragraphs: [
 					"Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands a little off the path the small steps would have taken.",
-					"The student was trained so that each of its jumps lands where the teacher's own small steps go. It has not learned a new kind of picture: it has learned shortcuts along the teacher's paths, and it ends close to where the teacher ends, not on exactly the same image."
+					"The student was trained so that each of its jumps lands where the teacher's own small steps go. Where its jumps end is another matter:",
+					...(pathEnd ? [pathEnd] : [])
 				],
 				figure: {
 					view: 'distill-path',
@@ -695,32 +767,38 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'progressive',
 				title: 'How the student was taught',
 				paragraphs: [
-					`First, the teacher drew: ${pathCount} paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales. Then the student, starting as an exact copy of the teacher, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own. The grids are nested (the 2-step grid is every 8th point of the 16-step one), so every jump starts and ends on a point the teacher drew. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
-					"The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = 999 the clean image is x₀ = (x − 0.998 ε) / 0.068, so any error in a predicted noise is multiplied by about 15 in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.",
-					"Other recipes get to 1 to 4 steps differently. *Progressive distillation* halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
+					`First, the teacher drew: ${pathCount} paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales. Then the student, starting from the teacher's weights, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led, so that it learns to get back onto the path from its own errors, as it must when it samples. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
+					`The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = ${T - 1} the clean image is x₀ = (x − ${noiseAtTop} ε) / ${keptAtTop}, so any error in a predicted noise is multiplied by about ${errorGainAtTop} in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.`,
+					"Other recipes get to 1 to 4 steps differently. *Progressive distillation*, which ours is not, halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
 				figure: {
-					view: 'distill-rounds',
+					view: 'distill-lessons',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
 						label: 'One lesson',
 						lines: [
 							`teacher: ${teacherPathSteps} guided steps from noise, written down`,
-							'student (N steps): 1 jump to where the teacher is after 16/N'
+							`student (N steps): 1 jump to where the teacher is after ${teacherPathSteps}/N`
 						]
 					}
 				}
 			},
 			{
 				id: 'what-it-buys',
-				title: 'What it buys, at the same cost',
+				title: 'What it buys, at equal cost',
 				paragraphs: [
-					'A fair comparison is at equal cost: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count (on held-out prompts, with their intervals: a difference inside them is no difference).',
-					...(comparisons.length
-						? comparisons
+					`A fair comparison holds the cost equal: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, with the time each took there (one run each, on whatever else your machine is doing), beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count, on ${evalSet}. Where two intervals overlap, the two are not measurably different at this sample size.`,
+					...(cost ? [cost] : []),
+					...(equalTime.length
+						? [equalTime.join(' ')]
 						: ['The model card of this model folder has no measurements per step count.']),
-					...(targets.length ? [targets.join(' ')] : []),
+					...(equalRuns.length
+						? [
+								`Counted in U-Net runs instead, the machine-independent cost, the student gets twice the teacher's steps. ${equalRuns.join(' ')}`
+							]
+						: []),
+					...speedSentences(bench),
 					'The model switch above every figure lets the whole explainer run on the student instead; the figures that show two noise predictions then show its one guided prediction.'
 				],
 				figure: {
@@ -741,7 +819,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'decode',
 				title: 'The decoder makes the pixels',
-				seed: 'The latent is now decompressed through the VAE autoencoder’s decoder.',
+				quote: {
+					text: 'The latent is now decompressed through the VAE autoencoder’s decoder.',
+					verdict: 'training-story'
+				},
 				paragraphs: [
 					'After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows 4 × 8 × 8 numbers back into 32 × 32 pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.'
 				],
@@ -755,7 +836,10 @@ export const CHAPTERS: readonly Chapter[] = [
 			{
 				id: 'only-at-generation',
 				title: 'Only when generating',
-				seed: 'We now have a generated image!',
+				quote: {
+					text: 'We now have a generated image!',
+					verdict: 'training-story'
+				},
 				correction: 8,
 				paragraphs: [
 					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for [editing existing images](/editing) (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
@@ -801,7 +885,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'Strength picks the step to start from',
 				paragraphs: [
 					`The slider every app calls *strength* or *denoising strength* is the share of the loop that runs: strength s runs the last ⌊steps × s⌋ steps. At ${loopSteps} steps and strength ${DEFAULT_STRENGTH}, that is the last ${editRuns}, from t = ${editFrom}, where the start keeps √ᾱ = ${keptAtEditStart} of the picture's latent. Low strength keeps the picture and changes little; high strength keeps only rough blobs of colour.`,
-					`Strength 0 runs no step: the picture comes back as the VAE redraws it. Strength 1 runs every step from pure noise: the picture is gone and this is text-to-image, the same image for the same seed. (diffusers' image-to-image pipeline still noises the picture at strength 1, to t = ${T - 1}, where √ᾱ = ${keptAtTop} of it survives, a faint trace; its inpainting pipeline, like this page, starts from pure noise.)`
+					`Strength 0 runs no step: the picture comes back as the VAE redraws it. Strength 1 runs every step from pure noise: the picture is gone and this is text-to-image, the same image for the same seed. (diffusers' image-to-image pipeline still noises the picture at strength 1, to the schedule's first timestep: t = ${T - 1} with trailing spacing, where √ᾱ = ${keptAtTop} of it survives, or t = ${leadingFirst} with Stable Diffusion v1's shipped leading spacing at ${loopSteps} steps, where ${keptAtLeadingFirst} survives; a faint trace either way. Its inpainting pipeline, like this page, starts from pure noise.)`
 				],
 				figure: { view: 'edit', parts: ['vae-encoder', 'unet', 'scheduler'], flow: 'generation' }
 			},
@@ -809,7 +893,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'inpainting',
 				title: 'Inpainting: repaint part of it',
 				paragraphs: [
-					"Inpainting changes only what a mask covers. The loop runs as before, but after every step the cells outside the mask are replaced by the picture noised to the *next* step's level, and after the last step by the picture itself. So at every step the U-Net sees one consistent noisy picture, and only the masked part is its own work. Paint on the picture, or choose a preset.",
+					"Inpainting changes only what a mask covers. The loop runs as before, but after every step the cells outside the mask are replaced by the picture noised to the *next* step's level, and after the last step by the picture itself. So at every step the whole latent is at the one noise level the U-Net is told, and only the masked part is its own work (whether the two parts agree across the mask's edge is another matter: see the last step). Paint on the picture, or choose a preset.",
 					'The blend works with any text-to-image model, ours included: the U-Net never learns what a mask is.'
 				],
 				figure: {
@@ -823,8 +907,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'limits',
 				title: 'What the blend cannot do',
 				paragraphs: [
-					`The mask lives on the latent grid: each of its ${manifest.latent.size} × ${manifest.latent.size} cells covers ${cellPixels} × ${cellPixels} pixels here (8 × 8 in Stable Diffusion), so no mask is finer than that. The kept part is decoded, not pasted: the VAE decoder redraws it with the rest, so even kept pixels differ slightly from the picture. And since the U-Net only ever sees the blended picture, the repainted part can clash with its surroundings, leaving a seam.`,
-					"Stable Diffusion's dedicated inpainting models remove the last two limits by training: their U-Net takes the mask and the masked picture's latent as extra input channels (9 instead of 4), so it knows what to match. Apps paste the original pixels back outside the mask for the first."
+					`The mask lives on the latent grid, ${manifest.latent.size} × ${manifest.latent.size} cells here: each cell covers ${cellPixels} × ${cellPixels} pixels (a Stable Diffusion latent cell covers 8 × 8), so no mask is finer than a cell. The kept part is decoded, not pasted: the VAE decoder redraws it with the rest, so even kept pixels differ slightly from the picture. And since the U-Net only ever sees the blended picture, the repainted part can clash with its surroundings, leaving a seam.`,
+					"Each limit has its own fix in Stable Diffusion apps. Pasting the original pixels back outside the mask after decoding fixes the first two: the kept pixels are the picture's own again, and the edge of the change follows the painted mask pixel by pixel rather than the latent's cells. The seam needs training: Stable Diffusion's dedicated inpainting models take the mask and the masked picture's latent as extra input channels (9 instead of 4), so the U-Net sees what its part must match. Their output is still decoded, so they are pasted back too."
 				],
 				figure: {
 					view: 'edit',

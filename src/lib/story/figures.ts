@@ -39,7 +39,7 @@ import type DecodeView from '../viz/DecodeView.svelte';
 import type DistillCompare from '../viz/DistillCompare.svelte';
 import type DistillGrid from '../viz/DistillGrid.svelte';
 import type DistillPathFigure from '../viz/DistillPathFigure.svelte';
-import type DistillRounds from '../viz/DistillRounds.svelte';
+import type DistillLessons from '../viz/DistillLessons.svelte';
 import type EditView from '../viz/EditView.svelte';
 import type SamplerGrid from '../viz/SamplerGrid.svelte';
 import type EmbeddingMap from '../viz/EmbeddingMap.svelte';
@@ -169,7 +169,7 @@ export interface FigureProps {
 	'decode-compare': ComponentProps<typeof DecodeView>;
 	'distill-compare': ComponentProps<typeof DistillCompare>;
 	'distill-path': ComponentProps<typeof DistillPathFigure>;
-	'distill-rounds': ComponentProps<typeof DistillRounds>;
+	'distill-lessons': ComponentProps<typeof DistillLessons>;
 	'distill-grid': ComponentProps<typeof DistillGrid>;
 	'sampler-grid': ComponentProps<typeof SamplerGrid>;
 	edit: ComponentProps<typeof EditView>;
@@ -683,8 +683,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 				};
 			})
 	},
-	'distill-rounds': {
-		key: '.rounds',
+	'distill-lessons': {
+		key: '.lessons',
 		needs: ['pair'],
 		show: (base, s) =>
 			withPair(base, s, () => {
@@ -696,7 +696,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					notes: [
 						{
 							kind: 'muted',
-							text: "Every student jump starts and ends on a point of the teacher's own guided paths: the grids are nested, so no point in between is ever needed."
+							text: "Every student jump ends on a point of the teacher's own guided paths (the grids are nested). A first jump starts from the path's noise; a later one, in half of the training batches, starts where the student's own earlier jumps led."
 						}
 					]
 				};

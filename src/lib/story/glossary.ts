@@ -11,6 +11,11 @@
  * match starting first wins ("classifier-free guidance", not "guidance").
  */
 import { parseInline, type Piece } from './inline';
+import { defaultGuidance, unetMillions, vocabSize, manifest } from './facts';
+
+const T = manifest.schedule.num_train_timesteps;
+const teacherParams = manifest.models?.teacher?.params ?? 0;
+const studentParams = manifest.models?.student?.params ?? 0;
 
 export interface GlossaryTerm {
 	/** The anchor on the glossary page (/glossary#id). */
@@ -40,8 +45,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'weights',
 		match: ['weights', 'parameters'],
 		except: ['Both weights'],
-		definition:
-			'The adjustable numbers inside a neural network, set by training and then fixed while it is used; “parameters” means the same. Stable Diffusion v1’s U-Net has about 860 million, ours about 3.5 million.'
+		definition: `The adjustable numbers inside a neural network, set by training and then fixed while it is used; “parameters” means the same. Stable Diffusion v1’s U-Net has about 860 million, ours about ${unetMillions} million.`
 	},
 	{
 		id: 'text-encoder',
@@ -75,8 +79,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'u-net',
 		term: 'U-Net',
 		match: ['U-Net', 'U-Nets'],
-		definition:
-			'The network that predicts the noise in a noisy latent, given the timestep and the prompt, at every step (about 860 million weights in Stable Diffusion v1, 3.5 million in ours). It shrinks the latent to see the whole, then grows it back, with skip connections across: drawn, a U (Ronneberger et al., 2015).'
+		definition: `The network that predicts the noise in a noisy latent, given the timestep and the prompt, at every step (about 860 million weights in Stable Diffusion v1, ${unetMillions} million in ours). It shrinks the latent to see the whole, then grows it back, with skip connections across: drawn, a U (Ronneberger et al., 2015).`
 	},
 	{
 		id: 'scheduler',
@@ -97,8 +100,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'token',
 		term: 'token',
 		match: ['token', 'tokens'],
-		definition:
-			'A piece of the prompt, a word or part of one, from the tokenizer’s fixed vocabulary; the text encoder gives each token its own vector. Stable Diffusion v1 reads up to 77 tokens from a vocabulary of 49,408; ours up to 24 from 4,475.'
+		definition: `A piece of the prompt, a word or part of one, from the tokenizer’s fixed vocabulary; the text encoder gives each token its own vector. Stable Diffusion v1 reads up to 77 tokens from a vocabulary of 49,408; ours up to ${manifest.text.context_length} from ${vocabSize}.`
 	},
 	{
 		id: 'tokenizer',
@@ -111,8 +113,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'wordpiece',
 		term: 'WordPiece',
 		match: ['WordPiece'],
-		definition:
-			'The tokenizer of BERT: a vocabulary of whole words and word pieces, and each word is cut into the longest pieces it knows, left to right. Ours learned its 4,475 tokens from the emoji names and keywords; a word it cannot build from them becomes [UNK].'
+		definition: `The tokenizer of BERT: a vocabulary of whole words and word pieces, and each word is cut into the longest pieces it knows, left to right. Ours learned its ${vocabSize} tokens from the emoji names and keywords; a word it cannot build from them becomes [UNK].`
 	},
 	{
 		id: 'bpe',
@@ -189,7 +190,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'KL penalty',
 		match: ['KL penalty', 'KL'],
 		definition:
-			'A loss, the Kullback–Leibler divergence, that pulls the VAE encoder’s output for each latent number (a most likely value and a spread) towards a standard bell curve. Stable Diffusion’s VAE counts it at a weight of about 1e-6, so it only keeps the latents from drifting far; ours uses the same weight.'
+			'A loss (Kullback–Leibler divergence) pulling the VAE encoder’s output for each latent number, a most likely value and a spread, towards a standard bell curve. Stable Diffusion and ours both weigh it 1e-6, but against a pixel error summed over the image there and averaged over it here, so ours pulls thousands of times harder.'
 	},
 	{
 		id: 'psnr',
@@ -216,8 +217,13 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'timestep',
 		term: 'timestep',
 		match: ['timestep', 'timesteps'],
-		definition:
-			'A whole number t from 0 to 999 that says how much noise a latent holds: near 0 almost none, at 999 almost nothing else. The U-Net is told t with every latent; a scheduler visits only some of the thousand.'
+		definition: `A whole number t from 0 to ${T - 1} that says how much noise a latent holds: near 0 almost none, at ${T - 1} almost nothing else. The U-Net is told t with every latent; a scheduler visits only some of them.`
+	},
+	{
+		id: 'timestep-spacing',
+		term: 'timestep spacing',
+		match: ['spacing', 'leading spacing', 'trailing spacing'],
+		definition: `Which timesteps a scheduler visits for a given number of steps. Trailing (ours, the default here) counts down from the top, so the first step is at t = ${T - 1}, on the pure noise the loop starts from; leading (Stable Diffusion v1’s) counts up from the bottom, so with few steps the first step is far below the top: the U-Net expects a partly clean latent, is given pure noise, and the picture suffers.`
 	},
 	{
 		id: 'noise-schedule',
@@ -343,8 +349,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'guidance-scale',
 		term: 'guidance scale',
 		match: ['guidance scale', 'guidance scales'],
-		definition:
-			'The number s in classifier-free guidance: at 0 the prompt is ignored, at 1 the prompted prediction is used as it is, and above 1 the prompt is followed more closely, at some cost to variety. Stable Diffusion is commonly run at about 7.5; our default is 4.'
+		definition: `The number s in classifier-free guidance: at 0 the prompt is ignored, at 1 the prompted prediction is used as it is, and above 1 the prompt is followed more closely, at some cost to variety. Stable Diffusion is commonly run at about 7.5; our default is ${defaultGuidance}.`
 	},
 	{
 		id: 'seed',
@@ -357,15 +362,14 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'ddpm',
 		term: 'DDPM',
 		match: ['DDPM'],
-		definition:
-			'Denoising Diffusion Probabilistic Models (Ho et al., 2020): the paper that made diffusion models draw good images, and its scheduler, which adds fresh random noise at every step and visits all 1,000 timesteps. Stable Diffusion and ours are trained its way.'
+		definition: `Denoising Diffusion Probabilistic Models (Ho et al., 2020): the paper that made diffusion models draw good images, and its scheduler, which adds fresh random noise at every step. The paper's sampler visits all ${T.toLocaleString('en-US')} timesteps, diffusers' DDPM scheduler and ours stride over them in as many steps as asked (1 to 50 here); Stable Diffusion and ours are trained its way.`
 	},
 	{
 		id: 'ddim',
 		term: 'DDIM',
 		match: ['DDIM'],
 		definition:
-			'Denoising Diffusion Implicit Models (Song et al., 2020): a scheduler for a network trained the DDPM way that adds no fresh noise (η = 0, as here), so it can skip timesteps and still draw good images in 20 to 50 steps. Ours uses it by default.'
+			'Denoising Diffusion Implicit Models (Song et al., 2020): a scheduler for a network trained the DDPM way that can skip timesteps, and with η = 0 (as here) adds no fresh noise after the start, which is what lets it draw good images in 20 to 50 steps. Ours uses it by default.'
 	},
 	{
 		id: 'euler',
@@ -424,8 +428,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'distillation',
 		match: ['distillation', 'distil', 'distils', 'distill', 'distilled'],
 		explainedIn: 'distillation',
-		definition:
-			'Training a student network to reproduce, in fewer steps, what a teacher network produces in many. Our student is a copy of the teacher U-Net that learned to land, in a few steps of one run each, where the teacher’s own small steps go.'
+		definition: `Training a student network to reproduce, in fewer steps, what a teacher network produces in many. Our student started from the teacher U-Net’s weights, with two inputs more (the guidance scale and the step count; ${studentParams.toLocaleString('en-US')} parameters against ${teacherParams.toLocaleString('en-US')}) and its output read as v, and learned to land, in a few steps of one run each, where the teacher’s own small steps go.`
 	},
 	{
 		id: 'kid',

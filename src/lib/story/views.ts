@@ -16,7 +16,7 @@ export type ViewName =
 	| 'decode-compare'
 	| 'distill-compare'
 	| 'distill-path'
-	| 'distill-rounds'
+	| 'distill-lessons'
 	| 'distill-grid'
 	| 'sampler-grid'
 	| 'edit';

@@ -1,0 +1,23 @@
+/**
+ * The model's own numbers, read from its files at build time, for the prose to quote: the
+ * manifest, the model card's measurements (metrics.json) and `npm run bench`'s timings
+ * (bench.json). Prose never types a number one of these files holds.
+ */
+import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
+import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
+import benchJson from '../../../static/models/bench.json' with { type: 'json' };
+import type { GridRow, Manifest, SamplerRow } from '$lib/pipeline/manifest';
+import type { Bench } from './distillation-claims';
+
+export const manifest = manifestJson as unknown as Manifest;
+export const metrics = metricsJson as unknown as { grid?: GridRow[]; samplers?: SamplerRow[] };
+export const bench = benchJson as unknown as Bench;
+
+const en = (n: number) => n.toLocaleString('en-US');
+
+/** Base emoji in the data: one caption each, the set the evaluation ranks captions among. */
+export const emojiCount = en(metrics.grid?.[0]?.captions ?? 0);
+/** The teacher U-Net's parameters, in millions, to one decimal. */
+export const unetMillions = ((manifest.models?.teacher?.params ?? 0) / 1e6).toFixed(1);
+export const vocabSize = en(manifest.text.vocab_size);
+export const defaultGuidance = manifest.sampler.guidance;
