@@ -23,13 +23,17 @@ from onnx import numpy_helper
 from . import config, tokenizer
 from .clip import CLIP
 from .export import TextModel, VisionModel, _export_float
+from .export.graphs import quantize_onnx, student_graph_io
 from .unet import UNet
 from .vae import VAE
 
 
-def _graph_constants(path):
-    """Every float constant of a graph by name, int8 ones dequantized exactly as the graph does."""
-    inits = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+def _graph_constants(path, names=None):
+    """Every float constant of a graph by name, int8 ones dequantized exactly as the graph does.
+    `names`: the initializers' names in order, for a compacted graph (graphs.compact_onnx), whose
+    own names are short counters."""
+    graph = onnx.load(str(path)).graph
+    inits = {(names[k] if names else i.name): numpy_helper.to_array(i) for k, i in enumerate(graph.initializer)}
     out = {}
     for name, a in inits.items():
         if name.endswith("_q"):
@@ -41,7 +45,9 @@ def _graph_constants(path):
 
 
 def _mapping(module, example, names, dynamic):
-    """For each constant of the module's exported graph: (parameter name, how it was derived)."""
+    """For each constant of the module's exported graph: (parameter name, how it was derived);
+    and the exported graph's initializers after quantization, in order, as (name, type, shape):
+    what a compacted graph's initializers are, renamed (compact_onnx keeps their order)."""
     with torch.no_grad():
         for p in module.parameters():
             p.copy_(torch.randn_like(p))  # distinct values, so that each constant is findable
@@ -56,6 +62,8 @@ def _mapping(module, example, names, dynamic):
         path = Path(tmp) / "probe.onnx"
         _export_float(module, example, path, *names, dynamic)
         consts = _graph_constants(path)
+        quantize_onnx(str(path))
+        order = [(i.name, i.data_type, list(i.dims)) for i in onnx.load(str(path)).graph.initializer]
     mapping = {}
     for cname, c in consts.items():
         for how, view in (("same", c), ("transpose", c.T if c.ndim == 2 else None)):
@@ -72,14 +80,22 @@ def _mapping(module, example, names, dynamic):
                     mapping[cname] = (n, how, r)  # a block of rows (attention's q, k or v)
             if cname in mapping:
                 break
-    return mapping
+    return mapping, order
 
 
-def load_into(module, path, example, names, dynamic):
+def load_into(module, path, example, names, dynamic, compacted=False):
     """Fills `module`'s parameters from the shipped graph at `path`; every parameter the graph
-    uses must be found."""
-    mapping = _mapping(module, example, names, dynamic)
-    consts = _graph_constants(path)
+    uses must be found. `compacted`: the graph went through graphs.compact_onnx after its int8
+    rewrite (the student's), so its initializers are matched to the exporter's names by
+    position, each checked for the same type and shape."""
+    mapping, order = _mapping(module, example, names, dynamic)
+    renamed = None
+    if compacted:
+        shipped = [(i.data_type, list(i.dims)) for i in onnx.load(str(path)).graph.initializer]
+        if shipped != [(t, d) for _, t, d in order]:
+            raise SystemExit(f"{Path(path).name}: its initializers are not those of this module's export")
+        renamed = [n for n, _, _ in order]
+    consts = _graph_constants(path, renamed)
     state = {n: p.detach().clone() for n, p in module.named_parameters()}
     covered = {n: np.zeros(p.shape[0] if p.ndim > 1 else 1, bool) for n, p in state.items()}
     for cname, (n, how, row) in mapping.items():
@@ -191,3 +207,60 @@ def check_golden(out, clip, vae, unet, wp, tol=1e-4, slim=False):
     if bad:
         raise SystemExit(f"the shipped model read back from ONNX misses its golden tensors: {bad}")
     return errors
+
+
+def load_student(out=None):
+    """The shipped student, unet_student.onnx read back into distill.Student: what the quality
+    grid measures on a machine without the student's checkpoint (the graph's int8 weights are
+    the ones the site runs, so no further round trip). Its graph is distill.StudentAsNoise
+    around the student, traced as graphs.export_student traces it; the conversion is cached
+    in training/.cache by the file's hash and checked against golden_student.* every time."""
+    from .distill import Student, StudentAsNoise
+
+    out = Path(out or config.MODELS_OUT)
+    entry = json.loads((out / "manifest.json").read_text())["models"]["student"]
+    path = out / "unet_student.onnx"
+    # A student trained with the step count as an input takes its log2 (distill.Student);
+    # one trained without it never reads num_steps.
+    step_input = any(n.op_type == "Log" and "num_steps" in n.input for n in onnx.load(str(path)).graph.node)
+    student = Student(entry["parameterization"], step_input)
+    cache = config.CACHE / f"shipped-student-{hashlib.sha256(path.read_bytes()).hexdigest()[:12]}.pt"
+    if cache.exists():
+        student.load_state_dict(torch.load(cache, map_location="cpu"))
+    else:
+        example, names, dynamic = student_graph_io()
+        missing = load_into(StudentAsNoise(student), path, example, names, dynamic, compacted=True)
+        if missing:
+            raise SystemExit(f"{path.name}: no graph constant for {missing}")
+        config.CACHE.mkdir(parents=True, exist_ok=True)
+        torch.save(student.state_dict(), cache)
+    student.eval().requires_grad_(False)
+    return student
+
+
+@torch.no_grad()
+def check_golden_student(out, clip, student, wp, tol=1e-4):
+    """The student read back must reproduce golden_student.*: every step's noise of every case."""
+    from .distill import StudentAsNoise
+
+    out = Path(out)
+    index = json.loads((out / "golden_student.json").read_text())
+    blob = (out / "golden_student.bin").read_bytes()
+
+    def tensor(key):
+        e = index["tensors"][key]
+        n = int(np.prod(e["shape"]))
+        return torch.from_numpy(np.frombuffer(blob, "<f4", n, e["offset"]).reshape(e["shape"]).copy())
+
+    graph = StudentAsNoise(student).eval()
+    worst = 0.0
+    for c in index["cases"]:
+        hidden = clip.text(torch.tensor([c["input_ids"]]), torch.tensor([c["attention_mask"]]))[0]
+        xs, eps = tensor(c["tensors"]["x"]), tensor(c["tensors"]["eps"])
+        g, n = torch.tensor([float(c["guidance"])]), torch.tensor([float(c["steps"])])
+        for i, t in enumerate(c["timesteps"]):
+            e, _ = graph(xs[i], torch.tensor([float(t)]), g, n, hidden)
+            worst = max(worst, (e - eps[i]).abs().max().item())
+    if not worst <= tol:
+        raise SystemExit(f"the shipped student read back from ONNX misses its golden noise by {worst:.2e}")
+    return worst

@@ -212,19 +212,24 @@ def export_teacher(out, clip, vae, unet):
     export_unet(unet, out / "unet.onnx")
 
 
+def student_graph_io():
+    """(example inputs, (input names, output names), dynamic axes) of the student's graph: what
+    export_student traces with, and what shipped.load_student traces again to read it back."""
+    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
+    batch = {0: "batch"}
+    example = (torch.zeros(1, C, S, S), torch.full((1,), 999.0), torch.full((1,), 4.0), torch.full((1,), 2.0),
+               torch.zeros(1, L, config.EMBED_DIM))
+    names = (["sample", "timestep", "guidance", "num_steps", "encoder_hidden_states"], ["noise_pred", "attention_maps"])
+    dynamic = {"sample": batch, "timestep": batch, "guidance": batch, "num_steps": batch,
+               "encoder_hidden_states": batch, "noise_pred": batch, "attention_maps": batch}
+    return example, names, dynamic
+
+
 def export_student(student_as_noise, path):
     """The student's graph: inputs sample, timestep, guidance, num_steps and
     encoder_hidden_states; its noise prediction and attention maps; compacted."""
-    L, S, C = config.CONTEXT_LENGTH, config.LATENT_SIZE, config.LATENT_CHANNELS
-    batch = {0: "batch"}
-    _export(
-        student_as_noise,
-        (torch.zeros(1, C, S, S), torch.full((1,), 999.0), torch.full((1,), 4.0), torch.full((1,), 2.0),
-         torch.zeros(1, L, config.EMBED_DIM)),
-        path,
-        ["sample", "timestep", "guidance", "num_steps", "encoder_hidden_states"], ["noise_pred", "attention_maps"],
-        {"sample": batch, "timestep": batch, "guidance": batch, "num_steps": batch, "encoder_hidden_states": batch,
-         "noise_pred": batch, "attention_maps": batch},
-    )
+    L, S = config.CONTEXT_LENGTH, config.LATENT_SIZE
+    example, names, dynamic = student_graph_io()
+    _export(student_as_noise, example, path, *names, dynamic)
     _fix_output_shape(path, "attention_maps", ["batch", L, S, S])
     compact_onnx(path)  # what the reader downloads when first choosing the student

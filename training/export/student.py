@@ -6,10 +6,19 @@ from .. import config
 from . import golden, graphs, manifest
 
 
-def load_student():
-    """The student's EMA weights with the int8 round trip that ships, and its checkpoint."""
-    from .. import distill
+def load_student(or_shipped=False):
+    """The student's EMA weights with the int8 round trip that ships, and its checkpoint.
+    `or_shipped`: where there is no checkpoint (a fresh clone), the shipped unet_student.onnx
+    read back (the same weights, already int8) and no checkpoint (None), checked against its
+    golden cases; what measuring needs, not exporting."""
+    from .. import distill, shipped
 
+    if or_shipped and not distill.ckpt_path("student").exists():
+        _, wp, clip, _, _, _ = shipped.load(config.MODELS_OUT)
+        student = shipped.load_student(config.MODELS_OUT)
+        shipped.check_golden_student(config.MODELS_OUT, clip, student, wp)
+        print("student: no checkpoint here, measuring the shipped unet_student.onnx", flush=True)
+        return student, None
     student, state = distill.load_student("student")
     graphs.quantize_module(student.net)
     return student, state
