@@ -18,6 +18,6 @@ PYTHONWARNINGS=ignore OMP_NUM_THREADS=1 "$PYTHON" -m torch.distributed.run --sta
 	-m training unet --smoke --device cpu --threads 1 --minutes 0.02 --name unet-ddp
 # The samplers' quality table and card section (a handful of images, 1 and 2 steps).
 "$PYTHON" -W ignore -m training sampler_quality --smoke
-# The 64 px decoder (issue 16) trains from the exported files, like the student.
+# The 64 px decoder trains from the exported files, like the student.
 "$PYTHON" -W ignore -m training decoder64 --smoke
 MODELS_DIR="$MODELS_OUT" npx vitest run tests/unit/model-files.test.ts
