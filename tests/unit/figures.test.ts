@@ -18,17 +18,19 @@ import {
 } from '../../src/lib/pipeline/grid';
 import type { GridRow, Manifest, ModelName } from '../../src/lib/pipeline/manifest';
 import { trailingTimesteps } from '../../src/lib/pipeline/scheduler';
-import { CHAPTERS } from '../../src/lib/story/chapters';
+import { CHAPTERS, noteFor } from '../../src/lib/story/chapters';
 import {
 	FIGURES,
 	chapterNeeds,
+	loopSubject,
 	sharedNote,
 	showFigure,
 	stepIndex,
 	studentStep,
 	type FigureState
 } from '../../src/lib/story/figures';
-import { psnr, signalAt } from '../../src/lib/story/notices';
+import { noticeFor, psnr, signalAt } from '../../src/lib/story/notices';
+import { leadingTimesteps } from '../../src/lib/pipeline/scheduler';
 import type { ViewName } from '../../src/lib/story/views';
 
 const shipped = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
@@ -575,5 +577,47 @@ describe('what to notice (one line under each figure, from what it shows now)', 
 		expect(notice('distill-compare', state())).toBe(
 			'The teacher runs its U-Net 50 times (25 steps, two predictions each); the student 2 times.'
 		);
+	});
+});
+
+describe('what the loop figure says for the settings it shows', () => {
+	const settings = teacher.trace.settings;
+
+	it('names what is drawn at guidance 0: no prompt, or the negative prompt’s picture', () => {
+		expect(loopSubject(settings)).toBe('The loop for “smiling cat”');
+		expect(loopSubject({ ...settings, guidance: 0 })).toContain(
+			'no prompt (“smiling cat” ignored)'
+		);
+		expect(loopSubject({ ...settings, guidance: 0, negativePrompt: 'dog' })).toBe(
+			'The loop at guidance 0: the picture of “dog”'
+		);
+		// The student has no unprompted run: guidance 0 is one of its inputs, the prompt still read.
+		expect(loopSubject({ ...settings, guidance: 0, model: 'student' })).toBe(
+			'The loop for “smiling cat”'
+		);
+	});
+
+	it('shows the guidance formula the link’s model and negative prompt use', () => {
+		const step = CHAPTERS.find((c) => c.slug === 'denoising-loop')!.steps[1]!;
+		expect(noteFor(step.figure, {})!.lines[0]).toContain('ε_uncond');
+		expect(noteFor(step.figure, { neg: 'dog' })!.lines[0]).toContain('ε_neg');
+		expect(noteFor(step.figure, { neg: 'dog' })!.lines[0]).not.toContain('ε_uncond');
+		const forStudent = noteFor(step.figure, { model: 'student', neg: 'dog' })!;
+		expect(forStudent.lines.join(' ')).not.toMatch(/ε_uncond|ε_neg/);
+	});
+
+	it('says the first step is not pure noise where leading timesteps start below the top', () => {
+		const at = { step: 0, level: 0, sample: 0 };
+		const base = { trace: teacher.trace, manifest, dims: { C, S, R } } as unknown as Parameters<
+			typeof noticeFor
+		>[1];
+		expect(noticeFor('filmstrip', base, state(), at)).toContain('almost pure noise');
+		const lead = trace('teacher', 2);
+		lead.settings.spacing = 'leading';
+		leadingTimesteps(T, 2).forEach((t, i) => (lead.steps[i]!.t = t));
+		const said = noticeFor('filmstrip', { ...base, trace: lead }, state(), at)!;
+		expect(said).not.toContain('almost pure noise');
+		expect(said).toContain(`t = ${leadingTimesteps(T, 2)[0]}`);
+		expect(said).toContain(signalAt(manifest, leadingTimesteps(T, 2)[0]!).toFixed(2));
 	});
 });

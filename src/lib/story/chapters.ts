@@ -37,6 +37,24 @@ export const VERDICTS = {
 } as const;
 export type Verdict = keyof typeof VERDICTS;
 
+/** A short card beside the diagram: an equation or the numbers that matter. */
+export interface Note {
+	label: string;
+	lines: string[];
+}
+
+/** The card a step shows for the link's model and negative prompt. */
+export function noteFor(
+	figure: Step['figure'],
+	link: { model?: string; neg?: string }
+): Note | undefined {
+	const n = figure.note;
+	if (!n) return undefined;
+	if (link.model === 'student' && n.student) return n.student;
+	if (link.neg && link.model !== 'student' && n.negative) return n.negative;
+	return { label: n.label, lines: n.lines };
+}
+
 export interface Step {
 	/** Stable id, part of deep links (?step=N counts from 1, the id is the fragment). */
 	id: string;
@@ -50,7 +68,12 @@ export interface Step {
 		parts: PartId[];
 		flow: Flow;
 		/** A short card beside the diagram: an equation or the numbers that matter. */
-		note?: { label: string; lines: string[] };
+		note?: Note & {
+			/** What the card says instead when the student draws (it has no pair of predictions). */
+			student?: Note;
+			/** What it says instead when a negative prompt fills the unprompted slot. */
+			negative?: Note;
+		};
 		/** The live figure shown instead of the parts diagram. */
 		view?: ViewName;
 		/** For the loop figure: which of its parts this step is about. */
@@ -644,7 +667,15 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'generation',
 					note: {
 						label: 'Classifier-free guidance',
-						lines: ['ε = ε_uncond + s · (ε_cond − ε_uncond)']
+						lines: ['ε = ε_uncond + s · (ε_cond − ε_uncond)'],
+						negative: {
+							label: 'Guidance with a negative prompt',
+							lines: ['ε = ε_neg + s · (ε_cond − ε_neg)']
+						},
+						student: {
+							label: 'The student’s guidance',
+							lines: ['ε = student(x_t, t, text, s): one run', 's is an input, like t']
+						}
 					}
 				}
 			},

@@ -240,6 +240,15 @@ const timesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 const teacherTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 const studentTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
 
+/** What the loop draws: at guidance 0 the teacher ignores the prompt (and, with a negative
+ * prompt, draws that one's picture), so the title must not name the prompt alone. */
+export function loopSubject(s: Trace['settings']): string {
+	if (s.model === 'student' || s.guidance !== 0) return `The loop for “${s.prompt}”`;
+	return s.negativePrompt
+		? `The loop at guidance 0: the picture of “${s.negativePrompt}”`
+		: `The loop at guidance 0: no prompt (“${s.prompt}” ignored)`;
+}
+
 /** The main generation's step on show, its number of steps (0 while it has none) and timesteps. */
 function atStep(trace: Trace, s: FigureState) {
 	return { i: stepIndex(trace, s.link, s.focus), count: trace.steps.length, ts: timesteps(trace) };
@@ -571,7 +580,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			const { i, count } = atStep(trace, s);
 			if (!count) return LOADING;
 			return {
-				title: `The loop for “${trace.settings.prompt}”, step ${i + 1} of ${count}`,
+				title: `${loopSubject(trace.settings)}, step ${i + 1} of ${count}`,
 				scrubber: { value: i, count, timesteps: timesteps(trace) },
 				props: {
 					step: trace.steps[i]!,
@@ -725,7 +734,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 				props: {
 					cells: samplerCells(manifest, s.samplerGrid),
 					size: dims.R,
-					chosen: { scheduler: trace.settings.scheduler, steps: trace.settings.steps }
+					chosen: { scheduler: trace.settings.scheduler, steps: trace.settings.steps },
+					spacing: trace.settings.spacing
 				},
 				controls: 'generation'
 			};

@@ -34,7 +34,7 @@ function phase(index: number, count: number): 'first' | 'early' | 'late' | 'last
 	return done <= 0.3 ? 'early' : done >= 0.7 ? 'late' : 'middle';
 }
 
-function loopLine(trace: Trace, index: number): string {
+function loopLine(manifest: Manifest, trace: Trace, index: number): string {
 	const { guidance, model, negativePrompt } = trace.settings;
 	const count = trace.steps.length;
 	if (model === 'student')
@@ -49,17 +49,23 @@ function loopLine(trace: Trace, index: number): string {
 	if (guidance === 1)
 		return 'Guidance 1: the prediction with the prompt, as it is, with no extra push away from the unprompted one.';
 	return (
-		phaseLine(trace, index) ??
+		phaseLine(manifest, trace, index) ??
 		`Guidance ${guidance}: the guided noise is the unprompted prediction moved ${guidance} times the difference the prompt makes.`
 	);
 }
 
 /** What the x₀ estimate is like at this point of the loop (nothing special mid-way). */
-function phaseLine(trace: Trace, index: number): string | undefined {
+function phaseLine(manifest: Manifest, trace: Trace, index: number): string | undefined {
 	const t = trace.steps[index]?.t ?? 0;
 	switch (phase(index, trace.steps.length)) {
-		case 'first':
+		case 'first': {
+			const s = signalAt(manifest, t);
+			// Leading timesteps at few steps start far below the top: the U-Net is told to
+			// expect much of a picture in what is pure noise.
+			if (s >= MOSTLY_NOISE)
+				return `Step 1, t = ${t}: the U-Net is told x_t keeps ${s.toFixed(2)} of a picture, but x_t is pure noise (these timesteps start below the top), so its first estimate rests on a wrong premise.`;
 			return `Step 1, t = ${t}: x_t is almost pure noise, so the x₀ estimate is a blurry average of everything the prompt could be.`;
+		}
 		case 'early':
 			return `Early (t = ${t}): the x₀ estimate has the layout and colours, not yet the detail.`;
 		case 'last':
@@ -135,10 +141,10 @@ export function noticeFor(
 					? `At t = ${t} the noise is faint and hard to tell from the image: a high loss on noise that barely changes x₀.`
 					: `At t = ${t} image and noise are both visible: the U-Net must tell which is which.`;
 		case 'loop':
-			return loopLine(trace, at.step);
+			return loopLine(manifest, trace, at.step);
 		case 'path':
 		case 'filmstrip':
-			return phaseLine(trace, at.step);
+			return phaseLine(manifest, trace, at.step);
 		case 'decode':
 			return `The decoder turns ${dims.C} × ${dims.S} × ${dims.S} = ${dims.C * dims.S * dims.S} numbers into 3 × ${dims.R} × ${dims.R} = ${(3 * dims.R * dims.R).toLocaleString('en-US')} pixel values, ${(3 * dims.R * dims.R) / (dims.C * dims.S * dims.S)} times more.`;
 		case 'decode-compare':
