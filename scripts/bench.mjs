@@ -8,6 +8,7 @@ import { chromium } from '@playwright/test';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { startPreview } from './preview-server.mjs';
+import { writeReadmeTable } from './bench-table.mjs';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const models = 'static/models';
@@ -299,11 +300,10 @@ try {
 				grid.find((t) => t.model === 'teacher' && t.steps === r.steps).unet_ms_per_step
 		);
 		console.log(
-			`  student U-Net run (batch 1) / teacher guided step (batch 2) at the same step count: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)} (target <= 0.6)`
+			`  student U-Net run (batch 1) / teacher guided step (batch 2) at the same step count: ${ratios.map((x) => x.toFixed(2)).join(', ')}; median ${median(ratios).toFixed(2)}`
 		);
 		const one = studentRuns.find((r) => r.steps === 1);
-		if (one)
-			console.log(`  student, 1-step generation with trace: ${fmt(one.ms)} (target <= 30 ms)`);
+		if (one) console.log(`  student, 1-step generation with trace: ${fmt(one.ms)}`);
 	}
 	console.log('  the same, with the runtime on one thread (the page told it has one core):');
 	for (const r of oneThread) {
@@ -322,26 +322,21 @@ try {
 		console.log(
 			`  image-to-image at strength ${r.strength}: ${r.steps_run} of ${r.steps} steps, ${fmt(r.ms)}`
 		);
-	// For the model card (training/evaluate.py reads it into its grid).
-	writeFileSync(
-		join(models, 'bench.json'),
-		JSON.stringify(
-			{
-				date: new Date().toISOString().slice(0, 10),
-				browser: 'headless Chromium, WASM backend',
-				cores: availableParallelism(),
-				grid,
-				one_thread: oneThread,
-				samplers,
-				edits,
-				teacher_step_ms: teacherStep,
-				page_load_ms: median(loads),
-				page_load_all_steps_ms: median(loadsAllSteps)
-			},
-			null,
-			1
-		) + '\n'
-	);
+	// For the model card (training/evaluate.py reads it into its grid) and the README's table.
+	const bench = {
+		date: new Date().toISOString().slice(0, 10),
+		browser: 'headless Chromium, WASM backend',
+		cores: availableParallelism(),
+		grid,
+		one_thread: oneThread,
+		samplers,
+		edits,
+		teacher_step_ms: teacherStep,
+		page_load_ms: median(loads),
+		page_load_all_steps_ms: median(loadsAllSteps)
+	};
+	writeFileSync(join(models, 'bench.json'), JSON.stringify(bench, null, 1) + '\n');
+	writeReadmeTable('README.md', bench);
 } finally {
 	try {
 		await browser?.close();
