@@ -17,7 +17,8 @@ TRAINING = ("vae", "vae_decoder", "clip", "unet", "trajectories", "student", "de
 def main():
     p = argparse.ArgumentParser(prog="python3 -m training")
     p.add_argument("stage", choices=["data", "samples", "vae", "vae_decoder", "clip", "unet", "export", "eval",
-                                     "trajectories", "student", "student_export", "student_card", "distill", "decoder64",
+                                     "trajectories", "student", "student_export", "student_quality", "student_card", "distill",
+                                     "decoder64", "card",
                                      "golden_samplers", "sampler_quality", "all"])
     p.add_argument("--minutes", type=float, default=None, help="wall-clock budget of a stage")
     p.add_argument("--smoke", action="store_true", help="a few steps on a handful of images")
@@ -110,10 +111,23 @@ def other_stage(s):
 
         export.export_student()
         evaluate.evaluate_student()
+    elif s == "student_quality":
+        from . import evaluate
+
+        evaluate.evaluate_student()  # the grid measured again (the checkpoint, or the shipped graph)
     elif s == "student_card":
         from . import evaluate
 
         evaluate.evaluate_student(measure=False)  # after `npm run bench`
+    elif s == "card":
+        from . import evaluate
+
+        # The whole card written again from what was measured (metrics.json, bench.json, the
+        # manifest), with no measuring and no training checkpoints; the 64 px decoder's section
+        # stays as its stage wrote it.
+        evaluate.evaluate_all(measure=False)
+        evaluate.evaluate_student(measure=False)
+        evaluate.evaluate_samplers(measure=False)
     elif s == "export":
         from . import export
 

@@ -17,7 +17,9 @@ U-Net runs per step), written down as paths from noise on the teacher's 16-step 
   steps from the path's noise lead, not on the teacher's path, and learn to land back on it:
   sampling feeds the student its own errors (the exposure gap).
 
-It starts from the teacher's weights at the teacher's width (the new inputs start at zero).
+It starts from the teacher's weights at the teacher's width. The new inputs' embedding starts
+at zero, so the copy first outputs what the teacher outputs, but reads it as v, not as the noise:
+the teacher's features are the starting point, not its predictions.
 """
 import math
 

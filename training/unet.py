@@ -99,7 +99,8 @@ class UNet(nn.Module):
         self.time = nn.Sequential(nn.Linear(ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
         # Further scalar inputs (the distilled student's guidance scale and step count), each
         # embedded like the timestep and added to it. The last layer starts at zero, so a copy
-        # of the teacher's weights starts out computing what the teacher computes.
+        # of the teacher's weights starts out with the teacher's output (which the student then
+        # reads as v, not as the noise: distill.py).
         self.scalars = None
         if scalars:
             self.scalars = nn.Sequential(nn.Linear(scalars * ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
