@@ -23,7 +23,7 @@ describe('model card page', () => {
 		for (const anchor of [
 			'architecture',
 			'training',
-			'quality-targets-from-the-projects-issues',
+			'quality',
 			'quality-at-equal-cost'
 		])
 			expect(html).toContain(`id="${anchor}"`);

@@ -424,7 +424,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What is lost',
 				paragraphs: [
 					'Compression is not free. Thin lines, small text and tiny details come back blurred or slightly changed, because the decoder has to invent what the latent does not store. Faces with small features are the classic victims in Stable Diffusion.',
-					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The [model card](/model#quality-targets-from-the-projects-issues) reports how close the round trip comes, as a PSNR in decibels.',
+					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The [model card](/model#quality) reports how close the round trip comes, as a PSNR in decibels.',
 					'We also tried a decoder that paints 64 × 64 pixels from the same 4 × 8 × 8 latent, which would give Stable Diffusion’s own 48× compression. It drew cleaner edges than simply enlarging our pictures, but it could not bring back detail the latent never held, so the site keeps the 32-pixel decoder; the [model card](/model#a-64-px-decoder-tried-not-shipped) lists every try.'
 				],
 				figure: {
