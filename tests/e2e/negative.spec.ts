@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { pictureBytes, waitLive, watchErrors } from './helpers';
+import { openReady, pictureBytes, waitLive, watchErrors } from './helpers';
 
 // The negative prompt: what fills guidance's empty-prompt slot, in the link as `neg`.
 const LIVE = { timeout: 150_000 };
@@ -31,5 +31,22 @@ test('a link with a negative prompt restores it, with the same picture as typing
 	await expect(byHand.locator('.scrubber output')).toHaveText(/^step 25 of 25/);
 	expect(await pictureBytes(byHand.locator('.loop figure:last-child img'))).toEqual(linked);
 	await byHand.close();
+	errors.check();
+});
+
+test('the student says it ignores a negative prompt, and the guidance card shows its formula', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	await openReady(page, '/denoising-loop?step=2&neg=cat');
+	await expect(page.locator('.note.wide-only')).toContainText('ε = ε_neg + s · (ε_cond − ε_neg)');
+	await openReady(page, '/denoising-loop?step=2&model=student&neg=cat');
+	await expect(page.locator('.model-bar .current')).toContainText('(ignored by the student)');
+	await page.locator('.model-bar summary').click();
+	const field = page.getByLabel('Negative prompt');
+	await expect(field).toBeDisabled();
+	await expect(field).toHaveAccessibleDescription(/ignores one/);
+	await expect(page.locator('.note.wide-only')).not.toContainText('ε_neg');
+	await expect(page.locator('.note.wide-only')).toContainText('one run');
 	errors.check();
 });
