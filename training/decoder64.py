@@ -224,9 +224,10 @@ def generation_metrics(dec, steps=25):
 
 EXPERIMENTS = config.ROOT / "training" / "decoder64-experiments.json"
 CARD_BEGIN, CARD_END = "<!-- decoder64 -->", "<!-- /decoder64 -->"
-# The gain a 64 px decoder had to show to be shipped in place of the 32 px one: over what a reader
-# gets without it, the 32 px decode enlarged with Lanczos, in PSNR against the real 64 px image.
-TARGET_GAIN_DB = 2.0
+# The gain a 64 px decoder must show, at the low end of its interval, to replace the 32 px one:
+# over what a reader gets without it, the 32 px decode enlarged with Lanczos, in PSNR against
+# the real 64 px image. A decision rule of the project, so the card does not print it.
+SHIP_GAIN_DB = 2.0
 
 
 @torch.no_grad()
@@ -245,7 +246,7 @@ def card_section(runs, oracle_db):
     base = next(iter(runs.values()))["reconstruction"]["lanczos32"]
     best_name = max(runs, key=lambda n: runs[n]["reconstruction"]["gain_db"])
     best = runs[best_name]["reconstruction"]
-    met = best["gain_ci"][0] >= TARGET_GAIN_DB
+    met = best["gain_ci"][0] >= SHIP_GAIN_DB
     lines = [
         CARD_BEGIN,
         "## A 64 px decoder: tried, " + ("shipped" if met else "not shipped"),
@@ -257,8 +258,7 @@ def card_section(runs, oracle_db):
         "shipped 32 px decoder plus a 64 px head (`python3 -m training decoder64`). Held-out images "
         f"({best['images']}), encode -> decode against the real 64 px image; the baseline is what a "
         f"reader gets today, the 32 px decode enlarged with Lanczos: **{base['psnr_db']} dB** "
-        f"({base['psnr_ci'][0]}-{base['psnr_ci'][1]}), SSIM {base['ssim']}. "
-        f"Target: +{TARGET_GAIN_DB:g} dB.",
+        f"({base['psnr_ci'][0]}-{base['psnr_ci'][1]}), SSIM {base['ssim']}.",
         "",
         "| run | loss | head (channels x blocks) | steps | minutes | PSNR dB (95% interval) | SSIM | gain over baseline, dB |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -272,8 +272,9 @@ def card_section(runs, oracle_db):
                      f"+{g['gain_db']} ({g['gain_ci'][0]}-{g['gain_ci'][1]}) |")
     lines += [
         "",
-        ("Target met: the site decodes at 64 px." if met else
-         f"**Target missed**: the best run gains +{best['gain_db']} dB ({best['gain_ci'][0]}-{best['gain_ci'][1]}). "
+        (f"The best run gains +{best['gain_db']} dB ({best['gain_ci'][0]}-{best['gain_ci'][1]}): the site "
+         "decodes at 64 px." if met else
+         f"The best run gains +{best['gain_db']} dB ({best['gain_ci'][0]}-{best['gain_ci'][1]}). "
          "A Fourier-spectrum loss, a longer run and a wider, deeper head (the rows above) each moved the "
          "gain by less than its interval. What limits it is what the latent holds: even the real 32 px "
          "image, enlarged with Lanczos, scores only "

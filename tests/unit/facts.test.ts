@@ -85,5 +85,7 @@ describe('numbers the prose reads from the model files', () => {
 		expect(glossary('guidance-scale')).toContain(`our default is ${manifest.sampler.guidance}`);
 		expect(glossary('distillation')).toContain(`${en(student.params)} parameters`);
 		expect(glossary('timestep')).toContain(`from 0 to ${T - 1}`);
+		expect(manifest.training.min_snr_gamma).toBeGreaterThan(0);
+		expect(glossary('min-snr')).toContain(`Ours uses γ = ${manifest.training.min_snr_gamma};`);
 	});
 });

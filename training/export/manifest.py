@@ -77,7 +77,8 @@ def teacher_manifest(wp, scale, ustate, teacher):
                          "method with a portable logarithm (training/schedule.py)",
         },
         "weights": "int8 per-output-channel (Cast + Mul), float32 arithmetic",
-        "training": {"unet_steps": ustate["step"], "unet_minutes": round(ustate["elapsed"] / 60, 1)},
+        "training": {"unet_steps": ustate["step"], "unet_minutes": round(ustate["elapsed"] / 60, 1),
+                     "min_snr_gamma": config.MIN_SNR},
         "models": {"teacher": teacher_entry(teacher)},
     }
 

@@ -95,7 +95,14 @@ export const manifestSchema = {
 		training: {
 			type: 'object',
 			description: "The teacher U-Net's training.",
-			properties: { unet_steps: { type: 'integer' }, unet_minutes: { type: 'number' } },
+			properties: {
+				unet_steps: { type: 'integer' },
+				unet_minutes: { type: 'number' },
+				min_snr_gamma: {
+					type: 'number',
+					description: "The min-SNR loss weighting's gamma (training/config.py MIN_SNR)."
+				}
+			},
 			required: ['unet_steps', 'unet_minutes'],
 			additionalProperties: false
 		},
@@ -150,7 +157,7 @@ export const manifestSchema = {
 				samplers: {
 					type: 'array',
 					description:
-						"The teacher with each sampler at each step count, on the grid's held-out prompts (training/quality.py sampler_table).",
+						"The teacher with each sampler at each step count, on the grid's generations for held-out images' names (training/quality.py sampler_table).",
 					items: { $ref: '#/definitions/SamplerRow' }
 				}
 			},

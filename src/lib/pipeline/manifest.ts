@@ -106,7 +106,7 @@ export interface Manifest {
 	noise: { generator: string };
 	weights: string;
 	/** The teacher U-Net's training. */
-	training: { unet_steps: number; unet_minutes: number };
+	training: { unet_steps: number; unet_minutes: number; min_snr_gamma?: number };
 	/** Absent in folders exported before the student existed: the teacher is `files.unet`. */
 	models?: Partial<Record<ModelName, ModelEntry>>;
 	/** The model card's measurements (training/evaluate.py). */
@@ -114,7 +114,7 @@ export interface Manifest {
 		vae?: { psnr_db: number; psnr_median_db: number; images: number };
 		clip?: { 'r@1': number; 'r@5': number; 'r@10': number; images: number; captions: number };
 		generation?: GenerationMetric;
-		/** Model x steps, on held-out prompts (training/quality.py). */
+		/** Model x steps, on held-out images' names, two seeds each (training/quality.py). */
 		grid?: GridRow[];
 		/** The teacher's samplers x steps, on the same prompts (training/quality.py). */
 		samplers?: SamplerRow[];
@@ -129,10 +129,11 @@ export interface GenerationMetric {
 }
 
 /**
- * One model at one step count, measured on held-out prompts with fixed seeds: caption
- * retrieval among all captions (percent, 95% interval), KID to real held-out images on CLIP
- * image features (x1000, with its standard error), and the median PSNR against the
- * teacher's 25-step image (dB, 95% interval; absent for that image itself).
+ * One model at one step count, measured on the names of held-out images (training captions)
+ * with fixed seeds: caption retrieval among all captions (percent), KID to the real held-out
+ * images on CLIP image features (x1000, with its standard error), and the median PSNR against
+ * the teacher's 25-step image (dB; absent for that image itself). Intervals (95%) and the
+ * standard error come from a cluster bootstrap over names.
  */
 export interface GridRow {
 	model: ModelName;
