@@ -20,12 +20,7 @@ describe('model card page', () => {
 
 	it('renders the tables and gives every heading the anchor the chapters link to', () => {
 		expect((html.match(/<table>/g) ?? []).length).toBeGreaterThanOrEqual(3);
-		for (const anchor of [
-			'architecture',
-			'training',
-			'quality',
-			'quality-at-equal-cost'
-		])
+		for (const anchor of ['architecture', 'training', 'quality', 'quality-at-equal-cost'])
 			expect(html).toContain(`id="${anchor}"`);
 	});
 

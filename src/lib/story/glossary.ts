@@ -243,8 +243,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'min-snr',
 		term: 'min-SNR weighting',
 		match: ['min-SNR'],
-		definition:
-			`A weighting of the training loss (Hang et al., 2023): each example counts min(SNR, γ) / SNR as much, so nearly clean ones, whose SNR is huge, count for less. Ours uses γ = ${manifest.training.min_snr_gamma}; Stable Diffusion v1 was trained without it.`
+		definition: `A weighting of the training loss (Hang et al., 2023): each example counts min(SNR, γ) / SNR as much, so nearly clean ones, whose SNR is huge, count for less. Ours uses γ = ${manifest.training.min_snr_gamma}; Stable Diffusion v1 was trained without it.`
 	},
 	{
 		id: 'epsilon-prediction',
