@@ -5,6 +5,57 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
+/**
+ * The layers of src/, lowest first: each may import the ones before it, never those after
+ * (type-only imports excepted where a layer only needs another's shapes). `node
+ * scripts/import-graph.mjs` prints what imports what; tests/unit/layers.test.ts proves each
+ * rule bites.
+ *   pipeline    src/lib/pipeline: the model in the browser, pure TypeScript, no DOM, no UI
+ *   state       src/lib/*.ts, src/lib/server: the live model's state, links, first paint
+ *   figures     src/lib/story, src/lib/viz: the prose, the figure registry and figure components
+ *   components  src/lib/components: the page's parts
+ *   routes      src/routes
+ */
+const below = (...names) => names.flatMap((n) => [`$lib/${n}`, `$lib/${n}/*`, `**/${n}/*`]);
+const WORKER = ['$lib/live.svelte', '**/live.svelte', '$lib/model.svelte', '**/model.svelte'];
+const WORKER_MESSAGE =
+	'A figure never calls the model: it declares what it needs and reads the shared state.';
+export const LAYERS = [
+	{
+		files: ['src/lib/pipeline/**'],
+		patterns: [
+			{
+				group: ['$lib/*', '../*', '$app/*', 'svelte', 'svelte/*', 'd3', 'd3-*'],
+				message: 'The pipeline is pure TypeScript: nothing from the UI, the DOM or the app.'
+			}
+		]
+	},
+	{
+		files: ['src/lib/*.ts', 'src/lib/server/**'],
+		patterns: [
+			{
+				group: below('story', 'viz', 'components', 'routes'),
+				message: 'State sits below the figures, the components and the routes.',
+				allowTypeImports: true
+			}
+		]
+	},
+	{
+		files: ['src/lib/story/**', 'src/lib/viz/**'],
+		patterns: [
+			{
+				group: below('components', 'routes'),
+				message: 'Figures sit below the components and the routes.'
+			},
+			{ group: WORKER, message: WORKER_MESSAGE, allowTypeImports: true }
+		]
+	},
+	{
+		files: ['src/lib/components/**'],
+		patterns: [{ group: below('routes'), message: 'Components sit below the routes.' }]
+	}
+];
+
 export default ts.config(
 	{
 		ignores: [
@@ -25,6 +76,10 @@ export default ts.config(
 	{
 		languageOptions: { globals: { ...globals.browser, ...globals.node } }
 	},
+	...LAYERS.map(({ files, patterns }) => ({
+		files,
+		rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] }
+	})),
 	{
 		files: ['**/*.svelte', '**/*.svelte.ts'],
 		languageOptions: {
