@@ -24,10 +24,11 @@ let client: ModelClient | undefined;
 
 export function modelClient(): ModelClient {
 	if (!client) {
-		// Vite bundles the worker only when it sees exactly `new URL(path, import.meta.url)`.
-		// eslint-disable-next-line svelte/prefer-svelte-reactivity
-		const worker = new Worker(new URL('./pipeline/worker.ts', import.meta.url), { type: 'module' });
-		client = new ModelClient(worker);
+		client = new ModelClient(
+			// Vite bundles the worker only when it sees exactly `new URL(path, import.meta.url)`.
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity
+			() => new Worker(new URL('./pipeline/worker.ts', import.meta.url), { type: 'module' })
+		);
 		client.onProgress((p) => {
 			model.loadedBytes = p.allLoaded;
 			model.totalBytes = p.allTotal;
