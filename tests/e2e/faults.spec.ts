@@ -112,3 +112,39 @@ test('a model file that failed to download is fetched again when the browser is 
 	expect(await livePrompt(page)).toBe('red heart');
 	expect(unet.count).toBe(2);
 });
+
+test('the VAE figure’s caption about an upload goes when a sample is picked', async ({ page }) => {
+	const errors = watchErrors(page);
+	await openReady(page, '/vae?step=1');
+	await waitLive(page);
+	const figure = page.locator('.vae');
+	const sample = page.locator('.vae .picker button').first();
+	await page.locator('.upload input').setInputFiles('static/models/gallery.png');
+	await expect(figure).toContainText('Your image, cropped to a square', LIVE);
+	await sample.click();
+	await expect(sample).toHaveAttribute('aria-pressed', 'true');
+	await expect(figure).not.toContainText('Your image, cropped');
+
+	// A vector image is refused, and says why; picking a sample clears that too.
+	await page.locator('.upload input').setInputFiles({
+		name: 'drawing.svg',
+		mimeType: 'image/svg+xml',
+		buffer: Buffer.from(
+			'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+		)
+	});
+	await expect(figure).toContainText('vector image');
+	await sample.click();
+	await expect(figure).not.toContainText('vector image');
+
+	await page.locator('.upload input').setInputFiles({
+		name: 'not-an-image.png',
+		mimeType: 'image/png',
+		buffer: Buffer.from('definitely not a png')
+	});
+	await expect(figure).toContainText('could not be read as an image');
+	expect(await figure.textContent()).not.toContain('.).');
+	await sample.click();
+	await expect(figure).not.toContainText('could not be read');
+	errors.check();
+});
