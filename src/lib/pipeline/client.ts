@@ -32,9 +32,9 @@ export class ModelError extends Error {
 
 /** How long the worker may stay silent, and how soon a second failure stops the restarts. */
 export const WATCHDOG = {
-	/** Added to every deadline: start-up costs (a session created, a cold first run). */
+	/** Added to every deadline: timer and message delays, a busy machine. */
 	floorMs: 5_000,
-	/** Times the expected duration at the measured speed. */
+	/** Times the longest expected silence at the measured speed. */
 	slack: 4,
 	/** A U-Net step's time until one was measured (a slow phone's, roughly). */
 	defaultStepMs: 50,
@@ -63,25 +63,39 @@ interface Pending {
 	onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void;
 	/** What was sent, to send again to a new worker. */
 	message: ToWorker;
-	/** What it costs, in U-Net steps (its deadline). */
+	/**
+	 * The longest the worker may stay silent while on it, in U-Net steps (its deadline): a
+	 * generation reports every step, so one step and what comes before the first; a model call
+	 * of the chapters reports only when done, so all of it.
+	 */
 	steps: number;
 	/** A load the client sent by itself, to a new worker: nobody waits on it. */
 	reload?: boolean;
 }
 
-/** A generation's cost in U-Net steps: its steps, their decodes, the text encoder and decoder. */
-function generationSteps(settings: Partial<GenerationSettings>, decodeSteps: boolean) {
-	const steps = settings.steps ?? 50;
-	return steps * (decodeSteps ? 1.5 : 1) + 4;
+/**
+ * Creating a session for a part loaded on first use (the student, the image encoders), in
+ * U-Net steps: tens of them in Node and in Chromium here.
+ */
+const SESSION_STEPS = 40;
+
+/**
+ * A generation's longest silence in U-Net steps: before its first step, the text encoder and a
+ * cold first U-Net run (several warm ones), and a decode; the student's session on first use.
+ */
+function generationSteps(settings: Partial<GenerationSettings>) {
+	return 10 + (settings.model === 'student' ? SESSION_STEPS : 0);
 }
 
+/** A chapter's model call, all of it, in U-Net steps (its parts' sessions on first use too). */
 function explainSteps(r: ExplainRequest): number {
 	if (r.op === 'decode') return r.latents.length + 2;
-	if (r.op === 'images') return 2 * r.pixels.length + 4;
-	if (r.op === 'texts') return r.texts.length + 2;
-	if (r.op === 'example') return 6;
+	const first = SESSION_STEPS;
+	if (r.op === 'images') return 2 * r.pixels.length + 4 + first;
+	if (r.op === 'texts') return r.texts.length + 2 + first;
+	if (r.op === 'example') return 6 + first;
 	const steps = r.settings.steps ?? 50;
-	return r.strengths.length * (steps + 4) + r.detailed.length * steps;
+	return r.strengths.length * (steps + 4) + r.detailed.length * steps + first;
 }
 
 export class ModelClient {
@@ -149,7 +163,7 @@ export class ModelClient {
 		this.current = id;
 		return new Promise<Trace>((resolve, reject) => {
 			const message: ToWorker = { kind: 'generate', id, settings, decodeSteps };
-			const steps = generationSteps(settings, decodeSteps);
+			const steps = generationSteps(settings);
 			this.track(id, { resolve: resolve as (v: unknown) => void, reject, onStep, message, steps });
 			this.send(message);
 		});
@@ -221,11 +235,15 @@ export class ModelClient {
 		}
 	}
 
-	/** The deadline: the worker must be heard from within its pending requests' allowance. */
+	/**
+	 * How long the worker may stay silent. It works through its requests one at a time and
+	 * reports at least at the end of each, so the next message is due within the longest
+	 * silence of any one of them (each message starts the wait again).
+	 */
 	private budget(): number {
 		const ms = this.stepMs ?? WATCHDOG.defaultStepMs;
 		let steps = 0;
-		for (const p of this.pending.values()) steps += p.steps;
+		for (const p of this.pending.values()) steps = Math.max(steps, p.steps);
 		const load = this.pending.has(0) ? WATCHDOG.loadMs : 0;
 		return WATCHDOG.floorMs + load + WATCHDOG.slack * ms * steps;
 	}
