@@ -6,6 +6,7 @@
  */
 import { base } from '$app/paths';
 import { model, readyClient } from './model.svelte';
+import { plainError } from './model-messages';
 import type { EditEntry, ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
 import type { ExplainRequest } from './pipeline/protocol';
 import type { FirstPaint } from './pipeline/first-paint';
@@ -47,7 +48,9 @@ class Live {
 	progress = $state({ step: 0, of: 0 });
 	/** The newest step's clean estimate, decoded, while a generation runs. */
 	forming = $state.raw<Float32Array | null>(null);
+	/** Why a request to the live model failed, as a sentence; the raw error behind it. */
 	error = $state('');
+	errorDetails = $state('');
 	images = $state.raw<ImageCodes | null>(null);
 	labels = $state.raw<TextCodes | null>(null);
 	example = $state.raw<(ExampleKey & { result: TrainingExample; live: boolean }) | null>(null);
@@ -82,6 +85,8 @@ class Live {
 	private wanted: Partial<GenerationSettings> = {};
 	private firstPaintLoad: Promise<void> | undefined;
 	private modelStarted = false;
+	private backend: BackendChoice = 'auto';
+	private watchingConnection = false;
 	/** Settings of the generation in flight: asking again for them must not restart it. */
 	private running: string | undefined;
 	private samplesLive = false;
@@ -165,21 +170,42 @@ class Live {
 	 * show or in flight starts nothing.
 	 */
 	want(settings: Partial<GenerationSettings>) {
+		// Something new asked for: a restart the reader was told of is old news.
+		if (JSON.stringify(settings) !== JSON.stringify(this.wanted)) model.notice = '';
 		this.wanted = settings;
 		if (model.status === 'ready') void this.generate();
 	}
 
-	/** Starts the live model; once ready it recomputes what the page shows. */
+	/**
+	 * Starts the live model; once ready it recomputes what the page shows. After a failure
+	 * (model.error says why) the next call tries again, and so does the browser coming back
+	 * online: most failures to load are a download that did not arrive.
+	 */
 	async start(backend: BackendChoice = 'auto') {
-		if (this.modelStarted) return;
+		this.backend = backend;
+		if (!this.watchingConnection && typeof window !== 'undefined') {
+			this.watchingConnection = true;
+			window.addEventListener('online', () => {
+				if (model.status === 'error') void this.start(this.backend);
+			});
+		}
+		if (this.modelStarted && model.status !== 'error') return;
 		this.modelStarted = true;
 		try {
 			await readyClient(backend);
 		} catch {
-			this.modelStarted = false; // model.error says why; a later call may retry
+			this.modelStarted = false;
 			return;
 		}
 		await this.generate();
+	}
+
+	/** Shows why a request failed, unless a newer one took over or the model's own error says it. */
+	private fail(e: unknown) {
+		if ((e as Error).name === 'AbortError' || model.status === 'error') return;
+		const { text, details } = plainError(e, 'run');
+		this.error = text;
+		this.errorDetails = details;
 	}
 
 	private isShown(settings: GenerationSettings) {
@@ -276,17 +302,17 @@ class Live {
 		current: () => boolean,
 		show: (cells: (P & { image: Float32Array; ms: number | null })[]) => void
 	): Promise<boolean> {
-		const client = await readyClient();
 		const cells = [...shown];
 		for (const [i, cell] of plan.entries()) {
 			try {
+				const client = await readyClient();
 				const trace = await client.generate(settings(cell));
 				if (!current()) return false;
 				const t = trace.timings;
 				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs };
 				show([...cells]);
 			} catch (e) {
-				if (current() && (e as Error).name !== 'AbortError') this.error = (e as Error).message;
+				if (current()) this.fail(e);
 				return false;
 			}
 		}
@@ -311,7 +337,7 @@ class Live {
 			missing.forEach((i, k) => (all[i] = decoded[k]!));
 			return all;
 		} catch (e) {
-			this.error = (e as Error).message;
+			this.fail(e);
 			return null;
 		}
 	}
@@ -320,12 +346,13 @@ class Live {
 	private async run(settings: GenerationSettings, main: boolean): Promise<Shown | null> {
 		const key = settingsKey(settings);
 		this.running = key;
-		const client = await readyClient();
 		this.generating = true;
 		this.error = '';
+		this.errorDetails = '';
 		this.progress = { step: 0, of: settings.steps };
 		const images: Float32Array[] = [];
 		try {
+			const client = await readyClient();
 			const trace = await client.generate(
 				settings,
 				(s, of, x0Image) => {
@@ -341,7 +368,7 @@ class Live {
 			return { trace, x0Images: images, source: 'live' };
 		} catch (e) {
 			if ((e as Error).name === 'AbortError') return null; // a newer generation took over
-			this.error = model.error || (e as Error).message;
+			this.fail(e);
 			this.generating = false;
 			return null;
 		} finally {
@@ -353,14 +380,14 @@ class Live {
 	async liveSamples() {
 		if (this.samplesLive || model.status !== 'ready' || !this.firstPaint) return;
 		this.samplesLive = true;
-		const client = await readyClient();
 		const { samples } = this.firstPaint;
 		try {
+			const client = await readyClient();
 			this.images = await client.explain({ op: 'images', pixels: samples.pixels });
 			this.labels = await client.explain({ op: 'texts', texts: samples.labels });
 		} catch (e) {
 			this.samplesLive = false;
-			this.error = (e as Error).message;
+			this.fail(e);
 		}
 	}
 
@@ -413,7 +440,7 @@ class Live {
 				];
 			}
 		} catch (e) {
-			this.error = (e as Error).message;
+			this.fail(e);
 		} finally {
 			this.editBusy = false;
 		}
@@ -435,17 +462,21 @@ class Live {
 			return;
 		}
 		const run = ++this.exampleRun;
-		const client = await readyClient();
 		const latent = (this.images ?? fp.images).latents[key.sample];
 		if (!latent) return;
-		const result = await client.explain({
-			op: 'example',
-			latent,
-			caption: fp.samples.labels[key.sample]!,
-			t: key.t,
-			seed: key.seed
-		});
-		if (run === this.exampleRun) this.example = { ...key, result, live: true };
+		try {
+			const client = await readyClient();
+			const result = await client.explain({
+				op: 'example',
+				latent,
+				caption: fp.samples.labels[key.sample]!,
+				t: key.t,
+				seed: key.seed
+			});
+			if (run === this.exampleRun) this.example = { ...key, result, live: true };
+		} catch (e) {
+			if (run === this.exampleRun) this.fail(e);
+		}
 	}
 }
 

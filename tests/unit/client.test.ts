@@ -1,16 +1,28 @@
 /**
- * The page's handle on the inference worker (src/lib/pipeline/client.ts), against a fake
- * worker: a new generation cancels the one before, whose promise rejects with an AbortError
- * and whose late messages never reach the page.
+ * The page's handle on the inference worker (src/lib/pipeline/client.ts), against fake
+ * workers: a new generation cancels the one before, whose promise rejects with an AbortError
+ * and whose late messages never reach the page; a worker that dies or stays silent past its
+ * deadline is replaced and what was pending runs again, unless it dies again soon after.
  */
-import { describe, expect, it, vi } from 'vitest';
-import { ModelClient, ModelError } from '../../src/lib/pipeline/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ModelClient, ModelError, WATCHDOG, type Fault } from '../../src/lib/pipeline/client';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
+import type { LoadReport } from '../../src/lib/pipeline/load';
+import type { Manifest } from '../../src/lib/pipeline/manifest';
 import { FakeWorker } from './fake-worker';
 
+/** A client whose first worker is `worker`; `workers` lists every worker it started. */
 function setup() {
 	const worker = new FakeWorker();
-	return { worker, client: new ModelClient(worker as unknown as Worker) };
+	const workers: FakeWorker[] = [];
+	const client = new ModelClient(() => {
+		const w = workers.length ? new FakeWorker() : worker;
+		workers.push(w);
+		return w as unknown as Worker;
+	});
+	const faults: Fault[] = [];
+	client.onFault((f) => faults.push(f));
+	return { worker, workers, client, faults };
 }
 const trace = (prompt: string) => ({ settings: { prompt } }) as unknown as Trace;
 const step = (index: number) => ({ index }) as unknown as StepTrace;
@@ -98,7 +110,7 @@ describe('ModelClient', () => {
 	});
 
 	it('a worker error rejects with the file it names; a failed load may be tried again', async () => {
-		const { worker, client } = setup();
+		const { worker, workers, client } = setup();
 		const opts = { baseUrl: '/models/' };
 		const first = client.load(opts);
 		expect(client.load(opts)).toBe(first); // one load at a time
@@ -107,15 +119,29 @@ describe('ModelClient', () => {
 		await expect(first).rejects.toMatchObject({ message: 'bad bytes', file: 'unet.onnx' });
 		const second = client.load(opts);
 		expect(second).not.toBe(first);
-		expect(worker.sent.filter((m) => m.kind === 'load')).toHaveLength(2);
+		// On a new worker: the runtime keeps a failed backend set-up for its worker's life.
+		expect(worker.terminated).toBe(true);
+		expect(workers).toHaveLength(2);
+		expect(workers[1]!.all('load')).toHaveLength(1);
 
+		const w = workers[1]!;
 		const run = client.generate({ prompt: 'cat' });
-		worker.reply({ kind: 'error', id: worker.last('generate').id, message: 'out of memory' });
+		w.reply({ kind: 'error', id: w.last('generate').id, message: 'out of memory' });
 		await expect(run).rejects.toMatchObject({ name: 'ModelError', message: 'out of memory' });
+	});
+
+	it('a failed load fails what waits for the model too', async () => {
+		const { worker, client } = setup();
+		const load = client.load({ baseUrl: '/models/' });
+		const run = client.generate({ prompt: 'cat' });
+		worker.reply({ kind: 'error', message: 'no available backend found' });
+		await expect(load).rejects.toBeInstanceOf(ModelError);
+		await expect(run).rejects.toMatchObject({ message: 'no available backend found' });
 	});
 
 	it('passes download progress to every listener until it unsubscribes', () => {
 		const { worker, client } = setup();
+		void client.load({ baseUrl: '/models/' });
 		const a = vi.fn();
 		const b = vi.fn();
 		client.onProgress(a);
@@ -126,5 +152,144 @@ describe('ModelClient', () => {
 		worker.reply({ kind: 'progress', progress });
 		expect(a).toHaveBeenCalledTimes(2);
 		expect(b).toHaveBeenCalledTimes(1);
+	});
+});
+
+describe('ModelClient keeps a worker running', () => {
+	afterEach(() => void vi.useRealTimers());
+
+	const report = { backend: 'wasm' } as LoadReport;
+	const manifest = {} as Manifest;
+	/** A client with the model loaded on its first worker. */
+	async function loaded() {
+		vi.useFakeTimers();
+		const s = setup();
+		const load = s.client.load({ baseUrl: '/models/' });
+		s.worker.reply({ kind: 'ready', report, manifest });
+		await load;
+		return s;
+	}
+	/** A finished generation of `steps` steps that took `ms` of U-Net time. */
+	const timed = (steps: number, ms: number) =>
+		({
+			settings: { prompt: 'cat' },
+			steps: Array.from({ length: steps }, (_, i) => step(i)),
+			timings: { unetMs: ms }
+		}) as unknown as Trace;
+	/** The deadline of a teacher's generation (silent for at most 10 steps), at `ms` per step. */
+	const deadline = (ms: number) => WATCHDOG.floorMs + WATCHDOG.slack * ms * 10;
+
+	it('a silent worker is replaced at its deadline: the new one loads, then runs what was pending', async () => {
+		const { worker, workers, client, faults } = await loaded();
+		const onStep = vi.fn();
+		const run = client.generate({ prompt: 'dog', steps: 25 }, onStep, true);
+		const { id } = worker.last('generate');
+		vi.advanceTimersByTime(deadline(WATCHDOG.defaultStepMs) - 1);
+		expect(workers).toHaveLength(1);
+		expect(faults).toEqual([]);
+
+		vi.advanceTimersByTime(1);
+		expect(worker.terminated).toBe(true);
+		expect(workers).toHaveLength(2);
+		expect(faults).toEqual([{ kind: 'restarted' }]);
+		const fresh = workers[1]!;
+		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'generate']);
+		expect(fresh.last('generate')).toEqual({
+			kind: 'generate',
+			id,
+			settings: { prompt: 'dog', steps: 25 },
+			decodeSteps: true
+		});
+		// Whatever the dead worker still sends is dropped; the new one's answer resolves the request.
+		worker.reply({ kind: 'step', id, step: step(3), of: 25 });
+		fresh.reply({ kind: 'ready', report, manifest });
+		fresh.reply({ kind: 'step', id, step: step(0), of: 25 });
+		const t = trace('dog');
+		fresh.reply({ kind: 'done', id, trace: t });
+		await expect(run).resolves.toBe(t);
+		expect(onStep.mock.calls.map((c) => (c[0] as StepTrace).index)).toEqual([0]);
+	});
+
+	it('the deadline scales with the measured time of a step, and each message moves it on', async () => {
+		const { worker, workers, client } = await loaded();
+		const first = client.generate({ prompt: 'cat', steps: 25 }, undefined, true);
+		worker.reply({ kind: 'done', id: worker.last('generate').id, trace: timed(25, 25 * 400) });
+		await first;
+		expect(client.msPerStep).toBe(400);
+
+		void client.generate({ prompt: 'dog', steps: 25 }, undefined, true);
+		const { id } = worker.last('generate');
+		// Far longer than the 50 ms default would allow: a slow machine is not a dead worker.
+		vi.advanceTimersByTime(deadline(400) - 1);
+		expect(workers).toHaveLength(1);
+		// A worker that keeps reporting steps is never replaced, however long it runs.
+		for (let i = 0; i < 10; i++) {
+			worker.reply({ kind: 'step', id, step: step(i), of: 25 });
+			vi.advanceTimersByTime(deadline(400) - 1);
+		}
+		expect(workers).toHaveLength(1);
+		vi.advanceTimersByTime(1);
+		expect(workers).toHaveLength(2);
+	});
+
+	it('an idle worker has no deadline', async () => {
+		const { workers } = await loaded();
+		vi.advanceTimersByTime(10 * WATCHDOG.loadMs);
+		expect(workers).toHaveLength(1);
+	});
+
+	it('a worker that dies (error or messageerror) is replaced at once', async () => {
+		const { worker, workers, client, faults } = await loaded();
+		const explained = client.explain({ op: 'texts', texts: ['cat'] });
+		worker.crash();
+		expect(faults).toEqual([{ kind: 'restarted' }]);
+		const fresh = workers[1]!;
+		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'explain']);
+		const value = { embeds: [] } as never;
+		fresh.reply({ kind: 'explained', id: fresh.last('explain').id, value });
+		await expect(explained).resolves.toBe(value);
+
+		vi.advanceTimersByTime(WATCHDOG.restartWindowMs); // long enough: the next death restarts too
+		void client.generate({ prompt: 'cat' });
+		fresh.onmessageerror?.(new MessageEvent('messageerror'));
+		expect(workers).toHaveLength(3);
+		expect(workers[2]!.sent.map((m) => m.kind)).toEqual(['load', 'generate']);
+	});
+
+	it('a worker that dies again soon after a restart is left stopped, and says so', async () => {
+		const { worker, workers, client, faults } = await loaded();
+		const run = client.generate({ prompt: 'cat' });
+		worker.crash();
+		expect(workers).toHaveLength(2);
+		vi.advanceTimersByTime(WATCHDOG.restartWindowMs - 1);
+		workers[1]!.crash();
+		await expect(run).rejects.toMatchObject({ name: 'ModelError', code: 'stopped' });
+		expect(faults.map((f) => f.kind)).toEqual(['restarted', 'failed']);
+		expect(workers[1]!.terminated).toBe(true);
+		vi.advanceTimersByTime(10 * WATCHDOG.loadMs);
+		expect(workers).toHaveLength(2); // no more retries by itself
+
+		// The reader's next attempt loads the model again, on a new worker.
+		const load = client.load({ baseUrl: '/models/' });
+		expect(workers).toHaveLength(3);
+		workers[2]!.reply({ kind: 'ready', report, manifest });
+		await expect(load).resolves.toMatchObject({ report });
+	});
+
+	it('a new worker that cannot load the model fails what was pending, and the next load starts afresh', async () => {
+		const { worker, workers, client, faults } = await loaded();
+		const run = client.generate({ prompt: 'cat' });
+		worker.crash();
+		const fresh = workers[1]!;
+		fresh.reply({
+			kind: 'error',
+			message: 'unet.onnx: could not be downloaded',
+			file: 'unet.onnx'
+		});
+		await expect(run).rejects.toMatchObject({ file: 'unet.onnx' });
+		expect(faults.at(-1)).toMatchObject({ kind: 'failed', error: { file: 'unet.onnx' } });
+		expect(fresh.terminated).toBe(true);
+		void client.load({ baseUrl: '/models/' });
+		expect(workers).toHaveLength(3);
 	});
 });

@@ -55,7 +55,7 @@ let live: (typeof import('../../src/lib/live.svelte'))['live'];
 beforeEach(async () => {
 	vi.resetModules(); // a fresh `live` for each test
 	worker = new LiveWorker();
-	fake.client = new ModelClient(worker as unknown as Worker);
+	fake.client = new ModelClient(() => worker as unknown as Worker);
 	fake.model.status = 'ready';
 	fake.model.manifest = manifest;
 	({ live } = await import('../../src/lib/live.svelte'));

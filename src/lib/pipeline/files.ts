@@ -171,9 +171,16 @@ export async function loadModelFiles(
 			}
 			if (!res.ok)
 				throw new ModelFileError(info.path, `is missing (the server answered ${res.status})`);
-			const bytes = await readWithProgress(res, info.bytes, (n) =>
-				report(info.path, Math.min(n, info.bytes), info.bytes, false)
-			);
+			let bytes: Uint8Array;
+			try {
+				bytes = await readWithProgress(res, info.bytes, (n) =>
+					report(info.path, Math.min(n, info.bytes), info.bytes, false)
+				);
+			} catch (e) {
+				// The connection dropped mid-file: the same failure as one that never started.
+				if (opts.signal?.aborted) throw e;
+				throw new ModelFileError(info.path, `could not be downloaded (${(e as Error).message})`);
+			}
 			await verify(info.path, info, bytes);
 			await cache
 				?.put(cacheKey, new Response(bytes as Uint8Array<ArrayBuffer>))
