@@ -14,8 +14,13 @@ import type { Trace } from './pipeline/generate';
 import { gridPlan, samplerPlan, type GridCell, type SamplerCell } from './pipeline/grid';
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
-import { modelEntry, type ModelName } from './pipeline/manifest';
+import { modelEntry, type Manifest, type ModelName } from './pipeline/manifest';
 import { resolveSettings, settingsKey, type GenerationSettings } from './pipeline/settings';
+
+/** A grid's key: every setting of every cell, as each cell's generation resolves it. */
+function gridKey(cells: Partial<GenerationSettings>[], manifest: Manifest): string {
+	return cells.map((c) => settingsKey(resolveSettings(c, manifest).settings)).join('|');
+}
 
 export interface ExampleKey {
 	sample: number;
@@ -258,16 +263,22 @@ class Live {
 		if (this.gridWanted) await this.runGrid(manifest);
 	}
 
-	/** The distillation grid: each model at each step count, on the wanted prompt and seed. */
+	/** The distillation grid: each model at each step count, on the wanted settings. */
 	private async runGrid(manifest: NonNullable<typeof model.manifest>) {
-		const { prompt, seed, guidance } = this.wanted;
-		const key = JSON.stringify([prompt, seed, guidance]);
+		const plan = gridPlan(manifest);
+		const cellSettings = (c: (typeof plan)[number]) => ({
+			...this.wanted,
+			model: c.model,
+			steps: c.steps
+		});
+		const key = gridKey(plan.map(cellSettings), manifest);
 		if (this.gridKey === key) return;
 		this.gridKey = key;
 		const done = await this.runCells(
-			gridPlan(manifest),
+			plan,
 			this.grid,
-			(c) => ({ ...this.wanted, model: c.model, steps: c.steps }),
+			cellSettings,
+			manifest,
 			() => this.gridKey === key,
 			(cells) => (this.grid = cells)
 		);
@@ -276,14 +287,21 @@ class Live {
 
 	/** The sampler grid: the teacher with each sampler at each step count, on the wanted settings. */
 	private async runSamplerGrid(manifest: NonNullable<typeof model.manifest>) {
-		const { prompt, negativePrompt, seed, guidance, spacing } = this.wanted;
-		const key = JSON.stringify([prompt, negativePrompt, seed, guidance, spacing]);
+		const plan = samplerPlan(manifest);
+		const cellSettings = (c: (typeof plan)[number]) => ({
+			...this.wanted,
+			model: 'teacher' as const,
+			scheduler: c.scheduler,
+			steps: c.steps
+		});
+		const key = gridKey(plan.map(cellSettings), manifest);
 		if (this.samplerGridKey === key) return;
 		this.samplerGridKey = key;
 		const done = await this.runCells(
-			samplerPlan(manifest),
+			plan,
 			this.samplerGrid,
-			(c) => ({ ...this.wanted, model: 'teacher', scheduler: c.scheduler, steps: c.steps }),
+			cellSettings,
+			manifest,
 			() => this.samplerGridKey === key,
 			(cells) => (this.samplerGrid = cells)
 		);
@@ -292,24 +310,28 @@ class Live {
 
 	/**
 	 * A grid's cells, one generation each (no per-step decodes), timed in this browser, shown
-	 * as they come. False if it stopped: a newer generation took over (it will ask again), or
-	 * one failed.
+	 * as they come. A cell whose every setting is that of the picture it shows is kept. False if
+	 * it stopped: a newer generation took over (it will ask again), or one failed.
 	 */
 	private async runCells<P extends object>(
 		plan: P[],
-		shown: (P & { image: Float32Array; ms: number | null })[],
+		shown: (P & { image: Float32Array; ms: number | null; key?: string })[],
 		settings: (cell: P) => Partial<GenerationSettings>,
+		manifest: NonNullable<typeof model.manifest>,
 		current: () => boolean,
-		show: (cells: (P & { image: Float32Array; ms: number | null })[]) => void
+		show: (cells: (P & { image: Float32Array; ms: number | null; key?: string })[]) => void
 	): Promise<boolean> {
 		const cells = [...shown];
 		for (const [i, cell] of plan.entries()) {
 			try {
+				const wanted = resolveSettings(settings(cell), manifest).settings;
+				const key = settingsKey(wanted);
+				if (cells[i]?.key === key) continue;
 				const client = await readyClient();
-				const trace = await client.generate(settings(cell));
+				const trace = await client.generate(wanted);
 				if (!current()) return false;
 				const t = trace.timings;
-				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs };
+				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs, key };
 				show([...cells]);
 			} catch (e) {
 				if (current()) this.fail(e);

@@ -181,6 +181,49 @@ describe('live: the teacher and the student side by side', () => {
 	});
 });
 
+describe('live: the grids follow every setting their cells run with', () => {
+	/** Finishes every generation asked for so far that has not finished, in order. */
+	async function finishAll(done: Set<number>) {
+		for (let k = 0; k < 40; k++) {
+			const all = worker.generations();
+			const next = all.findIndex((_, i) => !done.has(i));
+			if (next < 0) return;
+			done.add(next);
+			worker.finish(next);
+			await settle();
+		}
+	}
+
+	it('redraws the distillation grid when the negative prompt or the sampler changes', async () => {
+		const done = new Set<number>();
+		live.want({ prompt: 'cat', seed: 7 });
+		live.wantPair(true);
+		live.wantGrid(true);
+		await settle();
+		await finishAll(done);
+		const cells = live.grid.length;
+		expect(cells).toBeGreaterThan(4);
+		const before = worker.generations().length;
+
+		for (const change of [{ negativePrompt: 'dog' }, { scheduler: 'euler' as const }]) {
+			const asked = worker.generations().length;
+			live.want({ prompt: 'cat', seed: 7, ...change });
+			await settle();
+			await finishAll(done);
+			const fresh = worker.generations().slice(asked);
+			// Every teacher cell ran again with the new setting; the student ignores both (it has no
+			// unconditional run and keeps the sampler it learned), so its cells are reused.
+			const teacherCells = fresh.filter(
+				(m) => m.settings.model === 'teacher' && m.settings.steps !== manifest.sampler.steps
+			);
+			expect(teacherCells.length, JSON.stringify(change)).toBeGreaterThanOrEqual(4);
+			for (const m of teacherCells) expect(m.settings).toMatchObject(change);
+			expect(live.grid).toHaveLength(cells);
+		}
+		expect(worker.generations().length).toBeGreaterThan(before);
+	});
+});
+
 describe('live: a newer request wins', () => {
 	it('an overtaken generation is cancelled and never shown, even if the worker finishes it', async () => {
 		live.want({ prompt: 'dog' });
