@@ -1,12 +1,17 @@
 """A WordPiece tokenizer trained on our captions, written as an HF tokenizer.json.
 
-Encoding follows the `tokenizers` library's BertNormalizer (clean text, pad CJK, strip
-accents, lowercase), BertPreTokenizer (split on whitespace and punctuation) and WordPiece
-(greedy longest match, "##" continuations, [UNK] for a word that cannot be spelled).
+Encoding follows the `tokenizers` library (the Rust crate, the reference for tokenizer.json):
+special tokens typed in the text are split out first, then BertNormalizer (clean text, pad CJK,
+strip accents, lowercase), BertPreTokenizer (split on whitespace and punctuation) and WordPiece
+(greedy longest match, "##" continuations, [UNK] for a word that cannot be spelled). Where the
+crate departs from Google's original BERT code, this follows the crate: unassigned code points
+are kept (not dropped as controls), line and paragraph separators are whitespace, CJK
+Extension E starts at U+2B920, and lowercasing is per character (no final sigma).
 src/lib/pipeline/tokenizer.ts is this encoding in TypeScript, tested against it.
 """
 import collections
 import json
+import re
 import unicodedata
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
@@ -14,14 +19,22 @@ PAD, UNK, CLS, SEP = range(4)
 MAX_WORD_CHARS = 100
 
 
+# Unicode's White_Space (Rust's char::is_whitespace): Zs and these. \v, \f and U+0085 are also
+# controls, which clean_text drops first.
+_WHITESPACE = " \t\n\v\f\r\x85\u2028\u2029"
+_SPECIAL = re.compile("|".join(re.escape(t) for t in SPECIALS))
+
+
 def _is_control(ch):
+    # Control, format, private use, surrogate; not Cn: an unassigned code point is kept (and
+    # becomes [UNK]), as the crate's BertNormalizer keeps it.
     if ch in "\t\n\r":
         return False
-    return unicodedata.category(ch).startswith("C")
+    return unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs")
 
 
 def _is_whitespace(ch):
-    return ch in " \t\n\r" or unicodedata.category(ch) == "Zs"
+    return ch in _WHITESPACE or unicodedata.category(ch) == "Zs"
 
 
 def _is_punctuation(ch):
@@ -38,7 +51,7 @@ def _is_chinese(cp):
         or 0x20000 <= cp <= 0x2A6DF
         or 0x2A700 <= cp <= 0x2B73F
         or 0x2B740 <= cp <= 0x2B81F
-        or 0x2B820 <= cp <= 0x2CEAF
+        or 0x2B920 <= cp <= 0x2CEAF  # the crate's bound (BERT's Python code has 0x2B820)
         or 0xF900 <= cp <= 0xFAFF
         or 0x2F800 <= cp <= 0x2FA1F
     )
@@ -57,8 +70,9 @@ def normalize(text):
         else:
             out.append(ch)
     text = unicodedata.normalize("NFD", "".join(out))
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return text.lower()
+    # Lowercased a character at a time, as the crate does: str.lower() would make a final
+    # capital sigma ς, the crate makes every one σ.
+    return "".join(ch.lower() for ch in text if unicodedata.category(ch) != "Mn")
 
 
 def pre_tokenize(text):
@@ -101,10 +115,15 @@ class WordPiece:
         return ids
 
     def tokenize(self, text):
-        """Ids of the text without special tokens."""
-        ids = []
-        for w in pre_tokenize(normalize(text)):
-            ids.extend(self.word(w))
+        """Ids of the text, without [CLS] and [SEP] around it. A special token typed in the text
+        ("[UNK]", "[SEP]", ...) is that token, as in the crate (tokenizer.json's added_tokens)."""
+        ids, start = [], 0
+        for m in list(_SPECIAL.finditer(text)) + [None]:
+            for w in pre_tokenize(normalize(text[start : m.start() if m else len(text)])):
+                ids.extend(self.word(w))
+            if m:
+                ids.append(self.vocab[m.group()])
+                start = m.end()
         return ids
 
     def encode(self, text, length):
