@@ -7,7 +7,8 @@ strip accents, lowercase), BertPreTokenizer (split on whitespace and punctuation
 crate departs from Google's original BERT code, this follows the crate: unassigned code points
 are kept (not dropped as controls), line and paragraph separators are whitespace, CJK
 Extension E starts at U+2B920, and lowercasing is per character (no final sigma).
-src/lib/pipeline/tokenizer.ts is this encoding in TypeScript, tested against it.
+The page encodes with @huggingface/tokenizers (src/lib/pipeline/tokenizer.ts), tested
+against this module.
 """
 import collections
 import json
@@ -238,7 +239,8 @@ def load(path):
 if __name__ == "__main__":
     # The page's tokenizer (src/lib/pipeline/tokenizer.ts) is checked against this one on odd
     # strings: python3 -m training.tokenizer static/models/clip/tokenizer.json < texts.json
-    # prints each text of the JSON list with its ids (tests/unit/fixtures/tokenizer-odd.json).
+    # prints each text of the JSON list with its ids (tests/unit/fixtures/tokenizer-odd.json;
+    # tests/unit/tokenizer.test.ts also runs it on random strings).
     import sys
     wp = load(sys.argv[1])
     cases = [{"text": t, "ids": wp.tokenize(t)} for t in json.load(sys.stdin)]

@@ -2,12 +2,16 @@
  * The prompt as the text encoder sees it: [CLS] word pieces [SEP], padded to the context length.
  *
  * Our CLIP's tokenizer is WordPiece: training/tokenizer.py trains it and writes it as a
- * Hugging Face tokenizer.json, and this reads that file and encodes as the Python reference
- * does: BERT's normalizer (drop control characters, space out CJK ideographs, strip accents,
- * lowercase), a split on whitespace and punctuation, then each word as the longest vocabulary
- * pieces first ("##" marks a piece that continues a word), or [UNK] if it cannot be spelled.
- * Truncation keeps [SEP] and cuts word pieces, as the reference does, and is reported.
+ * Hugging Face tokenizer.json, and @huggingface/tokenizers (Hugging Face's tokenizers in plain
+ * JS, without transformers.js or its runtime) reads that file here: BERT's normalizer (drop
+ * control characters, space out CJK ideographs, strip accents, lowercase), a split on
+ * whitespace and punctuation, then each word as the longest vocabulary pieces first ("##"
+ * marks a piece that continues a word), or [UNK] if it cannot be spelled. Two corrections
+ * before the library make it encode as the `tokenizers` crate (the reference) and the Python
+ * side do; see `toCrate`. Truncation keeps [SEP] and cuts word pieces, as the reference does,
+ * and is reported.
  */
+import { Tokenizer } from '@huggingface/tokenizers';
 
 export interface TokenizedPrompt {
 	/** Token ids, padded: length = context length. */
@@ -23,23 +27,15 @@ export interface TokenizedPrompt {
 }
 
 export interface WordPiece {
-	vocab: Map<string, number>;
-	/** Token text by id. */
-	names: string[];
-	prefix: string;
-	maxWordChars: number;
+	/** The library's tokenizer over tokenizer.json. */
+	tokenizer: Tokenizer;
 	special: { pad: number; unk: number; cls: number; sep: number };
 }
 
 interface TokenizerJson {
 	normalizer?: { type?: string };
 	pre_tokenizer?: { type?: string };
-	model?: {
-		type?: string;
-		vocab?: Record<string, number>;
-		continuing_subword_prefix?: string;
-		max_input_chars_per_word?: number;
-	};
+	model?: { type?: string; vocab?: Record<string, number> };
 }
 
 /** The tokenizer in a tokenizer.json as training/tokenizer.py writes it; throws on any other kind. */
@@ -48,101 +44,44 @@ export function loadTokenizer(json: unknown): WordPiece {
 	const kind = [t.model?.type, t.normalizer?.type, t.pre_tokenizer?.type].join(' + ');
 	if (kind !== 'WordPiece + BertNormalizer + BertPreTokenizer' || !t.model?.vocab)
 		throw new Error(`tokenizer.json: expected a BERT-style WordPiece tokenizer, found ${kind}`);
-	const vocab = new Map(Object.entries(t.model.vocab));
-	const names: string[] = [];
-	for (const [token, id] of vocab) names[id] = token;
+	const vocab = t.model.vocab;
 	const id = (token: string) => {
-		const i = vocab.get(token);
+		const i = vocab[token];
 		if (i === undefined) throw new Error(`tokenizer.json: the vocabulary lacks ${token}`);
 		return i;
 	};
-	return {
-		vocab,
-		names,
-		prefix: t.model.continuing_subword_prefix ?? '##',
-		maxWordChars: t.model.max_input_chars_per_word ?? 100,
-		special: { pad: id('[PAD]'), unk: id('[UNK]'), cls: id('[CLS]'), sep: id('[SEP]') }
-	};
+	const special = { pad: id('[PAD]'), unk: id('[UNK]'), cls: id('[CLS]'), sep: id('[SEP]') };
+	return { tokenizer: new Tokenizer(json as object, {}), special };
 }
 
-const isWhitespace = (ch: string) => ' \t\n\r'.includes(ch) || /^\p{Zs}$/u.test(ch);
-const isControl = (ch: string) => !'\t\n\r'.includes(ch) && /^\p{C}$/u.test(ch);
+/**
+ * CJK ideographs beyond the BMP (Extensions B to F, the compatibility supplement), with the
+ * crate's bounds (its Extension E range starts at U+2B920, where BERT's Python code has U+2B820).
+ */
+const ASTRAL_CJK =
+	/[\u{20000}-\u{2A6DF}\u{2A700}-\u{2B73F}\u{2B740}-\u{2B81F}\u{2B920}-\u{2CEAF}\u{2F800}-\u{2FA1F}]/gu;
 
-function isPunctuation(ch: string) {
-	const cp = ch.codePointAt(0)!;
-	const ascii = (cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96);
-	return ascii || (cp >= 123 && cp <= 126) || /^\p{P}$/u.test(ch);
+/**
+ * The text with the two changes that make @huggingface/tokenizers 0.2 encode as the crate:
+ * - Its BertNormalizer spaces out CJK ideographs a UTF-16 unit at a time, so it never sees one
+ *   outside the BMP (𠀀 stays inside its word); spacing them out first is what the crate's
+ *   normalizer does (the spaces are only word breaks, whatever runs after).
+ * - It lowercases the whole string, so a capital sigma that ends a word becomes ς; the crate
+ *   lowercases a character at a time and gives σ. Writing σ first gives the crate's text.
+ */
+export function toCrate(text: string): string {
+	return text.replace(ASTRAL_CJK, ' $& ').replaceAll('Σ', 'σ');
 }
 
-/** CJK ideographs, which BERT treats as words of their own. */
-const CJK: [number, number][] = [
-	[0x4e00, 0x9fff],
-	[0x3400, 0x4dbf],
-	[0x20000, 0x2a6df],
-	[0x2a700, 0x2b73f],
-	[0x2b740, 0x2b81f],
-	[0x2b820, 0x2ceaf],
-	[0xf900, 0xfaff],
-	[0x2f800, 0x2fa1f]
-];
-const isCjk = (cp: number) => CJK.some(([a, b]) => cp >= a && cp <= b);
-
-export function normalize(text: string): string {
-	let out = '';
-	for (const ch of text) {
-		const cp = ch.codePointAt(0)!;
-		if (cp === 0 || cp === 0xfffd || isControl(ch)) continue;
-		out += isWhitespace(ch) ? ' ' : isCjk(cp) ? ` ${ch} ` : ch;
-	}
-	return out
-		.normalize('NFD')
-		.replace(/\p{Mn}/gu, '')
-		.toLowerCase();
-}
-
-/** Words: split on whitespace, and every punctuation mark a word of its own. */
-export function preTokenize(text: string): string[] {
-	const words: string[] = [];
-	let cur = '';
-	for (const ch of text) {
-		const punct = isPunctuation(ch);
-		if (!punct && !isWhitespace(ch)) {
-			cur += ch;
-			continue;
-		}
-		if (cur) words.push(cur);
-		cur = '';
-		if (punct) words.push(ch);
-	}
-	if (cur) words.push(cur);
-	return words;
-}
-
-/** One word's pieces, longest first; [UNK] alone if any part of it cannot be spelled. */
-function wordPieces(tok: WordPiece, word: string): number[] {
-	const chars = Array.from(word); // code points, as the reference counts them
-	if (chars.length > tok.maxWordChars) return [tok.special.unk];
-	const ids: number[] = [];
-	for (let start = 0; start < chars.length;) {
-		let end = chars.length;
-		let found: number | undefined;
-		for (; end > start; end--) {
-			const piece = (start ? tok.prefix : '') + chars.slice(start, end).join('');
-			found = tok.vocab.get(piece);
-			if (found !== undefined) break;
-		}
-		if (found === undefined) return [tok.special.unk];
-		ids.push(found);
-		start = end;
-	}
-	return ids;
-}
-
-/** The text's token ids, without special tokens. */
+/** The text's token ids, without [CLS] and [SEP]. */
 export function tokenize(tok: WordPiece, text: string): number[] {
-	return preTokenize(normalize(text)).flatMap((w) => wordPieces(tok, w));
+	return tok.tokenizer.encode(toCrate(text), { add_special_tokens: false }).ids;
 }
 
+/**
+ * [CLS] pieces [SEP], cut and padded to `length` here: the library's encode ignores the
+ * truncation and padding in tokenizer.json, and we report what was cut.
+ */
 export function tokenizePrompt(tok: WordPiece, text: string, length: number): TokenizedPrompt {
 	const { pad, unk, cls, sep } = tok.special;
 	const pieces = tokenize(tok, text);
@@ -152,7 +91,7 @@ export function tokenizePrompt(tok: WordPiece, text: string, length: number): To
 	return {
 		ids,
 		mask: ids.map((_, i) => (i < real.length ? 1 : 0)),
-		tokens: real.map((id) => tok.names[id] ?? '[UNK]'),
+		tokens: real.map((id) => tok.tokenizer.id_to_token(id) ?? '[UNK]'),
 		unknown: real.flatMap((id, i) => (id === unk ? [i] : [])),
 		dropped: pieces.length - kept.length
 	};
