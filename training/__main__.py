@@ -107,9 +107,10 @@ def other_stage(s):
 
         samples.write_samples()
     elif s == "student_export":
-        from . import evaluate, export
+        from . import evaluate
+        from .export import student
 
-        export.export_student()
+        student.export_student()
         evaluate.evaluate_student()
     elif s == "student_quality":
         from . import evaluate
@@ -129,9 +130,9 @@ def other_stage(s):
         evaluate.evaluate_student(measure=False)
         evaluate.evaluate_samplers(measure=False)
     elif s == "export":
-        from . import export
+        from .export import teacher
 
-        export.export_all()
+        teacher.export_all()
     elif s == "eval":
         from . import evaluate
 
@@ -141,9 +142,9 @@ def other_stage(s):
 
         evaluate.evaluate_samplers()
     elif s == "golden_samplers":
-        from . import export
+        from .export import teacher
 
-        export.export_samplers()
+        teacher.export_samplers()
 
 
 if __name__ == "__main__":

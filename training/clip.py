@@ -100,3 +100,26 @@ class CLIP(nn.Module):
         return (
             F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target.T)
         ) / 2
+
+
+# The two halves as the ONNX graphs ship them (clip/onnx/text_model.onnx and vision_model.onnx,
+# Hugging Face's CLIPTextModel and CLIPVisionModel names): exported by export/graphs.py and read
+# back by shipped.py.
+
+
+class TextModel(nn.Module):
+    def __init__(self, clip):
+        super().__init__()
+        self.text = clip.text
+
+    def forward(self, input_ids, attention_mask):
+        return self.text(input_ids, attention_mask)
+
+
+class VisionModel(nn.Module):
+    def __init__(self, clip):
+        super().__init__()
+        self.image = clip.image
+
+    def forward(self, pixel_values):
+        return self.image(pixel_values)

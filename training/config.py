@@ -63,7 +63,11 @@ CLIP_SHIFT = 2  # pixels of random translation, filled with white
 UNET_LR, UNET_BATCH = 3e-4, 128
 MIN_SNR = 5.0  # min-SNR-gamma loss weighting (Hang et al. 2023) of the epsilon prediction
 
-# The distilled student (distill.py).
+# The distilled student (student.py, distill.py).
+STUDENT_STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for (how often each: STEP_WEIGHTS)
+STUDENT_DEFAULT_STEPS = 2  # what the site runs it with unless asked otherwise (the teacher: DEFAULT_STEPS)
+GUIDANCE_EMBED = 100.0  # the new scalar inputs go through the timestep's sinusoids: spread them out
+STEPS_EMBED = 250.0  # log2(steps) * this: 0, 250, 500, 750
 TRAJECTORY_BATCH = 128  # teacher paths per shard (`--batch`)
 TEACHER_STEPS = 16  # the teacher's DDIM grid the paths follow (nested: it holds 8, 4, 2 and 1)
 GUIDANCE_RANGE = (0.0, 10.0)  # guidance scales drawn for the paths; the site clamps to this range
@@ -72,7 +76,22 @@ STEP_WEIGHTS = (3.0, 4.0, 2.0, 1.0)  # how often 1, 2, 4, 8 steps are trained (`
 ATTENTION_WEIGHT = 0.1  # pull of the student's attention maps towards the teacher's
 ATTENTION_EVERY = 4  # steps between those pulls (each needs a teacher run)
 
-# The 64 px decoder (decoder64.py).
+# Held-out generation quality (quality.py): every interval is a cluster bootstrap over names.
+QUALITY_SEEDS = (0, 1)  # seeds per held-out name
+BOOTSTRAP, BOOTSTRAP_SEED = 1000, 0  # resamples, and the generator's seed (the same images give the same intervals)
+TEACHER_GRID_STEPS = (1, 2, 4, 8, 25)  # the model x steps grid's rows (25: the reference)
+STUDENT_GRID_STEPS = (1, 2, 4, 8)
+SAMPLER_STEPS = (1, 2, 4, 8, 25)  # the sampler x steps grid's step counts
+# Every student recipe tried (`python3 -m training.quality NAME --save`), which the card lists.
+STUDENT_EXPERIMENTS = ROOT / "training" / "experiments.json"
+
+# The 64 px decoder (experiments/decoder64.py): tried, not shipped.
+DECODER64_SIZE = 64  # output pixels; the emoji sources' own size
+DECODER64_BOOTSTRAP = 200  # resamples of its reconstruction intervals
+# The gain a 64 px decoder must show, at the low end of its interval, to replace the 32 px one:
+# over what a reader gets without it, the 32 px decode enlarged with Lanczos, in PSNR against
+# the real 64 px image. A decision rule of the project, so the card does not print it.
+DECODER64_SHIP_GAIN_DB = 2.0
 DECODER64_LR, DECODER64_BATCH = 3e-4, 32
 DECODER64_SHIFT = 2
 FOURIER_WEIGHT = 1.0  # weight of the Fourier-spectrum loss (`--fourier`)

@@ -21,61 +21,11 @@ It starts from the teacher's weights at the teacher's width. The new inputs' emb
 at zero, so the copy first outputs what the teacher outputs, but reads it as v, not as the noise:
 the teacher's features are the starting point, not its predictions.
 """
-import math
-
-import numpy as np
 import torch
-import torch.nn as nn
 
 from . import config, devices, schedule, shipped
-from .config import GUIDANCE_RANGE, TEACHER_STEPS  # the manifest lists them (export/student.py)
+from .student import Student
 from .train import caption_bank, ckpt_path, load, load_data, run_loop, train_split, update
-from .unet import UNet
-
-STEP_COUNTS = (1, 2, 4, 8)  # what the student is asked for (how often each: config.STEP_WEIGHTS)
-DEFAULT_STEPS = 2  # what the site runs it with unless asked otherwise
-GUIDANCE_EMBED = 100.0  # the scalars go through the timestep's sinusoids: spread them out
-STEPS_EMBED = 250.0  # log2(steps) * this: 0, 250, 500, 750
-
-
-class Student(nn.Module):
-    """The teacher's U-Net with two more inputs: the guidance scale and the step count."""
-
-    def __init__(self, param="v", step_input=True):
-        super().__init__()
-        self.net = UNet(ctx_dim=config.EMBED_DIM, scalars=2)
-        self.param, self.step_input = param, step_input
-        self.register_buffer("abar", torch.from_numpy(schedule.alphas_cumprod()).float())
-
-    def forward(self, x, t, ctx, guidance, steps):
-        """Raw output (v or noise, by `param`) and attention maps; t, guidance, steps: [B]."""
-        k = torch.log2(steps) if self.step_input else torch.zeros_like(steps)
-        return self.net(x, t, ctx, torch.stack([guidance * GUIDANCE_EMBED, k * STEPS_EMBED], 1))
-
-    def predict(self, x, t, ctx, guidance, steps):
-        """(x0, noise) for integer timesteps t: [B]."""
-        out, _ = self(x, t.float(), ctx, guidance, steps)
-        a = self.abar[t].sqrt().view(-1, 1, 1, 1)
-        s = (1 - self.abar[t]).sqrt().view(-1, 1, 1, 1)
-        if self.param == "v":
-            return a * x - s * out, s * x + a * out
-        return (x - s * out) / a, out
-
-
-class StudentAsNoise(nn.Module):
-    """The exported graph: the student's prediction as noise, so that the site's sampler, its
-    figures and the teacher's share one formula (x0 = (x - sqrt(1 - abar) eps) / sqrt(abar))."""
-
-    def __init__(self, student):
-        super().__init__()
-        self.student = student
-
-    def forward(self, sample, timestep, guidance, num_steps, encoder_hidden_states):
-        out, maps = self.student(sample, timestep, encoder_hidden_states, guidance, num_steps)
-        if self.student.param != "v":
-            return out, maps
-        abar = self.student.abar[timestep.long()].view(-1, 1, 1, 1)
-        return (1 - abar).sqrt() * sample + abar.sqrt() * out, maps
 
 
 def training_stages(state):
@@ -99,13 +49,16 @@ def load_student(name, device="cpu"):
 
 @torch.no_grad()
 def sample(student, ctx, noise, steps, guidance, trace=None):
-    """The student's DDIM sampling: one run per step, at batch 1 per image."""
-    abar = student.abar
+    """The student's DDIM sampling: one run per step, at batch 1 per image. Not schedule.sample:
+    a v-predicting student gives x0 and the noise directly, and this DDIM step uses both as
+    predicted (the exported graph, which the site and the golden files run, gives the noise
+    alone and DDIM derives x0 from it: the same step, rounded differently)."""
     b = noise.shape[0]
     w = torch.full((b,), float(guidance), device=noise.device)
     n = torch.full((b,), float(steps), device=noise.device)
+    ddim = schedule.make_scheduler("ddim", student.abar.cpu().double().numpy(), steps)
     x = noise.clone()
-    for t, a_t, a_prev in schedule.ddim_coefficients(abar.cpu().double().numpy(), steps):
+    for t, a_t, a_prev in ddim.plan:
         x0, eps = student.predict(x, torch.full((b,), t, device=x.device), ctx, w, n)
         x_next = a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps
         if trace is not None:
@@ -155,12 +108,15 @@ def make_trajectories(minutes, batch=None):
         tok, msk = ids[b, v].clone(), mask[b, v].clone()
         drop = torch.rand(batch, generator=gen) < config.CAPTION_DROP
         tok[drop], msk[drop] = empty_ids, empty_mask
-        w = torch.rand(batch, generator=gen) * (GUIDANCE_RANGE[1] - GUIDANCE_RANGE[0]) + GUIDANCE_RANGE[0]
+        lo, hi = config.GUIDANCE_RANGE
+        w = torch.rand(batch, generator=gen) * (hi - lo) + lo
         x = torch.randn(batch, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE, generator=gen)
         ctx = clip.text(tok.to(device), msk.to(device))[0]
         x, wd = x.to(device), w.to(device)
         path = [x]
-        grid = schedule.timesteps(TEACHER_STEPS)
+        grid = schedule.timesteps(config.TEACHER_STEPS)
+        # DDIM in the device's float32 (abar's entries stay tensors there), not schedule.sample,
+        # whose schedulers step with Python floats: a path is a batch of 1024 on a GPU.
         for j, t in enumerate(grid):
             eps = schedule.guided_eps(teacher, x, t, ctx, empty.expand(batch, -1, -1), wd)[0]
             a_prev = abar[grid[j + 1]] if j + 1 < len(grid) else torch.tensor(1.0, device=device)
@@ -202,7 +158,7 @@ def train_student(minutes, batch=None, lr=None, param="v", step_input=True, name
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     batch = batch or config.STUDENT_BATCH
     abar = model.abar
-    grid = schedule.timesteps(TEACHER_STEPS)
+    grid = schedule.timesteps(config.TEACHER_STEPS)
     shards = {}
 
     def paths():
@@ -220,9 +176,9 @@ def train_student(minutes, batch=None, lr=None, param="v", step_input=True, name
         pool = list(shards.values())
         sh = random.Random(n).choice(pool) if len(pool) > 1 else pool[0]
         b = torch.randint(0, len(sh["ids"]), (batch,))
-        N = STEP_COUNTS[int(torch.multinomial(weights, 1))]
+        N = config.STUDENT_STEP_COUNTS[int(torch.multinomial(weights, 1))]
         i = int(torch.randint(0, N, ()))  # one student step per batch: t is shared
-        k = TEACHER_STEPS // N
+        k = config.TEACHER_STEPS // N
         t = grid[i * k]
         t_next = grid[(i + 1) * k] if (i + 1) * k < len(grid) else -1
         x_t = sh["path"][b, i * k].to(device)

@@ -12,7 +12,7 @@ are held out, so these are held-out images of trained names, not unseen prompts.
 Every interval is a cluster bootstrap over names: the two seeds of a name share its prompt,
 so their images are not independent draws, and a resample picks names with replacement and
 takes both seeds of each (the real images, one per name, are resampled on their own). Top 1,
-top 5 and the PSNR median get the 2.5th and 97.5th percentiles of BOOTSTRAP resamples, KID
+top 5 and the PSNR median get the 2.5th and 97.5th percentiles of config.BOOTSTRAP resamples, KID
 the resamples' standard deviation as its standard error; the generator's seed is fixed, so
 the same images give the same intervals.
 """
@@ -22,26 +22,26 @@ import numpy as np
 import torch
 
 from . import config, schedule, train
-from .evaluate import image_embeddings, psnr, text_embeddings
+from .metrics import image_embeddings, psnr, text_embeddings
 
-SEEDS = (0, 1)
-BOOTSTRAP = 1000
-BOOTSTRAP_SEED = 0
-# How a row's intervals are computed; the caches below keep measured rows only under the
-# same method, so a machine whose cache holds rows of another drops them and measures again.
-METHOD = f"cluster bootstrap over names, {BOOTSTRAP} resamples, seed {BOOTSTRAP_SEED}"
+
+def method():
+    """How a row's intervals are computed; the caches below keep measured rows only under the
+    same method, so a machine whose cache holds rows of another drops them and measures again."""
+    return f"cluster bootstrap over names, {config.BOOTSTRAP} resamples, seed {config.BOOTSTRAP_SEED}"
 
 
 def heldout_prompts(d):
     """(prompts, caption index of each among d['base_labels'], seeds, real held-out base images).
-    Image i is name i // len(SEEDS) with seed SEEDS[i % len(SEEDS)]."""
+    Image i is name i // len(seeds) with seed seeds[i % len(seeds)] (config.QUALITY_SEEDS)."""
+    name_seeds = config.QUALITY_SEEDS
     idx = np.nonzero(d["heldout"] & d["is_base"])[0]
     if len(idx) < 4:  # the smoke run's handful of images: any base images will do
         idx = np.nonzero(d["is_base"])[0][:6]
     base = [int(d["base_id"][i]) for i in idx]
-    prompts = [d["base_labels"][b] for b in base for _ in SEEDS]
-    targets = [b for b in base for _ in SEEDS]
-    seeds = [s for _ in base for s in SEEDS]
+    prompts = [d["base_labels"][b] for b in base for _ in name_seeds]
+    targets = [b for b in base for _ in name_seeds]
+    seeds = [s for _ in base for s in name_seeds]
     return prompts, torch.tensor(targets), seeds, train.to_unit(d["images"][idx])
 
 
@@ -62,13 +62,14 @@ def kid(a, b):
     return mmd(kernel(a, a), kernel(b, b), kernel(a, b))
 
 
-def name_resamples(n_images, n_real, count=BOOTSTRAP, seed=BOOTSTRAP_SEED):
-    """The cluster bootstrap's draws: `count` pairs of (generated image indices, real image
-    indices). Each draws the names with replacement and takes every seed's image of each
-    picked name (image i is name i // len(SEEDS)); the real images are drawn on their own."""
-    names = torch.arange(n_images).view(-1, len(SEEDS))
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(count):
+def name_resamples(n_images, n_real):
+    """The cluster bootstrap's draws: config.BOOTSTRAP pairs of (generated image indices, real
+    image indices). Each draws the names with replacement and takes every seed's image of each
+    picked name (image i is name i // len(config.QUALITY_SEEDS)); the real images are drawn on
+    their own."""
+    names = torch.arange(n_images).view(-1, len(config.QUALITY_SEEDS))
+    g = torch.Generator().manual_seed(config.BOOTSTRAP_SEED)
+    for _ in range(config.BOOTSTRAP):
         pick = torch.randint(0, len(names), (len(names),), generator=g)
         yield names[pick].reshape(-1), torch.randint(0, n_real, (n_real,), generator=g)
 
@@ -120,10 +121,10 @@ def measure(images, reference, d, wp, clip, prompts=None):
 
 def cached(path):
     """A quality cache: the reference images and the rows measured so far, the rows dropped
-    if they were measured by another METHOD (the images stay valid)."""
+    if they were measured by another method() (the images stay valid)."""
     saved = torch.load(path) if path.exists() else {"rows": {}}
-    if saved.get("method") != METHOD:
-        saved["rows"], saved["method"] = {}, METHOD
+    if saved.get("method") != method():
+        saved["rows"], saved["method"] = {}, method()
     return saved
 
 
@@ -139,7 +140,8 @@ def teacher_latents(clip, unet, wp, scale, prompts, seeds, steps, guidance, chun
         cond = clip.text(torch.tensor([e[0] for e in enc]), torch.tensor([e[1] for e in enc]))[0]
         uncond = clip.text(torch.tensor([u[0]]), torch.tensor([u[1]]))[0].expand_as(cond)
         noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in seeds[i : i + chunk]])
-        out.append(schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance) / scale)
+        ddim = schedule.make_scheduler("ddim", abar, steps)
+        out.append(schedule.sample(ddim, schedule.guided(unet, cond, uncond, guidance), noise) / scale)
     return torch.cat(out)
 
 
@@ -162,9 +164,12 @@ def student_images(clip, vae, student, wp, scale, prompts, seeds, steps, guidanc
     return torch.cat(out)
 
 
-def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4, 8, 25),
-          student_steps=(1, 2, 4, 8), guidance=config.DEFAULT_GUIDANCE, log=print):
-    """Rows of the model x steps grid: U-Net runs per image and every metric."""
+def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=None, student_steps=None,
+          guidance=config.DEFAULT_GUIDANCE, log=print):
+    """Rows of the model x steps grid: U-Net runs per image and every metric (the step counts:
+    config.TEACHER_GRID_STEPS and STUDENT_GRID_STEPS unless given)."""
+    teacher_steps = teacher_steps or config.TEACHER_GRID_STEPS
+    student_steps = student_steps or config.STUDENT_GRID_STEPS
     prompts = heldout_prompts(d)
     names, _, seeds, _ = prompts
     # The teacher does not change: its images and rows are computed once per guidance.
@@ -194,10 +199,6 @@ def table(d, wp, clip, vae, teacher, scale, student=None, teacher_steps=(1, 2, 4
     return rows
 
 
-SAMPLER_NAMES = ("ddim", "euler", "euler_a", "ddpm", "dpmpp_2m")
-SAMPLER_STEPS = (1, 2, 4, 8, 25)
-
-
 @torch.no_grad()
 def sampler_images(clip, vae, unet, wp, scale, prompts, seeds, sampler, steps, guidance, chunk=128):
     """The teacher's images with one of the site's samplers (trailing timesteps), each row with
@@ -211,21 +212,18 @@ def sampler_images(clip, vae, unet, wp, scale, prompts, seeds, sampler, steps, g
         uncond = clip.text(torch.tensor([u[0]]), torch.tensor([u[1]]))[0].expand_as(cond)
         rows = list(seeds[i : i + chunk])
         noise = torch.cat([schedule.seeded_noise(s, (1, 4, 8, 8)) for s in rows])
-        if sampler == "ddim":
-            z = schedule.sample_ddim(unet, cond, uncond, noise, abar, steps, guidance)
-        elif sampler == "euler":
-            z = schedule.sample_euler(unet, cond, uncond, noise, abar, steps, guidance)
-        else:
-            z = schedule.sample(schedule.SAMPLERS[sampler](abar, steps, seed=rows), unet, cond, uncond, noise,
-                                guidance)
+        scheduler = schedule.make_scheduler(sampler, abar, steps, seed=rows)
+        z = schedule.sample(scheduler, schedule.guided(unet, cond, uncond, guidance), noise)
         out.append(vae.decoder(z / scale).clamp(-1, 1))
     return torch.cat(out)
 
 
-def sampler_table(d, wp, clip, vae, teacher, scale, guidance=config.DEFAULT_GUIDANCE, samplers=SAMPLER_NAMES,
-                  steps=SAMPLER_STEPS, log=print):
-    """Rows of the sampler x steps grid for the teacher, every metric against the 25-step DDIM
-    reference. Each row is saved as it is measured, so an interrupted run resumes."""
+def sampler_table(d, wp, clip, vae, teacher, scale, guidance=config.DEFAULT_GUIDANCE, samplers=None, steps=None,
+                  log=print):
+    """Rows of the sampler x steps grid for the teacher (every sampler of schedule.SAMPLERS at
+    config.SAMPLER_STEPS unless given), every metric against the 25-step DDIM reference. Each
+    row is saved as it is measured, so an interrupted run resumes."""
+    samplers, steps = samplers or list(schedule.SAMPLERS), steps or config.SAMPLER_STEPS
     prompts = heldout_prompts(d)
     names, _, seeds, _ = prompts
     cache = config.CACHE / f"quality-samplers-g{guidance}.pt"
@@ -248,9 +246,6 @@ def sampler_table(d, wp, clip, vae, teacher, scale, guidance=config.DEFAULT_GUID
             log(saved["rows"][key])
             rows.append(saved["rows"][key])
     return rows
-
-
-EXPERIMENTS = config.ROOT / "training" / "experiments.json"
 
 
 def describe(state):
@@ -286,14 +281,15 @@ def main():
         student, state = distill.load_student(name)
         print(name, "step", state["step"], "elapsed", round(state["elapsed"]))
     steps = tuple(int(s) for s in args[1:]) or (1, 2, 4)
-    rows = table(d, wp, clip, vae, teacher, scale, student, teacher_steps=(1, 2, 4, 8, 25), student_steps=steps,
+    rows = table(d, wp, clip, vae, teacher, scale, student, student_steps=steps,
                  log=lambda r: print({k: r[k] for k in ("model", "steps", "top1_of_all", "top1_ci", "top5_of_all",
                                                         "kid_x1000", "kid_se_x1000")
                                       } | {"psnr": r.get("psnr_vs_teacher25_db")}))
     if "--save" in sys.argv and state is not None:
-        log = json.loads(EXPERIMENTS.read_text()) if EXPERIMENTS.exists() else {}
+        path = config.STUDENT_EXPERIMENTS
+        log = json.loads(path.read_text()) if path.exists() else {}
         log[name] = {"recipe": describe(state), "rows": [r for r in rows if r["model"] == "student"]}
-        EXPERIMENTS.write_text(json.dumps(log, indent=1) + "\n")
+        path.write_text(json.dumps(log, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""The noise schedule, the seeded Gaussian generator and the reference samplers.
+"""The noise schedule, the seeded Gaussian generator and the five samplers (one registry,
+SAMPLERS, and one sampling loop, sample()).
 
 Everything here is mirrored in src/lib/pipeline/ and tied to it by the golden tensors.
 """
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -109,7 +112,15 @@ def seeded_noise(seed, shape):
     return torch.from_numpy(Gaussian(seed).normals(int(np.prod(shape))).reshape(shape))
 
 
-# --- Samplers -------------------------------------------------------------------------
+# --- Samplers ----------------------------------------------------------------------------
+# Five schedulers with the shape of diffusers': built from the noise schedule (abar), a
+# timestep spacing and, for those that add fresh noise, the generation's seed; then
+# set_timesteps(steps), and for step i: scale_model_input(x, i) before the U-Net,
+# step(eps, i, x) -> (x_next, x0, coefficients) after it; add_noise(x0, noise, i) puts a
+# clean latent at step i's noise level (image-to-image, inpainting). One loop, sample(),
+# drives them all. Mirrored one to one by src/lib/pipeline/scheduler.ts; the golden files
+# (export/golden.py) tie the two together. The schedulers use abar as given: NumPy float64
+# or a float32 tensor, each read with float(abar[t]).
 
 
 SPACINGS = ("trailing", "leading")
@@ -132,91 +143,6 @@ def timesteps(steps, spacing="trailing"):
     return [int(round(config.T - i * ratio)) - 1 for i in range(steps)]
 
 
-def final_alpha_bar(abar, spacing="trailing"):
-    """Where DDIM's last step goes: abar = 1, a clean latent, with our trailing spacing
-    (diffusers' set_alpha_to_one=True); abar_0 with SD v1's leading one (set_alpha_to_one=False)."""
-    return float(abar[0]) if spacing == "leading" else 1.0
-
-
-def ddim_coefficients(abar, steps, spacing="trailing"):
-    """Per step (t, abar_t, abar_prev): x0 = (x - sqrt(1-abar_t) eps) / sqrt(abar_t);
-    x_prev = sqrt(abar_prev) x0 + sqrt(1-abar_prev) eps (eta = 0)."""
-    ts = timesteps(steps, spacing)
-    out = []
-    for i, t in enumerate(ts):
-        prev = abar[ts[i + 1]] if i + 1 < len(ts) else final_alpha_bar(abar, spacing)
-        out.append((t, float(abar[t]), float(prev)))
-    return out
-
-
-def guided_eps(unet, x, t, cond, uncond, guidance):
-    """Classifier-free guidance: the U-Net on a batch of 2 (without and with the prompt).
-    `guidance` is one scale or one per sample ([B]). Returns the guided noise and both
-    predictions."""
-    tt = torch.full((2 * x.shape[0],), float(t), device=x.device)
-    eps, _ = unet(torch.cat([x, x]), tt, torch.cat([uncond, cond]))
-    eps_u, eps_c = eps.chunk(2)
-    g = guidance.view(-1, 1, 1, 1) if torch.is_tensor(guidance) else guidance
-    return eps_u + g * (eps_c - eps_u), eps_c, eps_u
-
-
-def ddim_update(x, eps, a_t, a_prev):
-    """One DDIM step (eta 0) from abar a_t to a_prev (1.0: all the way); returns (x_prev, x0)."""
-    x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t**0.5
-    return a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps, x0
-
-
-@torch.no_grad()
-def sample_ddim(unet, cond, uncond, noise, abar, steps, guidance, trace=None, spacing="trailing"):
-    """Classifier-free guided DDIM (eta 0), computed in float32 like the browser does."""
-    x = noise.clone()
-    for t, a_t, a_prev in ddim_coefficients(abar, steps, spacing):
-        eps_g, eps_c, eps_u = guided_eps(unet, x, t, cond, uncond, guidance)
-        x_next, x0 = ddim_update(x, eps_g, a_t, a_prev)
-        if trace is not None:
-            trace.append(
-                {"t": t, "x": x, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g, "x0": x0}
-            )
-        x = x_next
-    return x
-
-
-def euler_sigmas(abar, steps, spacing="trailing"):
-    """Per step (t, sigma, sigma_next) with sigma = sqrt((1 - abar) / abar); the last step
-    goes to sigma = 0. Euler works on x / sqrt(abar), whose noise level is sigma."""
-    ts = timesteps(steps, spacing)
-    sig = [float(((1 - abar[t]) / abar[t]) ** 0.5) for t in ts] + [0.0]
-    return [(t, sig[i], sig[i + 1]) for i, t in enumerate(ts)]
-
-
-@torch.no_grad()
-def sample_euler(unet, cond, uncond, noise, abar, steps, guidance, trace=None, spacing="trailing"):
-    """Classifier-free guided Euler (as diffusers' EulerDiscreteScheduler, no noise added)."""
-    plan = euler_sigmas(abar, steps, spacing)
-    x = noise * (plan[0][1] ** 2 + 1) ** 0.5
-    ctx = torch.cat([uncond, cond])
-    for t, sigma, sigma_next in plan:
-        inp = x / (sigma**2 + 1) ** 0.5  # back on the scale the U-Net was trained on
-        tt = torch.full((2 * x.shape[0],), float(t))
-        eps, _ = unet(torch.cat([inp, inp]), tt, ctx)
-        eps_u, eps_c = eps.chunk(2)
-        eps_g = eps_u + guidance * (eps_c - eps_u)
-        x0 = x - sigma * eps_g
-        if trace is not None:
-            trace.append(
-                {"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g, "x0": x0}
-            )
-        x = x + eps_g * (sigma_next - sigma)
-    return x
-
-
-# --- Samplers with the shape of diffusers' schedulers ---------------------------------
-# Each is built for one run (the schedule, the step count, the spacing and, for those that
-# add fresh noise, the generation's seed), then, for step i: scale_model_input(x, i) before
-# the U-Net, step(eps, i, x) -> (x_next, x0, coefficients) after it. Mirrored one to one by
-# src/lib/pipeline/scheduler.ts; golden.write_samplers ties the two together.
-
-
 def step_noise_seed(seed, i):
     """The seed of the fresh noise that step i (from 0) of a stochastic sampler adds:
     (seed + 1 + i) mod 2^32. The starting noise has the generation's seed itself, so no step
@@ -233,16 +159,77 @@ def fresh_noise(seed, i, shape):
     return torch.cat([seeded_noise(step_noise_seed(s, i), (1, *shape[1:])) for s in seed])
 
 
-class Euler:
-    """sample_euler as a scheduler object, for image-to-image and inpainting (sample_edit)."""
+def ddim_update(x, eps, a_t, a_prev):
+    """One DDIM step (eta 0) from abar a_t to a_prev (1.0: all the way); returns (x_prev, x0)."""
+    x0 = (x - (1 - a_t) ** 0.5 * eps) / a_t**0.5
+    return a_prev**0.5 * x0 + (1 - a_prev) ** 0.5 * eps, x0
 
-    name = "euler"
 
-    def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.plan = euler_sigmas(abar, steps, spacing)
-        self.timesteps = [t for t, _, _ in self.plan]
-        self.sigmas = [sg for _, sg, _ in self.plan] + [0.0]
-        self.seed = seed
+class Scheduler:
+    """What the five share: timesteps from the spacing, the U-Net's input as is, and noise
+    added as the forward process adds it, x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) noise."""
+
+    name = None
+    label = None  # as the model card names it
+    settings = None  # the card's note on its settings, if any
+    init_noise_sigma = 1.0  # the starting noise's scale
+
+    def __init__(self, abar, spacing="trailing", seed=0):
+        self.abar, self.spacing, self.seed = abar, spacing, seed
+        self.timesteps = []
+
+    def set_timesteps(self, steps):
+        self.timesteps = timesteps(steps, self.spacing)
+
+    def scale_model_input(self, x, i):
+        return x
+
+    def add_noise(self, x0, noise, i):
+        """x0 at step i's noise level; clean after the last step."""
+        if i >= len(self.timesteps):
+            return x0.clone()
+        a = float(self.abar[self.timesteps[i]])
+        return a**0.5 * x0 + (1 - a) ** 0.5 * noise
+
+    def step(self, eps, i, x):
+        raise NotImplementedError
+
+
+class DDIM(Scheduler):
+    """DDIM, eta 0 (Song et al. 2020; diffusers' DDIMScheduler): from abar_t to abar_prev,
+        x0 = (x - sqrt(1 - abar_t) eps) / sqrt(abar_t)
+        x_prev = sqrt(abar_prev) x0 + sqrt(1 - abar_prev) eps
+    The last step goes to abar = 1, a clean latent, with our trailing spacing (diffusers'
+    set_alpha_to_one=True), and to abar_0 with SD v1's leading one (set_alpha_to_one=False)."""
+
+    name, label = "ddim", "DDIM"
+    settings = "eta 0"
+
+    def set_timesteps(self, steps):
+        super().set_timesteps(steps)
+        ts = self.timesteps
+        final = float(self.abar[0]) if self.spacing == "leading" else 1.0
+        # (t, abar_t, abar_prev) per step
+        self.plan = [(t, float(self.abar[t]), float(self.abar[ts[i + 1]]) if i + 1 < len(ts) else final)
+                     for i, t in enumerate(ts)]
+
+    def step(self, eps, i, x):
+        t, a_t, a_prev = self.plan[i]
+        x_next, x0 = ddim_update(x, eps, a_t, a_prev)
+        return x_next, x0, {"t": t, "alpha_bar": a_t, "alpha_bar_prev": a_prev}
+
+
+class Euler(Scheduler):
+    """diffusers' EulerDiscreteScheduler, no noise added. It works on x / sqrt(abar), whose
+    noise level is sigma = sqrt((1 - abar) / abar): the starting noise is scaled up to
+    sigma_0, the U-Net sees x / sqrt(sigma^2 + 1) (the scale it was trained on), and a step
+    is an Euler step of dx / dsigma = eps down to the next sigma (0 after the last)."""
+
+    name, label = "euler", "Euler"
+
+    def set_timesteps(self, steps):
+        super().set_timesteps(steps)
+        self.sigmas = [float(((1 - self.abar[t]) / self.abar[t]) ** 0.5) for t in self.timesteps] + [0.0]
         self.init_noise_sigma = (self.sigmas[0] ** 2 + 1) ** 0.5
 
     def scale_model_input(self, x, i):
@@ -258,14 +245,13 @@ class Euler:
 
 
 class EulerAncestral(Euler):
-    """diffusers' EulerAncestralDiscreteScheduler (eta 1). Like Euler it works on x / sqrt(abar),
-    whose noise level is sigma = sqrt((1 - abar) / abar). Each step splits the next level
+    """diffusers' EulerAncestralDiscreteScheduler (eta 1). Each step splits the next level
     sigma_next into a part reached deterministically, sigma_down, and a part of fresh noise,
     sigma_up, with sigma_down^2 + sigma_up^2 = sigma_next^2: an Euler step down to sigma_down,
     then noise of size sigma_up added back. The last step goes to sigma 0 and adds none.
     Timesteps, sigmas, input scaling and add_noise are Euler's; only the step differs."""
 
-    name = "euler_a"
+    name, label = "euler_a", "Euler ancestral"
 
     def step(self, eps, i, x):
         sigma, sigma_next = self.sigmas[i], self.sigmas[i + 1]
@@ -281,38 +267,7 @@ class EulerAncestral(Euler):
                             "noise_seed": noise_seed}
 
 
-def add_noise_vp(abar, timesteps, x0, noise, i):
-    """x0 at step i's noise level, sqrt(abar_t) x0 + sqrt(1 - abar_t) noise; clean after the last."""
-    if i >= len(timesteps):
-        return x0.clone()
-    a = float(abar[timesteps[i]])
-    return a**0.5 * x0 + (1 - a) ** 0.5 * noise
-
-
-class DDIM:
-    """sample_ddim as a scheduler object, for image-to-image and inpainting (sample_edit)."""
-
-    name = "ddim"
-    init_noise_sigma = 1.0
-
-    def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.abar = abar
-        self.plan = ddim_coefficients(abar, steps, spacing)
-        self.timesteps = [t for t, _, _ in self.plan]
-
-    def scale_model_input(self, x, i):
-        return x
-
-    def add_noise(self, x0, noise, i):
-        return add_noise_vp(self.abar, self.timesteps, x0, noise, i)
-
-    def step(self, eps, i, x):
-        t, a_t, a_prev = self.plan[i]
-        x_next, x0 = ddim_update(x, eps, a_t, a_prev)
-        return x_next, x0, {"t": t, "alpha_bar": a_t, "alpha_bar_prev": a_prev}
-
-
-class DDPM:
+class DDPM(Scheduler):
     """diffusers' DDPMScheduler (Ho et al. 2020; variance_type "fixed_small", no clipping: SD's
     latents are not in [-1, 1]). On its own timesteps, from abar_t to abar_prev (1 after the
     last): x0 from the noise estimate, then a draw from q(x_prev | x_t, x0), the Gaussian
@@ -322,19 +277,7 @@ class DDPM:
         x_prev = mean + sigma z,  sigma^2 = (1 - abar_prev) / (1 - abar_t) beta,  z fresh noise.
     The last step's sigma is 0 (diffusers clamps its variance to 1e-20: noise times 1e-10)."""
 
-    name = "ddpm"
-    init_noise_sigma = 1.0
-
-    def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.abar = abar
-        self.timesteps = timesteps(steps, spacing)
-        self.seed = seed
-
-    def scale_model_input(self, x, i):
-        return x
-
-    def add_noise(self, x0, noise, i):
-        return add_noise_vp(self.abar, self.timesteps, x0, noise, i)
+    name, label = "ddpm", "DDPM"
 
     def step(self, eps, i, x):
         t = self.timesteps[i]
@@ -353,7 +296,7 @@ class DDPM:
                             "beta": beta, "c_x0": c_x0, "c_x": c_x, "sigma": sigma, "noise_seed": noise_seed}
 
 
-class DPMSolverPP2M:
+class DPMSolverPP2M(Scheduler):
     """diffusers' DPMSolverMultistepScheduler with algorithm_type "dpmsolver++", solver_order 2
     (solver_type "midpoint", final_sigmas_type "zero", so the last step is first order, as
     lower_order_final). It works on x_t = alpha x0 + sigma eps with alpha = sqrt(abar),
@@ -366,23 +309,14 @@ class DPMSolverPP2M:
         x_next = (sigma_next / sigma) x + alpha_next (1 - e^-h) (x0 + D1 / 2)
     The last step goes to sigma 0, alpha 1 (h infinite, e^-h = 0): x_next = x0."""
 
-    name = "dpmpp_2m"
-    init_noise_sigma = 1.0
+    name, label = "dpmpp_2m", "DPM-Solver++ (2M)"
 
-    def __init__(self, abar, steps, spacing="trailing", seed=0):
-        self.timesteps = timesteps(steps, spacing)
-        a = [float(abar[t]) for t in self.timesteps] + [1.0]
+    def set_timesteps(self, steps):
+        super().set_timesteps(steps)
+        a = [float(self.abar[t]) for t in self.timesteps] + [1.0]
         self.alphas = [v**0.5 for v in a]
         self.sigmas = [(1 - v) ** 0.5 for v in a]
         self.prev_x0 = None
-
-    def scale_model_input(self, x, i):
-        return x
-
-    def add_noise(self, x0, noise, i):
-        if i >= len(self.timesteps):
-            return x0.clone()
-        return self.alphas[i] * x0 + self.sigmas[i] * noise
 
     def lam(self, i):
         """lambda = log(alpha / sigma) at step i (infinite after the last)."""
@@ -416,23 +350,47 @@ class DPMSolverPP2M:
         return x_next, x0, c
 
 
-SAMPLERS = {s.name: s for s in (EulerAncestral, DDPM, DPMSolverPP2M)}
-EDIT_SAMPLERS = {s.name: s for s in (DDIM, Euler, EulerAncestral, DDPM, DPMSolverPP2M)}
+# Every sampler, by the name the manifest and the site use, in the manifest schema's order.
+SAMPLERS = {s.name: s for s in (DDIM, Euler, EulerAncestral, DDPM, DPMSolverPP2M)}
 
 
-@torch.no_grad()
-def sample(sampler, unet, cond, uncond, noise, guidance, trace=None):
-    """Classifier-free guided sampling with one of the scheduler objects above, in float32."""
-    x = noise * sampler.init_noise_sigma
-    for i, t in enumerate(sampler.timesteps):
-        inp = sampler.scale_model_input(x, i)
-        eps_g, eps_c, eps_u = guided_eps(unet, inp, t, cond, uncond, guidance)
-        x_next, x0, coefficients = sampler.step(eps_g, i, x)
-        if trace is not None:
-            trace.append({"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g,
-                          "x0": x0, "coefficients": coefficients})
-        x = x_next
-    return x
+def check_names(schema=config.MANIFEST_SCHEMA):
+    """The registry must name exactly the manifest schema's samplers (SchedulerName), in its
+    order: the site picks a sampler by that name, and the manifest lists them in that order."""
+    names = json.loads(Path(schema).read_text())["definitions"]["SchedulerName"]["enum"]
+    if list(SAMPLERS) != names:
+        raise ImportError(f"schedule.SAMPLERS {list(SAMPLERS)} is not the manifest schema's SchedulerName {names}")
+
+
+check_names()
+
+
+def make_scheduler(name, abar, steps, spacing="trailing", seed=0):
+    """SAMPLERS[name] set up for a run of `steps` (the site's createScheduler)."""
+    scheduler = SAMPLERS[name](abar, spacing, seed)
+    scheduler.set_timesteps(steps)
+    return scheduler
+
+
+def guided_eps(unet, x, t, cond, uncond, guidance):
+    """Classifier-free guidance: the U-Net on a batch of 2 (without and with the prompt).
+    `guidance` is one scale or one per sample ([B]). Returns the guided noise and both
+    predictions."""
+    tt = torch.full((2 * x.shape[0],), float(t), device=x.device)
+    eps, _ = unet(torch.cat([x, x]), tt, torch.cat([uncond, cond]))
+    eps_u, eps_c = eps.chunk(2)
+    g = guidance.view(-1, 1, 1, 1) if torch.is_tensor(guidance) else guidance
+    return eps_u + g * (eps_c - eps_u), eps_c, eps_u
+
+
+def guided(unet, cond, uncond, guidance):
+    """The teacher's noise estimate for sample(): (x, t) -> (guided eps, the two predictions
+    it mixes, for the trace)."""
+    def eps(x, t):
+        eps_g, eps_c, eps_u = guided_eps(unet, x, t, cond, uncond, guidance)
+        return eps_g, {"eps_cond": eps_c, "eps_uncond": eps_u}
+
+    return eps
 
 
 def edit_start(steps, strength):
@@ -442,28 +400,31 @@ def edit_start(steps, strength):
 
 
 @torch.no_grad()
-def sample_edit(sampler, unet, cond, uncond, noise, guidance, source, strength, mask=None, trace=None):
-    """Image-to-image (SDEdit, Meng et al. 2021) and inpainting by latent blending, with a
-    scheduler object (EDIT_SAMPLERS). The source latent is noised to the level of the first
-    step run and denoised from there; strength 1 starts from pure noise as text-to-image does
-    (diffusers' img2img would still keep sqrt(abar_999) = 0.068 of the picture). With a mask
-    (1 = repaint, 0 = keep, on the latent grid), after every step the kept part is replaced by
-    the source noised to the next step's level, and after the last by the source itself
-    (diffusers' inpainting with a plain text-to-image U-Net)."""
-    n = len(sampler.timesteps)
+def sample(scheduler, predict_eps, noise, source=None, strength=1.0, mask=None, trace=None):
+    """Sampling with a scheduler (set_timesteps done), in float32 like the site. `predict_eps`:
+    (x, t) -> (eps, anything else to trace), e.g. guided(unet, cond, uncond, guidance).
+
+    Text-to-image starts from the noise (strength 1). Image-to-image (SDEdit, Meng et al.
+    2021) noises the `source` latent to the level of the first step it runs and denoises from
+    there; strength 1 starts from pure noise as text-to-image does (diffusers' img2img would
+    still keep sqrt(abar_999) = 0.068 of the picture). Inpainting by latent blending: with a
+    `mask` (1 = repaint, 0 = keep, on the latent grid), after every step the kept part is
+    replaced by the source noised to the next step's level, and after the last by the source
+    itself (diffusers' inpainting with a plain text-to-image U-Net)."""
+    n = len(scheduler.timesteps)
     k = edit_start(n, strength)
     if k == n:
         return source.clone()
-    x = noise * sampler.init_noise_sigma if strength >= 1 else sampler.add_noise(source, noise, k)
+    x = noise * scheduler.init_noise_sigma if strength >= 1 else scheduler.add_noise(source, noise, k)
     for i in range(k, n):
-        t = sampler.timesteps[i]
-        inp = sampler.scale_model_input(x, i)
-        eps_g, eps_c, eps_u = guided_eps(unet, inp, t, cond, uncond, guidance)
-        x_next, x0, coefficients = sampler.step(eps_g, i, x)
+        t = scheduler.timesteps[i]
+        inp = scheduler.scale_model_input(x, i)
+        eps, parts = predict_eps(inp, t)
+        x_next, x0, coefficients = scheduler.step(eps, i, x)
         if mask is not None:
-            x_next = mask * x_next + (1 - mask) * sampler.add_noise(source, noise, i + 1)
+            x_next = mask * x_next + (1 - mask) * scheduler.add_noise(source, noise, i + 1)
         if trace is not None:
-            trace.append({"t": t, "x": inp, "eps_uncond": eps_u, "eps_cond": eps_c, "eps": eps_g,
-                          "x0": x0, "next": x_next, "coefficients": coefficients})
+            trace.append({"t": t, "x": inp, "eps": eps, "x0": x0, "next": x_next, "coefficients": coefficients,
+                          **parts})
         x = x_next
     return x

@@ -21,9 +21,9 @@ import torch
 from onnx import numpy_helper
 
 from . import config, tokenizer
-from .clip import CLIP
-from .export import TextModel, VisionModel, _export_float
-from .export.graphs import quantize_onnx, student_graph_io
+from .clip import CLIP, TextModel, VisionModel
+from .export.graphs import export_float, quantize_onnx, student_graph_io
+from .student import Student, StudentAsNoise
 from .unet import UNet
 from .vae import VAE
 
@@ -60,7 +60,7 @@ def _mapping(module, example, names, dynamic):
             by_value.setdefault(float(rows[r, 0]), []).append((n, r))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "probe.onnx"
-        _export_float(module, example, path, *names, dynamic)
+        export_float(module, example, path, *names, dynamic)
         consts = _graph_constants(path)
         quantize_onnx(str(path))
         order = [(i.name, i.data_type, list(i.dims)) for i in onnx.load(str(path)).graph.initializer]
@@ -210,17 +210,15 @@ def check_golden(out, clip, vae, unet, wp, tol=1e-4, slim=False):
 
 
 def load_student(out=None):
-    """The shipped student, unet_student.onnx read back into distill.Student: what the quality
+    """The shipped student, unet_student.onnx read back into student.Student: what the quality
     grid measures on a machine without the student's checkpoint (the graph's int8 weights are
-    the ones the site runs, so no further round trip). Its graph is distill.StudentAsNoise
-    around the student, traced as graphs.export_student traces it; the conversion is cached
+    the ones the site runs, so no further round trip). Its graph is student.StudentAsNoise
+    around the student, traced as export/graphs.py's export_student traces it; the conversion is cached
     in training/.cache by the file's hash and checked against golden_student.* every time."""
-    from .distill import Student, StudentAsNoise
-
     out = Path(out or config.MODELS_OUT)
     entry = json.loads((out / "manifest.json").read_text())["models"]["student"]
     path = out / "unet_student.onnx"
-    # A student trained with the step count as an input takes its log2 (distill.Student);
+    # A student trained with the step count as an input takes its log2 (student.Student);
     # one trained without it never reads num_steps.
     step_input = any(n.op_type == "Log" and "num_steps" in n.input for n in onnx.load(str(path)).graph.node)
     student = Student(entry["parameterization"], step_input)
@@ -241,8 +239,6 @@ def load_student(out=None):
 @torch.no_grad()
 def check_golden_student(out, clip, student, wp, tol=1e-4):
     """The student read back must reproduce golden_student.*: every step's noise of every case."""
-    from .distill import StudentAsNoise
-
     out = Path(out)
     index = json.loads((out / "golden_student.json").read_text())
     blob = (out / "golden_student.bin").read_bytes()

@@ -10,9 +10,13 @@ import torch
 
 from .. import config, schedule, train
 
+# "float32_schedule" (not written to the files): the case's sampler reads abar rounded to
+# float32, as the evaluation's sampling does, instead of the float64 the site reads from the
+# manifest. These three DDIM cases were made that way and the golden files hold their bits;
+# the site's float64 runs stay within its tests' tolerance of them.
 GOLDEN_CASES = [
-    {"prompt": "smiling cat", "seed": 42, "steps": 25, "guidance": 4.0, "scheduler": "ddim"},
-    {"prompt": "red heart", "seed": 7, "steps": 25, "guidance": 7.5, "scheduler": "ddim"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 25, "guidance": 4.0, "scheduler": "ddim", "float32_schedule": True},
+    {"prompt": "red heart", "seed": 7, "steps": 25, "guidance": 7.5, "scheduler": "ddim", "float32_schedule": True},
     {"prompt": "", "seed": 1, "steps": 10, "guidance": 1.0, "scheduler": "euler"},
 ]
 GAUSSIAN_SEEDS = [0, 1, 42, 4294967295]
@@ -22,12 +26,16 @@ SAMPLER_GOLDEN_CASES = [
     {"prompt": "smiling cat", "seed": 42, "steps": 6, "guidance": 4.0, "scheduler": "euler_a", "spacing": "trailing"},
     {"prompt": "red heart", "seed": 7, "steps": 6, "guidance": 7.5, "scheduler": "ddpm", "spacing": "trailing"},
     {"prompt": "smiling cat", "seed": 42, "steps": 6, "guidance": 4.0, "scheduler": "dpmpp_2m", "spacing": "trailing"},
-    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddim", "spacing": "leading"},
+    {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddim", "spacing": "leading",
+     "float32_schedule": True},
     {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "euler_a", "spacing": "leading"},
     {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "ddpm", "spacing": "leading"},
     {"prompt": "smiling cat", "seed": 42, "steps": 4, "guidance": 4.0, "scheduler": "dpmpp_2m", "spacing": "leading"},
 ]
-# Image-to-image and inpainting (sample_edit) from sample image 0 of static/samples, its VAE
+# The samplers whose every step's coefficients the files list (the site's tests compare them
+# one by one); DDIM's and Euler's steps are checked through their latents alone.
+WITH_COEFFICIENTS = ("euler_a", "ddpm", "dpmpp_2m")
+# Image-to-image and inpainting (schedule.sample with a source) from sample image 0 of static/samples, its VAE
 # mean latent as the source; masks are 8 x 8 latent cells, row-major, 1 = repaint.
 LEFT_HALF = [1, 1, 1, 1, 0, 0, 0, 0] * 8
 TOP_HALF = [1] * 32 + [0] * 32
@@ -113,6 +121,7 @@ class Blob:
 def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True, source=None, prefix="case"):
     """Each case's whole trace (noise, every step's predictions, final latent, image); with
     `text`, the text encoder's outputs too. Cases with a strength edit `source` (a latent)."""
+    abar32 = torch.from_numpy(abar).float()
     cases = []
     for ci, c in enumerate(specs):
         ids, mask = wp.encode(c["prompt"], config.CONTEXT_LENGTH)
@@ -123,32 +132,21 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True, sourc
         shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
         noise = schedule.seeded_noise(c["seed"], shape)
         trace = []
-        spacing = c.get("spacing", "trailing")
+        sched = abar32 if c.get("float32_schedule") else abar
+        scheduler = schedule.make_scheduler(c["scheduler"], sched, c["steps"], c.get("spacing", "trailing"), c["seed"])
+        eps = schedule.guided(unet, hidden[1:], hidden[:1], c["guidance"])
         if "strength" in c:
-            sampler = schedule.EDIT_SAMPLERS[c["scheduler"]](abar, c["steps"], spacing, c["seed"])
             repaint = torch.tensor(c["mask"], dtype=torch.float32).view(1, 1, 8, 8) if "mask" in c else None
-            final = schedule.sample_edit(sampler, unet, hidden[1:], hidden[:1], noise, c["guidance"], source,
-                                         c["strength"], repaint, trace)
-        elif c["scheduler"] == "ddim":
-            final = schedule.sample_ddim(
-                unet, hidden[1:], hidden[:1], noise, torch.from_numpy(abar).float(),
-                c["steps"], c["guidance"], trace, spacing,
-            )
-        elif c["scheduler"] == "euler":
-            final = schedule.sample_euler(
-                unet, hidden[1:], hidden[:1], noise, abar, c["steps"], c["guidance"], trace, spacing
-            )
+            final = schedule.sample(scheduler, eps, noise, source, c["strength"], repaint, trace)
         else:
-            sampler = schedule.SAMPLERS[c["scheduler"]](abar, c["steps"], spacing, c["seed"])
-            final = schedule.sample(sampler, unet, hidden[1:], hidden[:1], noise, c["guidance"], trace)
+            final = schedule.sample(scheduler, eps, noise, trace=trace)
         image = vae.decoder(final / scale)
         p = f"{prefix}{ci}/"
-        entry = dict(c)
+        entry = {k: v for k, v in c.items() if k != "float32_schedule"}
         entry["input_ids"] = ids
         entry["attention_mask"] = mask
         entry["timesteps"] = [s["t"] for s in trace]
-        # DDIM's and Euler's coefficients are checked by their own runs' latents (tests name more).
-        if "coefficients" in trace[0] and c["scheduler"] in schedule.SAMPLERS:
+        if c["scheduler"] in WITH_COEFFICIENTS:
             entry["coefficients"] = [s["coefficients"] for s in trace]
         entry["tensors"] = {
             **({"text_hidden": blob.add(p + "text_hidden", hidden.numpy()),
@@ -164,9 +162,8 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True, sourc
             "final_latent": blob.add(p + "final_latent", final.numpy()),
             "image": blob.add(p + "image", image.numpy()),
         }
-        if "next" in trace[0]:
-            entry["tensors"]["next"] = blob.add(p + "next", torch.stack([s["next"] for s in trace]).numpy())
         if "strength" in c:
+            entry["tensors"]["next"] = blob.add(p + "next", torch.stack([s["next"] for s in trace]).numpy())
             entry["tensors"]["source_latent"] = blob.add(p + "source_latent", source.numpy())
         cases.append(entry)
     return cases
@@ -211,7 +208,7 @@ STUDENT_GOLDEN_CASES = [
 @torch.no_grad()
 def student_golden_cases(blob, specs, clip, vae, student, wp, scale):
     """The student's traces as the site computes them: its graph's noise, then DDIM."""
-    from ..distill import StudentAsNoise
+    from ..student import StudentAsNoise
 
     graph = StudentAsNoise(student).eval()
     abar = schedule.alphas_cumprod()
@@ -221,13 +218,15 @@ def student_golden_cases(blob, specs, clip, vae, student, wp, scale):
         hidden, embeds = clip.text(torch.tensor([ids]), torch.tensor([mask]))
         shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
         noise = schedule.seeded_noise(c["seed"], shape)
-        x, xs, epss, x0s, ts = noise.clone(), [], [], [], []
         g, n = torch.tensor([float(c["guidance"])]), torch.tensor([float(c["steps"])])
-        for t, a_t, a_prev in schedule.ddim_coefficients(abar, c["steps"]):
-            eps, _ = graph(x, torch.tensor([float(t)]), g, n, hidden)
-            x_next, x0 = schedule.ddim_update(x, eps, a_t, a_prev)
-            xs.append(x), epss.append(eps), x0s.append(x0), ts.append(t)
-            x = x_next
+
+        def predict_eps(x, t):  # one run, guidance and step count as inputs
+            return graph(x, torch.tensor([float(t)]), g, n, hidden)[0], {}
+
+        trace = []
+        x = schedule.sample(schedule.make_scheduler(c["scheduler"], abar, c["steps"]), predict_eps, noise,
+                            trace=trace)
+        xs, epss, x0s, ts = ([s[k] for s in trace] for k in ("x", "eps", "x0", "t"))
         image = vae.decoder(x / scale)
         p = f"case{ci}/"
         entry = dict(c, input_ids=ids, attention_mask=mask, timesteps=ts)

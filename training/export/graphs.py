@@ -8,10 +8,10 @@ tensors uses exactly the same dequantized weights (quantize_module).
 import numpy as np
 import onnx
 import torch
-import torch.nn as nn
 from onnx import TensorProto, helper, numpy_helper
 
 from .. import config
+from ..clip import TextModel, VisionModel
 
 OPSET = 17
 QUANT_MIN_ELEMENTS = 4096
@@ -86,27 +86,6 @@ def quantize_module(module):
     return module
 
 
-# --- Export wrappers -------------------------------------------------------------------
-
-
-class TextModel(nn.Module):
-    def __init__(self, clip):
-        super().__init__()
-        self.text = clip.text
-
-    def forward(self, input_ids, attention_mask):
-        return self.text(input_ids, attention_mask)
-
-
-class VisionModel(nn.Module):
-    def __init__(self, clip):
-        super().__init__()
-        self.image = clip.image
-
-    def forward(self, pixel_values):
-        return self.image(pixel_values)
-
-
 def _fix_output_shape(path, name, dims):
     """Names the output dims that the tracer could only describe as expressions."""
     m = onnx.load(str(path))
@@ -121,11 +100,11 @@ def _fix_output_shape(path, name, dims):
 
 
 def _export(module, args, path, inputs, outputs, dynamic):
-    _export_float(module, args, path, inputs, outputs, dynamic)
+    export_float(module, args, path, inputs, outputs, dynamic)
     quantize_onnx(str(path))
 
 
-def _export_float(module, args, path, inputs, outputs, dynamic):
+def export_float(module, args, path, inputs, outputs, dynamic):
     # Exported in training mode: our models have no dropout or batch norm, so it computes the
     # same thing, and it keeps nn.MultiheadAttention off its fused kernel, which has no ONNX
     # form in torch 1.13.

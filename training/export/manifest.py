@@ -13,9 +13,6 @@ import onnx
 from .. import config, schedule
 
 
-# Every sampler the site may run (src/lib/pipeline/scheduler.ts, training/schedule.py).
-SAMPLERS = ["ddim", "euler", "euler_a", "ddpm", "dpmpp_2m"]
-
 
 def _io(path):
     """Names, dtypes and shapes of a graph's inputs and outputs, for the manifest."""
@@ -66,7 +63,7 @@ def teacher_manifest(wp, scale, ustate, teacher):
         },
         "sampler": {
             "default": "ddim",
-            "available": SAMPLERS,
+            "available": list(schedule.SAMPLERS),  # the schema's SchedulerName, in order
             "steps": config.DEFAULT_STEPS,
             "guidance": config.DEFAULT_GUIDANCE,
             "seed": config.DEFAULT_SEED,

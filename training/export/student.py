@@ -2,7 +2,8 @@
 cases (golden_student.*) and its manifest entry. The teacher's files stay as they are."""
 import torch
 
-from .. import config
+from .. import config, distill, shipped
+from ..student import StudentAsNoise
 from . import golden, graphs, manifest
 
 
@@ -11,8 +12,6 @@ def load_student(or_shipped=False):
     `or_shipped`: where there is no checkpoint (a fresh clone), the shipped unet_student.onnx
     read back (the same weights, already int8) and no checkpoint (None), checked against its
     golden cases; what measuring needs, not exporting."""
-    from .. import distill, shipped
-
     if or_shipped and not distill.ckpt_path("student").exists():
         _, wp, clip, _, _, _ = shipped.load(config.MODELS_OUT)
         student = shipped.load_student(config.MODELS_OUT)
@@ -25,13 +24,11 @@ def load_student(or_shipped=False):
 
 
 def export_student():
-    from .. import distill, shipped
-
     out = config.MODELS_OUT
     _, wp, clip, vae, teacher, scale = shipped.load(out)
     student, state = load_student()
     path = out / "unet_student.onnx"
-    graphs.export_student(distill.StudentAsNoise(student), path)
+    graphs.export_student(StudentAsNoise(student), path)
     golden.write_student(out, clip, vae, student, wp, scale)
 
     m = manifest.read(out)
@@ -49,11 +46,11 @@ def export_student():
         stages[-1]["path_minutes"] = round(sum(timed) / len(timed) * len(shards) / 60, 1) if timed else 0
     m.setdefault("models", {})["teacher"] = manifest.teacher_entry(teacher)
     m["models"]["student"] = {
-        "unet": "unet_student", "steps": distill.DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
+        "unet": "unet_student", "steps": config.STUDENT_DEFAULT_STEPS, "guidance": config.DEFAULT_GUIDANCE,
         "channels": student.net.ch, "params": manifest.params(student), "distilled_from": "teacher",
-        "guidance_input": True, "step_counts": list(distill.STEP_COUNTS),
-        "guidance_range": list(distill.GUIDANCE_RANGE), "parameterization": student.param,
-        "teacher_steps": distill.TEACHER_STEPS, "paths": sum(st["paths"] or 0 for st in stages),
+        "guidance_input": True, "step_counts": list(config.STUDENT_STEP_COUNTS),
+        "guidance_range": list(config.GUIDANCE_RANGE), "parameterization": student.param,
+        "teacher_steps": config.TEACHER_STEPS, "paths": sum(st["paths"] or 0 for st in stages),
         "train_steps": sum(st["steps"] for st in stages), "batch": stages[0]["batch"],
         "minutes": round(sum(st["minutes"] for st in stages), 1),
         "path_minutes": round(sum(st["path_minutes"] or 0 for st in stages), 1), "training": stages,
