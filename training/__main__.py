@@ -89,8 +89,8 @@ def train_stage(s, minutes, name, a):
 
         weights = [float(w) for w in a.step_weights.split(",")] if a.step_weights else None
         distill.train_student(minutes, a.batch, a.lr, a.param, not a.no_step_input, name, a.init, weights)
-    elif s == "decoder64":
-        from . import decoder64
+    elif s == "decoder64":  # an experiment that did not ship (experiments/decoder64.py)
+        from .experiments import decoder64
 
         head = tuple(int(v) for v in a.head.split("x")) if a.head else None
         decoder64.train_decoder64(minutes, a.fourier, name, head=head)

@@ -1,4 +1,9 @@
-"""A VAE decoder that paints 64 x 64 pixels from the shipped 4 x 8 x 8 latent.
+"""A VAE decoder that paints 64 x 64 pixels from the shipped 4 x 8 x 8 latent: an experiment
+that did not ship (the model card's "A 64 px decoder" section says why). Nothing the site runs
+depends on it, so CI's smoke run leaves it out.
+
+    python3 -m training decoder64 --minutes 60         # trains (a stage, like the others)
+    python3 -m training.experiments.decoder64 NAME     # measures a checkpoint (--save, --card)
 
 The latent space does not change: the shipped encoder stays frozen, behind the very filter
 the training data was made with (Pillow's Lanczos, 64 -> 32 px, written as two matrices), so
@@ -12,6 +17,7 @@ the images' 2D Fourier spectra, which blurry outputs (missing high frequencies) 
 when their pixel error is small (Jiang et al. 2021, "Focal frequency loss").
 """
 import math
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -19,17 +25,19 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from . import config, data, devices, shipped
-from .clip import ResBlock
-from .train import ckpt_path, load, load_data, run_loop, to_unit, train_split
-from .vae import reconstruction_loss
+from .. import config, data, devices, quality, shipped
+from ..clip import ResBlock
+from ..export import manifest as manifest_file
+from ..metrics import psnr
+from ..train import ckpt_path, load, load_data, run_loop, to_unit, train_split
+from ..vae import reconstruction_loss
 
-SIZE = 64  # output pixels; the emoji sources' own size
-BOOTSTRAP = 200
+EXPERIMENTS = Path(__file__).with_name("decoder64-experiments.json")  # every run measured (--save)
 
 
-def lanczos_matrix(n_in=SIZE, n_out=config.IMAGE_SIZE):
-    """[n_out, n_in]: Pillow's Lanczos resize along one axis, read off by resizing impulses."""
+def lanczos_matrix():
+    """[32, 64]: Pillow's Lanczos resize along one axis, read off by resizing impulses."""
+    n_in, n_out = config.DECODER64_SIZE, config.IMAGE_SIZE
     m = np.zeros((n_out, n_in), dtype=np.float64)
     for i in range(n_in):
         row = np.zeros((1, n_in), dtype=np.float32)
@@ -94,7 +102,7 @@ def fourier_loss(rec, x):
 
 
 def images64(limit=None):
-    d = data.load(limit, size=SIZE)
+    d = data.load(limit, size=config.DECODER64_SIZE)
     return d, to_unit(d["images"])
 
 
@@ -119,7 +127,7 @@ def train_decoder64(minutes, fourier=None, name="decoder64", lr=None, batch=None
     device = devices.DEVICE
     fourier = config.FOURIER_WEIGHT if fourier is None else fourier
     lr, batch, head = lr or config.DECODER64_LR, batch or config.DECODER64_BATCH, head or config.HEAD
-    d = load_data(size=SIZE)
+    d = load_data(size=config.DECODER64_SIZE)
     x_all = to_unit(d["images"])[train_split(d)].to(device)
     with devices.main_first():  # the first read caches the shipped weights for the others
         enc, model = build(head=head)
@@ -170,14 +178,16 @@ def lanczos_up(x):
     """The baseline a reader would otherwise get: the 32 px decode enlarged with Lanczos."""
     out = []
     for img in ((x.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy():
-        out.append(np.asarray(Image.fromarray(img).resize((SIZE, SIZE), Image.LANCZOS)))
+        size = config.DECODER64_SIZE
+        out.append(np.asarray(Image.fromarray(img).resize((size, size), Image.LANCZOS)))
     return to_unit(np.stack(out))
 
 
 def interval(values, stat=torch.mean):
     g = torch.Generator().manual_seed(0)
     n = len(values)
-    boots = [stat(values[torch.randint(0, n, (n,), generator=g)]).item() for _ in range(BOOTSTRAP)]
+    boots = [stat(values[torch.randint(0, n, (n,), generator=g)]).item()
+             for _ in range(config.DECODER64_BOOTSTRAP)]
     return [round(float(np.percentile(boots, 2.5)), 3), round(float(np.percentile(boots, 97.5)), 3)]
 
 
@@ -186,8 +196,6 @@ def reconstruction_metrics(enc, dec, base, limit=None):
     """Held-out images, encode -> decode at 64 px, against the real 64 px image; the baseline
     is the shipped 32 px decoder's (`base`) picture enlarged with Lanczos. Means with 95%
     bootstrap intervals."""
-    from .evaluate import psnr
-
     d, x_all = images64(limit)
     x = x_all[np.nonzero(d["heldout"])[0]]
     mean, _ = enc(x)
@@ -209,8 +217,6 @@ def generation_metrics(dec, steps=25):
     prompts (quality.py's set), decoded at 32 px and at 64 px; CLIP reads the 64 px ones
     through the data's own downsampling. Caption top 1 / top 5 among all captions, with
     intervals, for both."""
-    from . import quality
-
     d = data.load()
     _, wp, clip, vae, teacher, scale = shipped.load()
     prompts = quality.heldout_prompts(d)
@@ -222,20 +228,13 @@ def generation_metrics(dec, steps=25):
     return {"decoder32": {k: small[k] for k in keys}, "decoder64": {k: big[k] for k in keys}, "images": len(names)}
 
 
-EXPERIMENTS = config.ROOT / "training" / "decoder64-experiments.json"
 CARD_BEGIN, CARD_END = "<!-- decoder64 -->", "<!-- /decoder64 -->"
-# The gain a 64 px decoder must show, at the low end of its interval, to replace the 32 px one:
-# over what a reader gets without it, the 32 px decode enlarged with Lanczos, in PSNR against
-# the real 64 px image. A decision rule of the project, so the card does not print it.
-SHIP_GAIN_DB = 2.0
 
 
 @torch.no_grad()
 def oracle_psnr():
     """The bound of any decoder of the 32 px picture: the real 32 px image (the training data's
     own), enlarged with Lanczos, against the real 64 px one. Held-out images, mean dB."""
-    from .evaluate import psnr
-
     d, x_all = images64()
     x = x_all[np.nonzero(d["heldout"])[0]]
     return round(psnr(lanczos_up(Downsample()(x)), x).mean().item(), 2)
@@ -246,7 +245,7 @@ def card_section(runs, oracle_db):
     base = next(iter(runs.values()))["reconstruction"]["lanczos32"]
     best_name = max(runs, key=lambda n: runs[n]["reconstruction"]["gain_db"])
     best = runs[best_name]["reconstruction"]
-    met = best["gain_ci"][0] >= SHIP_GAIN_DB
+    met = best["gain_ci"][0] >= config.DECODER64_SHIP_GAIN_DB
     lines = [
         CARD_BEGIN,
         "## A 64 px decoder: tried, " + ("shipped" if met else "not shipped"),
@@ -292,22 +291,20 @@ def write_card():
     import json
     import re
 
-    from . import export
-
     out = config.MODELS_OUT
     runs = json.loads(EXPERIMENTS.read_text())
     card_path = out / "MODEL_CARD.md"
     card = re.sub(re.escape(CARD_BEGIN) + ".*" + re.escape(CARD_END), "", card_path.read_text(), flags=re.S)
     card_path.write_text(card.rstrip("\n") + "\n\n" + card_section(runs, oracle_psnr()) + "\n")
-    manifest = export.manifest.read(out)
-    export.add_files(manifest, out, {"model_card": "MODEL_CARD.md"})
-    export.manifest.write(out, manifest)
+    manifest = manifest_file.read(out)
+    manifest_file.add_files(manifest, out, {"model_card": "MODEL_CARD.md"})
+    manifest_file.write(out, manifest)
 
 
 def main():
-    """Measures a checkpoint: python3 -m training.decoder64 NAME [--generations] [--save]
-    (--save records it in training/decoder64-experiments.json, which `--card` writes into the
-    model card)."""
+    """Measures a checkpoint: python3 -m training.experiments.decoder64 NAME [--generations]
+    [--save] (--save records it in decoder64-experiments.json beside this file, which `--card`
+    writes into the model card)."""
     import json
     import sys
 
