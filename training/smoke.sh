@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-/usr/bin/python3}
+# No import cycles among the training modules (a static read, before anything runs).
+"$PYTHON" -m training.check_imports
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export TRAIN_CACHE="$work/cache" MODELS_OUT="$work/models"
