@@ -52,8 +52,17 @@ export function benchTable(bench) {
 			`image-to-image at strength ${r.strength} (${r.steps_run} of ${r.steps} steps), in the editing chapter`,
 			ms(r.ms)
 		);
+	// The same generation timed twice in one run says how far apart rows can be by noise alone.
+	const twice = [
+		bench.grid?.find((r) => r.model === 'teacher' && r.steps === 25),
+		bench.samplers?.find((r) => r.sampler === 'ddim' && r.steps === 25)
+	];
+	const noise =
+		twice[0] && twice[1]
+			? ` The same generation (teacher, DDIM, 25 steps) took ${ms(twice[0].ms)} in one row and ${ms(twice[1].ms)} in another: differences of that size between rows are noise, not the setting.`
+			: '';
 	return [
-		`Measured by \`npm run bench\` on ${bench.date}: ${bench.browser}, ${bench.cores} cores, no GPU. Medians of warm runs unless the row says otherwise; compare rows within one run only.`,
+		`Measured by \`npm run bench\` on ${bench.date}: ${bench.browser}, ${bench.cores} cores, no GPU. Medians of warm runs unless the row says otherwise; compare rows within one run only.${noise}`,
 		'',
 		'| what | median |',
 		'| --- | ---: |',

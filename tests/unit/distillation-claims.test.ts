@@ -13,7 +13,6 @@ import {
 	equalTimeSentences,
 	kidRelation,
 	pathEndSentence,
-	speedSentences,
 	top1Relation,
 	type Bench
 } from '../../src/lib/story/distillation-claims';
@@ -131,19 +130,6 @@ describe('what the distillation chapter says', () => {
 		const apart = s8.psnr_ci![0] > s4.psnr_ci![1] || s8.psnr_ci![1] < s4.psnr_ci![0];
 		expect(s.includes('not measurably closer at 8 steps than at 4')).toBe(!apart);
 		expect(prose).not.toMatch(/ends close to where the teacher ends/);
-	});
-
-	it('says what a 1-step picture took in the bench, and why, with the numbers of bench.json', () => {
-		const [s] = speedSentences(bench);
-		expect(prose).toContain(s!);
-		expect(s).toContain(`took ${Math.round(timing('student', 1).ms)} ms from prompt to pixels`);
-		const cold = timing('teacher', 1).unet_ms_per_step;
-		const warm = timing('teacher', 25).unet_ms_per_step;
-		expect(s).toContain(`${cold.toFixed(1)} ms a step in its 1-step generation`);
-		expect(s).toContain(`${warm.toFixed(1)} ms a step in its 25-step one`);
-		expect(s).toContain(`${(cold / warm).toFixed(1)} times as long`);
-		expect(prose).not.toMatch(/several times a warm one/);
-		expect(speedSentences(null)).toEqual([]);
 	});
 
 	it('states measurements, not the project’s targets', () => {

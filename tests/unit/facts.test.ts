@@ -26,6 +26,26 @@ const student = manifest.models!.student!;
 const steps = manifest.sampler.steps;
 
 describe('numbers the prose reads from the model files', () => {
+	it('the model’s sizes', () => {
+		const { size: R } = manifest.image;
+		const { channels: C, size: S } = manifest.latent;
+		expect(chapter('parts')).toContain(`${R} × ${R} pixel pictures`);
+		expect(chapter('vae')).toContain(
+			`turns ${R} × ${R} colour pixels into a latent of ${C} channels of ${S} × ${S}`
+		);
+		expect(chapter('decoding')).toContain(
+			`grows ${C} × ${S} × ${S} numbers back into ${R} × ${R} pixels`
+		);
+		expect(chapter('clip')).toContain(`every image with ${manifest.text.embed_dim} numbers`);
+		expect(chapter('unet')).toContain(
+			`${manifest.text.context_length} × ${manifest.text.hidden_size} in ours`
+		);
+		expect(chapter('adding-noise')).toContain(`between 0 and ${T - 1}`);
+		expect(chapter('adding-noise')).toContain(
+			`β_t from ${manifest.schedule.beta_start} to ${manifest.schedule.beta_end} (scaled linear), T = ${T}`
+		);
+	});
+
 	it('the emoji in the data', () => {
 		expect(chapter('clip')).toContain(`keywords of the ${en(metrics.grid[0]!.captions)} emoji`);
 		expect(chapter('clip')).not.toMatch(/about 1,900/);
@@ -55,7 +75,12 @@ describe('numbers the prose reads from the model files', () => {
 		expect(text).toContain(`after ${K}/N of its own`);
 		expect(text).toContain(`a ${two}-step jump spans ${K / two} of the teacher's ${K} steps`);
 		expect(text).toContain(`where the teacher is after ${K}/N`);
-		expect(text).toContain(`${en(student.paths!)} paths`);
+		const [gpu, cpu] = student.training!;
+		expect(text).toContain(
+			`${en(gpu!.paths!)} for a first stage on a GPU, then ${en(cpu!.paths!)} for a fine-tune on a CPU`
+		);
+		const [g0, g1] = student.guidance_range!;
+		expect(text).toContain(`guidance scales from ${g0} to ${g1}:`);
 		expect(text).toContain(
 			`${en(student.params)} parameters against the teacher's ${en(manifest.models!.teacher!.params)}`
 		);

@@ -30,7 +30,7 @@ describe('the sampler step', () => {
 		for (const s of said) expect(prose).toContain(s);
 		const n = row('ddim', 1).images;
 		expect(prose).toContain(
-			`${n.toLocaleString('en-US')} generations (the names of ${(n / 2).toLocaleString('en-US')} emoji whose images were held out of training, two seeds each)`
+			`${n.toLocaleString('en-US')} generations, the names of ${(n / 2).toLocaleString('en-US')} emoji with two seeds each (one of the two drawings of each of these emoji was held out of training; the other was trained on, under the same name)`
 		);
 		expect(prose).not.toMatch(/held-out prompts/);
 	});

@@ -11,8 +11,7 @@ import {
 	costSentence,
 	equalRunSentences,
 	equalTimeSentences,
-	pathEndSentence,
-	speedSentences
+	pathEndSentence
 } from './distillation-claims';
 import { bench, emojiCount, manifest, metrics } from './facts';
 import type { PartId } from './parts';
@@ -95,7 +94,14 @@ const student = manifest.models?.student;
 const studentSteps = student?.steps ?? 4;
 const stepList = (student?.step_counts ?? [studentSteps]).join(', ').replace(/, (\d+)$/, ' or $1');
 const teacherPathSteps = student?.teacher_steps ?? 16;
-const pathCount = (student?.paths ?? 0).toLocaleString('en-US');
+/** The teacher's paths each training stage learned from, as the manifest records them. */
+const pathStages = (student?.training ?? [])
+	.map(
+		(st, i) =>
+			`${(st.paths ?? 0).toLocaleString('en-US')} for ${i === 0 ? 'a first stage' : 'a fine-tune'} on a ${st.device.startsWith('cuda') ? 'GPU' : 'CPU'}`
+	)
+	.join(', then ');
+const guidanceRange = (student?.guidance_range ?? [0, 10]).join(' to ');
 const coarsest = Math.min(...(student?.step_counts ?? [2]).filter((n) => n > 1));
 const teacherParams = manifest.models?.teacher?.params ?? 0;
 const studentParams = student?.params ?? 0;
@@ -104,8 +110,10 @@ const samplerRows = metrics.samplers ?? [];
 /** The evaluation's generations: held-out images' names (trained captions), a few seeds each. */
 const evalImages = gridRows[0]?.images ?? samplerRows[0]?.images ?? 0;
 const evalNames = evalImages / 2;
-const evalSet = `${evalImages.toLocaleString('en-US')} generations (the names of ${evalNames.toLocaleString('en-US')} emoji whose images were held out of training, two seeds each)`;
+const evalSet = `${evalImages.toLocaleString('en-US')} generations, the names of ${evalNames.toLocaleString('en-US')} emoji with two seeds each (one of the two drawings of each of these emoji was held out of training; the other was trained on, under the same name)`;
 const pathEnd = pathEndSentence(gridRows);
+const teacherPsnr = (n: number) =>
+	gridRows.find((r) => r.model === 'teacher' && r.steps === n)?.psnr_vs_teacher25_db?.toFixed(1);
 const cost = costSentence(bench);
 const equalTime = equalTimeSentences(gridRows, bench);
 const equalRuns = equalRunSentences(gridRows);
@@ -133,6 +141,9 @@ const defaultSampler =
 const keptAtLeadingFirst = Math.sqrt(manifest.schedule.alphas_cumprod[leadingFirst]!).toFixed(2);
 const keptAtEditStart = Math.sqrt(manifest.schedule.alphas_cumprod[editFrom]!).toFixed(2);
 const cellPixels = manifest.image.size / manifest.latent.size;
+const px = `${manifest.image.size} × ${manifest.image.size}`;
+const latentShape = `${manifest.latent.channels} × ${manifest.latent.size} × ${manifest.latent.size}`;
+const { embed_dim: embedDim, hidden_size: hidden, context_length: context } = manifest.text;
 
 export const CHAPTERS: readonly Chapter[] = [
 	{
@@ -151,7 +162,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				paragraphs: [
 					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with millions of adjustable numbers, its *weights*, that were set by training on examples.',
-					'The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: 32 × 32 pixel pictures and their names. Small enough to run in your browser, real enough to show every step.'
+					`The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: ${px} pixel pictures and their names. Small enough to run in your browser, real enough to show every step.`
 				],
 				figure: {
 					parts: ['text-encoder', 'image-encoder', 'vae-encoder', 'vae-decoder', 'unet'],
@@ -216,7 +227,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'two-phases',
 				title: 'Two phases: training and generating',
 				paragraphs: [
-					'Everything that follows happens in one of two phases. In **training**, the model looks at real images with their captions, millions of times, and its weights are nudged to make better predictions. In **generation** (also called inference), the weights are fixed and the model makes a new image from your prompt and a handful of random numbers.',
+					`Everything that follows happens in one of two phases. In **training**, the model looks at real images with their captions, millions of times, and its weights are nudged to make better predictions. In **generation** (also called inference), the weights are fixed and the model makes a new image from your prompt and a grid of random numbers drawn from one seed (${latentNumbers} of them here).`,
 					'The summary explains training first, with a single image, and then generation. We do the same.'
 				],
 				figure: { parts: [], flow: 'both' }
@@ -238,7 +249,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					verdict: 'right'
 				},
 				paragraphs: [
-					'A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with 128 numbers. Stable Diffusion v1 uses 768.',
+					`A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with ${embedDim} numbers. Stable Diffusion v1 uses 768.`,
 					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
 				],
 				figure: {
@@ -248,8 +259,8 @@ export const CHAPTERS: readonly Chapter[] = [
 					note: {
 						label: 'Sizes',
 						lines: [
-							'ours: 128 numbers per text or image',
-							'per token: 24 tokens × 128',
+							`ours: ${embedDim} numbers per text or image`,
+							`per token: ${context} tokens × ${hidden}`,
 							'SD v1: 77 tokens × 768'
 						]
 					}
@@ -259,7 +270,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'tokens',
 				title: 'First, words become tokens',
 				paragraphs: [
-					'Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a symbol it cannot spell at all becomes the special token `[UNK]`, "unknown". Stable Diffusion\'s CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 tokens, and a longer prompt is simply cut off.',
+					`Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a word it cannot spell from its pieces becomes, whole, the special token \`[UNK]\`, "unknown". Stable Diffusion's CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 tokens, and a longer prompt is simply cut off.`,
 					`Our vocabulary was built from the names and keywords of the ${emojiCount} emoji in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
 				],
 				figure: {
@@ -350,7 +361,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				paragraphs: [
 					'The summary gets this exactly right. The encoder maps an image to a *latent*: a small stack of number grids. The decoder maps a latent back to an image. They are trained together to make decode(encode(image)) look like the image.',
-					"Our encoder turns 32 × 32 colour pixels into a latent of 4 channels of 8 × 8 numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64."
+					`Our encoder turns ${px} colour pixels into a latent of ${manifest.latent.channels} channels of ${manifest.latent.size} × ${manifest.latent.size} numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64.`
 				],
 				figure: {
 					view: 'vae',
@@ -406,7 +417,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 4,
 				paragraphs: [
 					'Here the summary has the order backwards. The **clean** image is encoded first, and the noise is added to the **latent**. The VAE never sees a noisy image: it was trained only on clean ones, and the noise the U-Net learns to remove is noise in latent space.',
-					'The VAE is trained first, on its own, and then frozen, like CLIP: while the U-Net learns, every image is encoded by the same fixed encoder, so the latents it learns to draw keep one meaning, and the same decoder can paint them afterwards.',
+					`The VAE is trained first, on its own, and its encoder is then frozen, like CLIP: while the U-Net learns, every image is encoded by the same fixed encoder, so the latents it learns to draw keep one meaning. The decoder may still be improved afterwards, as long as the latent space stays the same: Stable Diffusion's was fine-tuned later (the ft-MSE decoder), and ours was too, with the encoder fixed.`,
 					'The next chapter shows how that noise is added.'
 				],
 				figure: {
@@ -424,8 +435,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What is lost',
 				paragraphs: [
 					'Compression is not free. Thin lines, small text and tiny details come back blurred or slightly changed, because the decoder has to invent what the latent does not store. Faces with small features are the classic victims in Stable Diffusion.',
-					'At our scale one latent position stands for a 4 × 4 block of pixels, so edges get a little soft. The [model card](/model#quality) reports how close the round trip comes, as a PSNR in decibels.',
-					'We also tried a decoder that paints 64 × 64 pixels from the same 4 × 8 × 8 latent, which would give Stable Diffusion’s own 48× compression. It drew cleaner edges than simply enlarging our pictures, but it could not bring back detail the latent never held, so the site keeps the 32-pixel decoder; the [model card](/model#a-64-px-decoder-tried-not-shipped) lists every try.'
+					`At our scale one latent position stands for a ${cellPixels} × ${cellPixels} block of pixels, so edges get a little soft. The [model card](/model#quality) reports how close the round trip comes, as a PSNR in decibels.`,
+					`We also tried a decoder that paints ${2 * manifest.image.size} × ${2 * manifest.image.size} pixels from the same ${latentShape} latent, which would give Stable Diffusion’s own 48× compression. It drew cleaner edges than simply enlarging our pictures, but it could not bring back detail the latent never held, so the site keeps the ${manifest.image.size}-pixel decoder; the [model card](/model#a-64-px-decoder-tried-not-shipped) lists every try.`
 				],
 				figure: {
 					view: 'vae',
@@ -447,7 +458,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'The recipe for one training example',
 				correction: 4,
 				paragraphs: [
-					'To teach the U-Net to find noise, we make examples where we *know* the noise. Take the latent x₀ of a real image. Draw a random **timestep** t between 0 and 999. Draw random noise ε, one number from a bell curve for every latent number. Then mix:',
+					`To teach the U-Net to find noise, we make examples where we *know* the noise. Take the latent x₀ of a real image. Draw a random **timestep** t between 0 and ${T - 1}. Draw random noise ε, one number from a bell curve for every latent number. Then mix:`,
 					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so the mixture always has about the same spread as pure noise.'
 				],
 				figure: {
@@ -474,7 +485,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					note: {
 						label: 'SD v1 schedule',
 						lines: [
-							'β_t from 0.00085 to 0.012 (scaled linear), T = 1000',
+							`β_t from ${manifest.schedule.beta_start} to ${manifest.schedule.beta_end} (scaled linear), T = ${T}`,
 							'ᾱ_t = (1 − β_0) · (1 − β_1) · … · (1 − β_t)'
 						]
 					}
@@ -522,7 +533,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				correction: 5,
 				paragraphs: [
-					'The U-Net gets the noisy latent x_t, **the timestep t** (so it knows how much noise to expect) and the text. The text does not arrive as one feature vector: the U-Net reads **all the per-token vectors** of the text encoder, 77 × 768 numbers in Stable Diffusion v1, 24 × 128 in ours.',
+					`The U-Net gets the noisy latent x_t, **the timestep t** (so it knows how much noise to expect) and the text. The text does not arrive as one feature vector: the U-Net reads **all the per-token vectors** of the text encoder, 77 × 768 numbers in Stable Diffusion v1, ${context} × ${hidden} in ours.`,
 					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. The question is a vector, the position\'s *query*; each word offers a *key* to match it against and a *value* to mix in. Cross-attention maps show, for each word, where in the image it is looked at.'
 				],
 				figure: {
@@ -558,7 +569,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					flow: 'training',
 					note: {
 						label: 'Output',
-						lines: ['ε̂ = U-Net(x_t, t, text)', 'same shape as x_t: 4 × 8 × 8 here']
+						lines: ['ε̂ = U-Net(x_t, t, text)', `same shape as x_t: ${latentShape} here`]
 					}
 				}
 			},
@@ -634,7 +645,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				correction: 9,
 				paragraphs: [
-					'Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, 4 × 8 × 8 for ours. The noise comes from a random number generator started from a **seed**.',
+					`Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, ${latentShape} for ours. The noise comes from a random number generator started from a **seed**.`,
 					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
@@ -642,7 +653,10 @@ export const CHAPTERS: readonly Chapter[] = [
 					focus: 'start',
 					parts: ['scheduler'],
 					flow: 'generation',
-					note: { label: 'Start', lines: ['x_T ~ N(0, 1) from the seed', 'shape 4 × 8 × 8 here'] }
+					note: {
+						label: 'Start',
+						lines: ['x_T ~ N(0, 1) from the seed', `shape ${latentShape} here`]
+					}
 				}
 			},
 			{
@@ -758,7 +772,7 @@ export const CHAPTERS: readonly Chapter[] = [
 		number: 7,
 		title: 'Fewer steps: distillation',
 		description:
-			'A student U-Net, started from the teacher’s weights, learned to draw in 1 to 8 steps of one run each: both side by side, how it was taught, and every model at every step count, measured.',
+			'A student U-Net, started from the teacher’s weights, learned to draw in a few steps of one run each: both side by side, how it was taught, and every model at every step count, measured.',
 		steps: [
 			{
 				id: 'teacher-and-student',
@@ -784,8 +798,8 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-skips',
 				title: 'What the student learned to skip',
 				paragraphs: [
-					"Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands a little off the path the small steps would have taken.",
-					"The student was trained so that each of its jumps lands where the teacher's own small steps go. Where its jumps end is another matter:",
+					`Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands off the path the small steps would have taken: far off at 1 or 2 steps, less at 8 (the model card puts the teacher's picture at ${teacherPsnr(1)} dB PSNR from its ${loopSteps}-step picture at 1 step, ${teacherPsnr(8)} dB at 8; higher is closer).`,
+					`The student was trained so that each of its jumps lands where the teacher's own guided steps go, on paths of ${teacherPathSteps} steps like the ones it drew for training (the figure draws the teacher's ${loopSteps}). Where its jumps end is another matter:`,
 					...(pathEnd ? [pathEnd] : [])
 				],
 				figure: {
@@ -798,7 +812,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'progressive',
 				title: 'How the student was taught',
 				paragraphs: [
-					`First, the teacher drew: ${pathCount} paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales (in two stages whose random seeds overlap, so many paths share their starting noise). Then the student, starting from the teacher's weights, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led, so that it learns to get back onto the path from its own errors, as it must when it samples. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
+					`For each stage of the student's training, the teacher drew paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales from ${guidanceRange}: ${pathStages}. Then the student, starting from the teacher's weights, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led (run by its slowly averaged copy, the EMA weights), so that it learns to get back onto the path from its own errors, as it must when it samples. The loss is the error of the student's clean-image estimate against the one that makes the teacher's jump, weighted by max(SNR, 1), plus a small pull of its cross-attention maps toward the teacher's. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
 					`The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = ${T - 1} the clean image is x₀ = (x − ${noiseAtTop} ε) / ${keptAtTop}, so any error in a predicted noise is multiplied by about ${errorGainAtTop} in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.`,
 					"Other recipes get to 1 to 4 steps differently. *Progressive distillation*, which ours is not, halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
@@ -819,7 +833,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-buys',
 				title: 'What it buys, at equal cost',
 				paragraphs: [
-					`A fair comparison holds the cost equal: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, with the time each took there (one run each, on whatever else your machine is doing), beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count, on ${evalSet}. Where two intervals overlap, the two are not measurably different at this sample size.`,
+					`A fair comparison holds the cost equal: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, with the time each took there (one run each, on whatever else your machine is doing), beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count, on ${evalSet}. Where two intervals overlap, the page calls the two not measurably different at this sample size: overlap is a cautious test, which can miss a real difference, and it never shows two equal.`,
 					...(cost ? [cost] : []),
 					...(equalTime.length
 						? [equalTime.join(' ')]
@@ -829,7 +843,6 @@ export const CHAPTERS: readonly Chapter[] = [
 								`Counted in U-Net runs instead, the machine-independent cost, the student gets twice the teacher's steps. ${equalRuns.join(' ')}`
 							]
 						: []),
-					...speedSentences(bench),
 					'The model switch above every figure lets the whole explainer run on the student instead; the figures that show two noise predictions then show its one guided prediction.'
 				],
 				figure: {
@@ -855,7 +868,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					verdict: 'training-story'
 				},
 				paragraphs: [
-					'After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows 4 × 8 × 8 numbers back into 32 × 32 pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.'
+					`After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows ${latentShape} numbers back into ${px} pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.`
 				],
 				figure: {
 					view: 'decode',

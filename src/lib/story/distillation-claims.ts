@@ -169,19 +169,3 @@ export function pathEndSentence(rows: GridRow[], teacherSteps = 4): string | und
 				: `not measurably closer at ${last.steps} steps than at ${secondLast.steps}`;
 	return `Measured against the teacher's 25-step picture for the same prompt and seed, the student's pictures come to ${students.map((r) => r.psnr_vs_teacher25_db!.toFixed(1)).join(' / ')} dB at ${students.map((r) => r.steps).join(' / ')} steps (median PSNR; higher is closer): ${closer} (${teacher.psnr_vs_teacher25_db.toFixed(1)} dB), and ${trend}. The student draws its own picture of the prompt, not the teacher's.`;
 }
-
-/**
- * What a 1-step picture costs in the bench, and why it is not 1/50th of the teacher's: every
- * run in it is the first of its generation, and a first run is slower than a warm one.
- */
-export function speedSentences(bench: Bench | null): string[] {
-	const one = timing(bench, 'student', 1);
-	const cold = timing(bench, 'teacher', 1);
-	const warm = [...(bench?.grid ?? [])]
-		.filter((r) => r.model === 'teacher')
-		.sort((a, b) => b.steps - a.steps)[0];
-	if (!bench || !one || !cold || !warm || warm.steps === 1) return [];
-	return [
-		`In ${where(bench)} the student's 1-step picture took ${ms(one.ms)} from prompt to pixels: the text encoder, one U-Net run and the decoder, each the first run of its generation, and a first run is slower than a warm one (the teacher's U-Net took ${cold.unet_ms_per_step.toFixed(1)} ms a step in its 1-step generation and ${warm.unet_ms_per_step.toFixed(1)} ms a step in its ${warm.steps}-step one, ${(cold.unet_ms_per_step / warm.unet_ms_per_step).toFixed(1)} times as long).`
-	];
-}

@@ -21,3 +21,5 @@ export const emojiCount = en(metrics.grid?.[0]?.captions ?? 0);
 export const unetMillions = ((manifest.models?.teacher?.params ?? 0) / 1e6).toFixed(1);
 export const vocabSize = en(manifest.text.vocab_size);
 export const defaultGuidance = manifest.sampler.guidance;
+/** The pictures' size in pixels, as "32 × 32". */
+export const pictureSize = `${manifest.image.size} × ${manifest.image.size}`;

@@ -249,6 +249,15 @@ export function loopSubject(s: Trace['settings']): string {
 		: `The loop at guidance 0: no prompt (“${s.prompt}” ignored)`;
 }
 
+/** min(SNR, γ) / SNR at timestep t: how much our training counted that timestep's loss. */
+export function minSnrAt(m: Manifest, t: number): { gamma: number; weight: number } | undefined {
+	const gamma = m.training.min_snr_gamma;
+	const abar = m.schedule.alphas_cumprod[t];
+	if (gamma === undefined || abar === undefined) return undefined;
+	const snr = abar / (1 - abar);
+	return { gamma, weight: Math.min(snr, gamma) / snr };
+}
+
 /** The main generation's step on show, its number of steps (0 while it has none) and timesteps. */
 function atStep(trace: Trace, s: FigureState) {
 	return { i: stepIndex(trace, s.link, s.focus), count: trace.steps.length, ts: timesteps(trace) };
@@ -527,7 +536,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		needs: ['example'],
 		sameForStudent:
 			"This training example is the teacher's U-Net at work: the student learned from the teacher, not from it, so the model switch does not change this figure.",
-		show: ({ fp, dims }, s) => {
+		show: ({ fp, dims, manifest }, s) => {
 			const key = exampleFor(s.link);
 			if (!s.images?.latents[key.sample]) return LOADING;
 			const example = exampleResult(s, key);
@@ -540,7 +549,9 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					t: key.t,
 					channels: dims.C,
 					latentSize: dims.S,
-					caption: fp.samples.labels[key.sample]!
+					caption: fp.samples.labels[key.sample]!,
+					signal: Math.sqrt(manifest.schedule.alphas_cumprod[key.t] ?? 0),
+					minSnr: minSnrAt(manifest, key.t)
 				},
 				waiting: s.modelReady
 					? 'Asking the U-Net…'

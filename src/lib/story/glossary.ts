@@ -14,6 +14,8 @@ import { parseInline, type Piece } from './inline';
 import { defaultGuidance, unetMillions, vocabSize, manifest } from './facts';
 
 const T = manifest.schedule.num_train_timesteps;
+const R = manifest.image.size;
+const latentShape = `${manifest.latent.channels} × ${manifest.latent.size} × ${manifest.latent.size}`;
 const teacherParams = manifest.models?.teacher?.params ?? 0;
 const studentParams = manifest.models?.student?.params ?? 0;
 
@@ -51,8 +53,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'text-encoder',
 		term: 'text encoder',
 		match: ['text encoder', 'text encoders'],
-		definition:
-			'The network that turns the prompt’s tokens into vectors, one per token, for the U-Net to read. Stable Diffusion v1 uses the text half of OpenAI’s CLIP ViT-L/14 (12 transformer layers, 768 numbers per token, 77 tokens); ours has 4 layers, 128 numbers and 24 tokens.'
+		definition: `The network that turns the prompt’s tokens into vectors, one per token, for the U-Net to read. Stable Diffusion v1 uses the text half of OpenAI’s CLIP ViT-L/14 (12 transformer layers, 768 numbers per token, 77 tokens); ours has 4 layers, ${manifest.text.hidden_size} numbers and ${manifest.text.context_length} tokens.`
 	},
 	{
 		id: 'image-encoder',
@@ -72,8 +73,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'vae',
 		term: 'VAE',
 		match: ['VAE', 'VAEs', 'autoencoder', 'autoencoders', 'variational autoencoder'],
-		definition:
-			'Variational autoencoder: an encoder that compresses an image into a latent and a decoder that turns a latent back into an image, trained together. Stable Diffusion v1’s turns 512 × 512 × 3 pixel values into 4 × 64 × 64 numbers; ours turns 32 × 32 × 3 into 4 × 8 × 8.'
+		definition: `Variational autoencoder: an encoder that compresses an image into a latent and a decoder that turns a latent back into an image, trained together. Stable Diffusion v1’s turns 512 × 512 × 3 pixel values into 4 × 64 × 64 numbers; ours turns ${R} × ${R} × 3 into ${latentShape}.`
 	},
 	{
 		id: 'u-net',
@@ -93,8 +93,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'latent',
 		match: ['latent', 'latents', 'latent space'],
 		except: ['Latent consistency'],
-		definition:
-			'The small stack of number grids that the VAE’s encoder makes of an image, and on which all of diffusion happens: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion v1 image, 4 × 8 × 8 for ours. The latent space is every such stack.'
+		definition: `The small stack of number grids that the VAE’s encoder makes of an image, and on which all of diffusion happens: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion v1 image, ${latentShape} for ours. The latent space is every such stack.`
 	},
 	{
 		id: 'token',
@@ -126,8 +125,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'feature-vector',
 		term: 'feature vector',
 		match: ['feature vector', 'feature vectors'],
-		definition:
-			'A list of numbers that describes something, a text or an image, with what each number means found by training rather than chosen by hand; another word for an embedding. Our CLIP’s have 128 numbers, Stable Diffusion v1’s 768.'
+		definition: `A list of numbers that describes something, a text or an image, with what each number means found by training rather than chosen by hand; another word for an embedding. Our CLIP’s have ${manifest.text.embed_dim} numbers, Stable Diffusion v1’s 768.`
 	},
 	{
 		id: 'embedding',
@@ -229,8 +227,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'noise-schedule',
 		term: 'noise schedule',
 		match: ['noise schedule', 'noise schedules'],
-		definition:
-			'The fixed list of 1,000 numbers ᾱ_t (“alpha bar”) that says how much of the clean latent (√ᾱ_t) and how much noise (√(1 − ᾱ_t)) the latent at timestep t holds. Stable Diffusion v1’s comes from “scaled linear” per-step amounts β_t; ours is the same one.'
+		definition: `The fixed list of ${T.toLocaleString('en-US')} numbers ᾱ_t (“alpha bar”) that says how much of the clean latent (√ᾱ_t) and how much noise (√(1 − ᾱ_t)) the latent at timestep t holds. Stable Diffusion v1’s comes from “scaled linear” per-step amounts β_t; ours is the same one.`
 	},
 	{
 		id: 'snr',
@@ -299,7 +296,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'AdamW',
 		match: ['AdamW'],
 		definition:
-			'The optimizer Stable Diffusion and ours were trained with: it scales each weight’s step by running averages of that weight’s gradients, and shrinks every weight slightly at each step (decoupled weight decay; Loshchilov & Hutter, 2019).'
+			'The optimizer Stable Diffusion and ours were trained with: it scales each weight’s step by running averages of that weight’s gradients, and can shrink every weight slightly at each step (decoupled weight decay; Loshchilov & Hutter, 2019), which ours does only for CLIP.'
 	},
 	{
 		id: 'query-key-value',
@@ -368,7 +365,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'DDIM',
 		match: ['DDIM'],
 		definition:
-			'Denoising Diffusion Implicit Models (Song et al., 2020): a scheduler for a network trained the DDPM way that can skip timesteps, and with η = 0 (as here) adds no fresh noise after the start, which is what lets it draw good images in 20 to 50 steps. Ours uses it by default.'
+			'Denoising Diffusion Implicit Models (Song et al., 2020): a scheduler for a network trained the DDPM way that can skip timesteps, drawing good images in 20 to 50; with η = 0 (as here) it adds no fresh noise after the start, so a seed’s path is fixed and fewer steps still head for the same picture. Ours uses it by default.'
 	},
 	{
 		id: 'euler',

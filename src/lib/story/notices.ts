@@ -9,8 +9,8 @@ import type { Base, FigureState } from './figures';
 import type { ViewName } from './views';
 
 /** Noise levels at which the noising figures say "almost all noise" / "barely noisy". */
-const MOSTLY_NOISE = 0.2;
-const BARELY_NOISY = 0.95;
+export const MOSTLY_NOISE = 0.2;
+export const BARELY_NOISY = 0.95;
 
 /** √ᾱ_t: how much of the clean latent is left in x_t. */
 export function signalAt(manifest: Manifest, t: number): number {
@@ -69,7 +69,7 @@ function phaseLine(manifest: Manifest, trace: Trace, index: number): string | un
 		case 'early':
 			return `Early (t = ${t}): the x₀ estimate has the layout and colours, not yet the detail.`;
 		case 'last':
-			return `The last step: what the scheduler computes is the clean latent, the picture the decoder will paint.`;
+			return `The last step: what the scheduler computes is the final latent, the picture the decoder will paint.`;
 		case 'late':
 			return `Late (t = ${t}): the picture is settled; the remaining steps only sharpen it.`;
 		default:
