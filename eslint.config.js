@@ -60,6 +60,7 @@ export default ts.config(
 	{
 		ignores: [
 			'build/',
+			'build-subpath/',
 			'.svelte-kit/',
 			'node_modules/',
 			'training/',

@@ -4,6 +4,12 @@ import { defineConfig, devices } from '@playwright/test';
 // Chromium) so the pipeline's WebGPU tests can run; the network stays closed.
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+// The site on plain static hosts (no rewrites, no headers: one thread), at the domain's root
+// and under a sub-path as on GitHub Pages project sites (a second build, with BASE_PATH).
+const STATIC_HOST = 'http://localhost:4180/';
+const SUB_PATH = 'http://localhost:4181/repo/';
+const staticHost = /static-host\.spec\.ts/;
+
 export default defineConfig({
 	testDir: 'tests/e2e',
 	outputDir: 'test-results',
@@ -13,12 +19,32 @@ export default defineConfig({
 	reporter: [['list']],
 	// Live-model tests wait for start-up and several generations: generous on a slow browser.
 	timeout: 180_000,
-	webServer: {
-		command: 'npm run build && npx vite preview --port 4173 --strictPort',
-		port: 4173,
-		reuseExistingServer: !process.env.CI,
-		timeout: 180_000
-	},
+	// Started one after the other: the second serves the build the first made.
+	webServer: [
+		{
+			command: 'npm run build && npx vite preview --port 4173 --strictPort',
+			port: 4173,
+			reuseExistingServer: !process.env.CI,
+			timeout: 180_000
+		},
+		{
+			command: 'node scripts/static-server.mjs build 4180',
+			port: 4180,
+			reuseExistingServer: !process.env.CI
+		},
+		{
+			// Its own output folders, so that it never overwrites the build served above.
+			command: 'npm run build && node scripts/static-server.mjs build-subpath/site 4181',
+			env: {
+				BASE_PATH: '/repo',
+				BUILD_DIR: 'build-subpath/site/repo',
+				KIT_OUT_DIR: 'build-subpath/kit'
+			},
+			port: 4181,
+			reuseExistingServer: !process.env.CI,
+			timeout: 180_000
+		}
+	],
 	use: {
 		baseURL: 'http://localhost:4173',
 		// The site's service worker would answer requests before page.route() sees them
@@ -38,5 +64,21 @@ export default defineConfig({
 			]
 		}
 	},
-	projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }]
+	projects: [
+		{
+			name: 'chromium',
+			testIgnore: staticHost,
+			use: { ...devices['Desktop Chrome'], channel: undefined }
+		},
+		{
+			name: 'static-host',
+			testMatch: staticHost,
+			use: { ...devices['Desktop Chrome'], channel: undefined, baseURL: STATIC_HOST }
+		},
+		{
+			name: 'static-host-subpath',
+			testMatch: staticHost,
+			use: { ...devices['Desktop Chrome'], channel: undefined, baseURL: SUB_PATH }
+		}
+	]
 });

@@ -20,8 +20,30 @@ function crossOriginIsolation(): Plugin {
 	};
 }
 
+/** Where the list below is written, under Kit's app folder (its default, `_app`). */
+const WORKER_FILES = '_app/worker-files.json';
+
+/**
+ * Lists the inference worker's files (Vite bundles a worker apart, and Kit's `build` list for
+ * the service worker leaves them out), so the service worker saves them for offline use too:
+ * a host that sends no caching headers would otherwise have the browser fetch them again.
+ */
+function workerFileList(): Plugin {
+	return {
+		name: 'worker-file-list',
+		apply: 'build',
+		enforce: 'post', // after Vite's worker plugin has added the worker's files to the bundle
+		generateBundle(_options, bundle) {
+			if (this.environment.config.consumer !== 'client') return;
+			const files = Object.keys(bundle).filter((f) => f.startsWith('_app/immutable/workers/'));
+			if (files.length)
+				this.emitFile({ type: 'asset', fileName: WORKER_FILES, source: JSON.stringify(files) });
+		}
+	};
+}
+
 export default defineConfig({
-	plugins: [crossOriginIsolation(), sveltekit()],
+	plugins: [crossOriginIsolation(), sveltekit(), workerFileList()],
 	// The inference worker imports onnxruntime-web lazily, which needs ES module workers.
 	worker: { format: 'es' },
 	// onnxruntime-web's builds without its glue code inlined: the runtime imports that glue

@@ -1,8 +1,8 @@
 /**
  * Registers the service worker that keeps the site working offline after one visit
- * (src/service-worker.ts), once the page has what it came for: its precache (every page and
- * the app) would otherwise compete for the network and the CPU with the live model's first
- * picture. Then it asks the service worker to keep the runtime build the model ran on (the
+ * (src/service-worker.ts), once the page has what it came for: its precache (every page, the
+ * app and the model's files) would otherwise compete for the network and the CPU with the
+ * live model's first picture. Then it asks the service worker to keep the runtime build the model ran on (the
  * worker fetched it before any service worker was there to see it).
  */
 import { base } from '$app/paths';

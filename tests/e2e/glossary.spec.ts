@@ -51,7 +51,7 @@ test('a term shows its definition on hover and keyboard focus, and Escape hides 
 		[]
 	);
 	await link.click();
-	await expect(page).toHaveURL(/\/glossary#softmax$/);
+	await expect(page).toHaveURL(/\/glossary\/#softmax$/);
 	await expect(page.locator('#softmax')).toBeInViewport();
 	errors.check();
 });
@@ -101,7 +101,7 @@ test('the glossary lists every term in order, each with the chapter that explain
 	const errors = watchErrors(page);
 	await page.goto('/');
 	await page.locator('footer.site').getByRole('link', { name: 'Glossary' }).click();
-	await expect(page).toHaveURL(/\/glossary$/);
+	await expect(page).toHaveURL(/\/glossary\/$/);
 	await expect(page.locator('h1')).toHaveText('Glossary');
 	const ids = await page.locator('dl dt').evaluateAll((els) => els.map((e) => e.id));
 	expect([...ids].sort()).toEqual(GLOSSARY.map((t) => t.id).sort());
@@ -114,5 +114,5 @@ test('the glossary lists every term in order, each with the chapter that explain
 	await page.locator('#distillation + dd .where a').click();
 	// The chapter writes its step into the link once it has settled on one: slow while the
 	// live model starts on a 2-core machine (took over 5 s once in CI).
-	await expect(page).toHaveURL(/\/distillation\?step=1/, { timeout: 20_000 });
+	await expect(page).toHaveURL(/\/distillation\/\?step=1/, { timeout: 20_000 });
 });

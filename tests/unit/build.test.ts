@@ -5,7 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { buildPipeline, CORE_FILES, type BuiltPipeline } from '../../src/lib/pipeline/build';
+import {
+	buildPipeline,
+	CORE_FILES,
+	pipelineFileKeys,
+	type BuiltPipeline
+} from '../../src/lib/pipeline/build';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
 import { nodePipeline } from '../../src/lib/server/node-model';
 import { hasModels, modelsDir } from './golden';
@@ -42,6 +47,9 @@ describe.runIf(hasModels)('one pipeline builder for the browser and Node', () =>
 			await built.pipeline.generate({ ...settings, model: 'student' });
 			expect(asked.filter((k) => k === studentKey)).toHaveLength(1);
 		}
+		// All the builder ever asks for is what the service worker saves for offline use.
+		await built.extras();
+		expect([...new Set(asked)].sort()).toEqual(pipelineFileKeys(manifest).sort());
 	}, 120_000);
 
 	it('nodePipeline is that builder with files read from disk, the student loaded now', async () => {

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
 	fetchManifest,
 	loadModelFiles,
 	ModelFileError,
+	OFFLINE_MESSAGE,
 	type ByteCache,
 	type DownloadProgress
 } from '../../src/lib/pipeline/files';
@@ -81,6 +82,33 @@ describe.runIf(hasModels)('model file loading', () => {
 			expect([...cache.store.keys()].some((k) => k.includes('unet.onnx'))).toBe(false);
 		});
 	}
+
+	describe('a network failure', () => {
+		afterEach(() => vi.unstubAllGlobals());
+		const unreachable = (async () => {
+			throw new TypeError('Failed to fetch');
+		}) as unknown as typeof fetch;
+
+		it('offline, is said plainly (the file was never saved), still naming the file', async () => {
+			const manifest = await fetchManifest(base, serve());
+			vi.stubGlobal('navigator', { onLine: false });
+			const run = loadModelFiles(base, manifest, ['vae_encoder'], {
+				fetch: unreachable,
+				cache: null
+			});
+			await expect(run).rejects.toThrow(OFFLINE_MESSAGE);
+			await expect(run).rejects.toMatchObject({ file: 'vae_encoder.onnx' });
+			await expect(fetchManifest(base, { fetch: unreachable })).rejects.toThrow(OFFLINE_MESSAGE);
+		});
+
+		it('online, keeps its cause', async () => {
+			const manifest = await fetchManifest(base, serve());
+			vi.stubGlobal('navigator', { onLine: true });
+			await expect(
+				loadModelFiles(base, manifest, ['vae_encoder'], { fetch: unreachable, cache: null })
+			).rejects.toThrow('vae_encoder.onnx: could not be downloaded (Failed to fetch)');
+		});
+	});
 
 	it('a broken manifest is named', async () => {
 		const broken = (async () => new Response('{"files": 1')) as unknown as typeof fetch;

@@ -23,6 +23,15 @@ import { loadTokenizer, tokenizePrompt } from './tokenizer';
 export const CORE_FILES = ['unet', 'vae_decoder', 'text_encoder', 'tokenizer'];
 export const EXTRA_FILES = ['vae_encoder', 'image_encoder'];
 
+/**
+ * Every file the pipeline may ask for: the core, the extras and each model's U-Net (the
+ * student's included). The service worker saves these for offline use; never test goldens.
+ */
+export function pipelineFileKeys(manifest: Manifest): string[] {
+	const unets = Object.values(manifest.models ?? {}).map((m) => m.unet);
+	return [...new Set([...CORE_FILES, ...EXTRA_FILES, ...unets])];
+}
+
 export interface ModelSource {
 	manifest: Manifest;
 	/** The files with these manifest keys, their size and sha256 checked against the manifest. */

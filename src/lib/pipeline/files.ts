@@ -39,6 +39,16 @@ export interface LoadOptions {
 	signal?: AbortSignal;
 }
 
+/** What a reader is told when a file was never saved and the network is gone. */
+export const OFFLINE_MESSAGE = 'You are offline and this part was not saved.';
+
+/** A failed download: said plainly when the browser is offline, not as a raw fetch error. */
+function downloadError(file: string, e: unknown): ModelFileError {
+	const error = new ModelFileError(file, `could not be downloaded (${(e as Error).message})`);
+	if (globalThis.navigator?.onLine === false) error.message = OFFLINE_MESSAGE;
+	return error;
+}
+
 const CACHE_NAME = 'emoji-diffusion-models';
 
 export async function openCache(): Promise<ByteCache | null> {
@@ -66,7 +76,7 @@ export async function fetchManifest(
 			cache: 'no-cache'
 		});
 	} catch (e) {
-		throw new ModelFileError('manifest.json', `could not be downloaded (${(e as Error).message})`);
+		throw downloadError('manifest.json', e);
 	}
 	if (!res.ok) throw new ModelFileError('manifest.json', `the server answered ${res.status}`);
 	let manifest: Manifest;
@@ -167,7 +177,7 @@ export async function loadModelFiles(
 				res = await doFetch(url, { signal: opts.signal });
 			} catch (e) {
 				if (opts.signal?.aborted) throw e;
-				throw new ModelFileError(info.path, `could not be downloaded (${(e as Error).message})`);
+				throw downloadError(info.path, e);
 			}
 			if (!res.ok)
 				throw new ModelFileError(info.path, `is missing (the server answered ${res.status})`);
