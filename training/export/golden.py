@@ -131,15 +131,13 @@ def golden_cases(blob, specs, clip, vae, unet, wp, scale, abar, text=True, sourc
         hidden, embeds = clip.text(ids_t, mask_t)
         shape = (1, config.LATENT_CHANNELS, config.LATENT_SIZE, config.LATENT_SIZE)
         noise = schedule.seeded_noise(c["seed"], shape)
+        alphas = abar32 if c.get("float32_schedule") else abar
+        scheduler = schedule.make_scheduler(c["scheduler"], alphas, c["steps"], c.get("spacing", "trailing"), c["seed"])
+        predict_eps = schedule.guided(unet, hidden[1:], hidden[:1], c["guidance"])
+        repaint = torch.tensor(c["mask"], dtype=torch.float32).view(1, 1, 8, 8) if "mask" in c else None
         trace = []
-        sched = abar32 if c.get("float32_schedule") else abar
-        scheduler = schedule.make_scheduler(c["scheduler"], sched, c["steps"], c.get("spacing", "trailing"), c["seed"])
-        eps = schedule.guided(unet, hidden[1:], hidden[:1], c["guidance"])
-        if "strength" in c:
-            repaint = torch.tensor(c["mask"], dtype=torch.float32).view(1, 1, 8, 8) if "mask" in c else None
-            final = schedule.sample(scheduler, eps, noise, source, c["strength"], repaint, trace)
-        else:
-            final = schedule.sample(scheduler, eps, noise, trace=trace)
+        # Text-to-image cases have no strength: 1, every step from the noise (`source` unused).
+        final = schedule.sample(scheduler, predict_eps, noise, source, c.get("strength", 1.0), repaint, trace)
         image = vae.decoder(final / scale)
         p = f"{prefix}{ci}/"
         entry = {k: v for k, v in c.items() if k != "float32_schedule"}
