@@ -220,7 +220,7 @@ test('?embed shows one figure alone, with a link back to the chapter', async ({ 
 	await expect(page.locator('.step')).toHaveCount(0);
 	await expect(page.getByRole('link', { name: /Read this in/ })).toHaveAttribute(
 		'href',
-		'/clip?step=3'
+		'/clip/?step=3'
 	);
 });
 

@@ -541,7 +541,7 @@ describe('what to notice (one line under each figure, from what it shows now)', 
 	it('reads the noise level off the schedule', () => {
 		const abar = manifest.schedule.alphas_cumprod;
 		const high = notice('noising', state({ link: { level: 990 } }));
-		expect(high).toContain(`${Math.sqrt(abar[990]!).toFixed(2)} × image`);
+		expect(high).toContain(`${Math.sqrt(abar[990]!).toFixed(2)} × clean latent`);
 		expect(high).toMatch(/almost nothing of the image is left/);
 		expect(notice('schedule', state({ link: { level: 5 } }))).toMatch(/barely visible/);
 		expect(signalAt(manifest, 5000)).toBeCloseTo(Math.sqrt(abar[T - 1]!), 6);

@@ -42,6 +42,24 @@ const everyPath = (key: 'prompt' | 'seed' | 'guidance', value: string | number) 
 };
 
 describe('the shared cleaner, through the link, the prompt form and the worker', () => {
+	it('says what an empty prompt draws, with and without a negative prompt', () => {
+		const alone = resolveSettings({ prompt: '' }, manifest).notices;
+		expect(alone).toContain(
+			'The prompt is empty: this is the unconditional image, guided by nothing.'
+		);
+		const withNeg = resolveSettings({ prompt: '', negativePrompt: 'cat' }, manifest).notices;
+		expect(withNeg.join(' ')).toContain('pushed away from the negative prompt');
+		expect(withNeg.join(' ')).not.toContain('guided by nothing');
+		// The student ignores the negative prompt, so its empty prompt is guided by nothing.
+		const student = resolveSettings(
+			{ prompt: '', negativePrompt: 'cat', model: 'student' },
+			manifest
+		);
+		expect(student.notices).toContain(
+			'The prompt is empty: this is the unconditional image, guided by nothing.'
+		);
+	});
+
 	it('strips control, format and bidi characters', () => {
 		const r = everyPath('prompt', '\u202Esmiling\u0000 cat\u200B\u0007');
 		expect(r).toEqual({ value: 'smiling cat', notices: [] });

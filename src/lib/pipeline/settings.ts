@@ -188,8 +188,6 @@ export function resolveSettings(
 	});
 	const notices = cleaned.notices;
 	const prompt = cleaned.settings.prompt!;
-	if (prompt === '')
-		notices.push('The prompt is empty: this is the unconditional image, guided by nothing.');
 	let model = input.model ?? 'teacher';
 	if (!modelEntry(manifest, model)) {
 		notices.push(`This model folder has no ${model}; using the teacher.`);
@@ -224,6 +222,12 @@ export function resolveSettings(
 		);
 		negativePrompt = '';
 	}
+	if (prompt === '')
+		notices.push(
+			negativePrompt
+				? 'The prompt is empty: the picture is pushed away from the negative prompt, toward what the model draws with no prompt.'
+				: 'The prompt is empty: this is the unconditional image, guided by nothing.'
+		);
 	let guidance = cleaned.settings.guidance ?? entry.guidance;
 	let steps = cleaned.settings.steps ?? entry.steps;
 	// The student learned some guidance scales and step counts only (both are its inputs).
@@ -280,7 +284,9 @@ function resolveEdit(
 		if (m.length !== S * S || m.some((v) => v !== 0 && v !== 1))
 			throw new Error(`a mask must be ${S} × ${S} cells of 0 (keep) or 1 (repaint)`);
 		if (!m.includes(1))
-			notices.push('The mask is empty: nothing is repainted, the picture comes back unchanged.');
+			notices.push(
+				'The mask is empty: nothing is repainted, the picture comes back as the VAE redraws it.'
+			);
 		out.mask = Uint8Array.from(m);
 	}
 	return out;

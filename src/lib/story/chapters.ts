@@ -136,6 +136,14 @@ const latentNumbers = manifest.latent.size ** 2 * manifest.latent.channels;
 const fewSteps = 2;
 const leadingFewFirst = timestepsFor('leading', T, fewSteps)[0]!;
 const keptAtLeadingFew = Math.sqrt(manifest.schedule.alphas_cumprod[leadingFewFirst]!).toFixed(2);
+const samplerStepCounts = [...new Set(samplerRows.map((r) => r.steps))].sort((a, b) => a - b);
+const samplerStepList = samplerStepCounts.join(', ').replace(/, (\d+)$/, ' and $1');
+const words = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const capital = (w: string) => w[0]!.toUpperCase() + w.slice(1);
+const samplerWord = capital(
+	words[manifest.sampler.available.length] ?? String(manifest.sampler.available.length)
+);
+const samplerStepWord = words[samplerStepCounts.length] ?? String(samplerStepCounts.length);
 const defaultSampler =
 	SAMPLER_NAMES[manifest.sampler.default as SchedulerName] ?? manifest.sampler.default;
 const keptAtLeadingFirst = Math.sqrt(manifest.schedule.alphas_cumprod[leadingFirst]!).toFixed(2);
@@ -270,7 +278,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'tokens',
 				title: 'First, words become tokens',
 				paragraphs: [
-					`Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a word it cannot spell from its pieces becomes, whole, the special token \`[UNK]\`, "unknown". Stable Diffusion's CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 tokens, and a longer prompt is simply cut off.`,
+					`Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a word it cannot spell from its pieces becomes, whole, the special token \`[UNK]\`, "unknown". Stable Diffusion's CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 positions, the start and end tokens included, so 75 for the prompt, and a longer prompt is simply cut off.`,
 					`Our vocabulary was built from the names and keywords of the ${emojiCount} emoji in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
 				],
 				figure: {
@@ -370,7 +378,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					note: {
 						label: 'How much smaller',
 						lines: [
-							'ours: 32×32×3 = 3,072 → 4×8×8 = 256 numbers (12×)',
+							`ours: ${manifest.image.size}×${manifest.image.size}×3 = ${imageNumbers.toLocaleString('en-US')} → ${manifest.latent.channels}×${manifest.latent.size}×${manifest.latent.size} = ${latentNumbers} numbers (${imageNumbers / latentNumbers}×)`,
 							'SD v1: 512×512×3 = 786,432 → 4×64×64 = 16,384 (48×)'
 						]
 					}
@@ -475,7 +483,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'schedule',
 				title: 'The noise schedule',
 				paragraphs: [
-					`At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = ${T - 1} it is almost 0, nearly pure noise but not quite: the clean latent still counts with a weight of √ᾱ = ${keptAtTop}. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one.`,
+					`At t = 0, ᾱ is almost 1: the latent is nearly clean. At t = ${T - 1} it is almost 0, nearly pure noise but not quite: the clean latent still counts with a weight of √ᾱ = ${keptAtTop}. In between it falls smoothly. Stable Diffusion's schedule comes from a thousand small per-step noise amounts β_t rising from 0.00085 to 0.012; our model uses exactly the same one (${manifest.schedule.beta_start} to ${manifest.schedule.beta_end}, in its manifest).`,
 					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end, but never 0. Generation nonetheless starts from pure noise, in Stable Diffusion v1 as here. Lin et al. (2023, "Common Diffusion Noise Schedules and Sample Steps are Flawed") showed that this small mismatch is why Stable Diffusion struggles to make very dark or very bright images.'
 				],
 				figure: {
@@ -698,7 +706,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'The scheduler takes a step',
 				correction: 7,
 				paragraphs: [
-					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the noise again, at a *lower* noise level: that is the latent for the next step.',
+					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the predicted noise again, at a *lower* noise level: that is the latent for the next step.',
 					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.',
 					`Two details differ between our scheduler and Stable Diffusion v1's. Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = ${T - 1}, and its last step goes all the way to ᾱ = 1, a clean latent (\`set_alpha_to_one=True\` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with \`steps_offset=1\`, so at ${loopSteps} steps it starts at t = ${leadingFirst}, never ${T - 1}, and with \`set_alpha_to_one=False\` its last step stops at ᾱ_0, a hair short of clean. The fewer the steps, the more leading spacing costs: at ${fewSteps} steps its first step is at t = ${leadingFewFirst}, so the U-Net is told to expect a latent that keeps √ᾱ = ${keptAtLeadingFew} of its picture when the latent is pure noise, and its first estimate starts from that wrong premise (compare the two spacings in the sampler grid).`,
 					"The sampler menu above the figure swaps the recipe, the number of steps and the spacing, as the menu of any Stable Diffusion app does. DDIM and Euler are deterministic: after the starting noise they add none, so more steps converge on one picture per seed. Euler ancestral and DDPM add fresh noise back at every step, so their pictures keep changing as steps are added; here that noise is seeded from the seed too, so every sampler repeats its picture for the same link. DPM-Solver++ (2M) also uses the previous step's x₀ estimate, a second-order step. The figure's box of numbers shows the chosen sampler's coefficients for this step."
@@ -753,9 +761,9 @@ export const CHAPTERS: readonly Chapter[] = [
 			},
 			{
 				id: 'samplers',
-				title: 'Five samplers, five step counts',
+				title: `${samplerWord} samplers, ${samplerStepWord} step counts`,
 				paragraphs: [
-					`A sampler is only the scheduler's recipe for one step: the U-Net, its predictions and the guidance are the same. The figure runs the teacher with every sampler at 1, 2, 4, 8 and 25 steps on your prompt and seed. Each step is two U-Net runs whatever the sampler, so samplers at the same step count are compared at equal U-Net runs. Under each picture is the [model card](/model#samplers-at-few-steps)'s measurement of that sampler at that step count (with trailing spacing), on ${evalSet}, where every number has its interval.`,
+					`A sampler is only the scheduler's recipe for one step: the U-Net and the guidance formula are the same, and only how each prediction becomes the next latent differs (which changes what the U-Net is shown next). The figure runs the teacher with every sampler at ${samplerStepList} steps on your prompt and seed. Each step is two U-Net runs whatever the sampler, so samplers at the same step count are compared at equal U-Net runs. Under each picture is the [model card](/model#samplers-at-few-steps)'s measurement of that sampler at that step count (with trailing spacing), on ${evalSet}, where every number has its interval.`,
 					...samplerSentences(samplerRows),
 					'So the choice is a trade. The deterministic samplers (DDIM, Euler, DPM-Solver++) settle on one picture per seed, and a preview at few steps already shows it roughly; the higher-order one gets there in fewer steps. The ancestral ones (Euler ancestral, DDPM) draw a new picture at every step count, which some readers want and others do not.'
 				],
@@ -778,7 +786,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'teacher-and-student',
 				title: `Same prompt, same seed: ${manifest.sampler.steps} steps or ${studentSteps}`,
 				paragraphs: [
-					`Every step of the loop is two U-Net runs, so ${loopSteps} steps cost ${2 * loopSteps}. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM, then DPM-Solver++, get good images in about 20 steps), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.`,
+					`Every step of the loop is two U-Net runs, so ${loopSteps} steps cost ${2 * loopSteps}. Stable Diffusion runs 20 to 50 steps of a U-Net with close to a billion parameters, which is why so much work goes into needing fewer. Better solvers come first (DDIM gets good images in 20 to 50 steps, DPM-Solver++ in about 20), but to get down to 1 to 4 steps the trick is **distillation**: a *student* model learns to reproduce what the original model, the *teacher*, produces, in far fewer steps.`,
 					`Here the teacher is the U-Net of the chapters before. The student started from the teacher's weights, with two more inputs whose embedding starts at zero (${studentParams.toLocaleString('en-US')} parameters against the teacher's ${teacherParams.toLocaleString('en-US')}), and learned to draw in ${stepList} steps. It also has guidance inside: the guidance scale is one of those inputs, like the timestep, so each of its steps is **one** U-Net run where the teacher needs two (with and without the prompt); in a browser those two go as one call, so a step of either costs about the same time (the last step of this chapter measures it). Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its ${studentSteps} steps.`
 				],
 				figure: {
@@ -812,7 +820,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'progressive',
 				title: 'How the student was taught',
 				paragraphs: [
-					`For each stage of the student's training, the teacher drew paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions and guidance scales from ${guidanceRange}: ${pathStages}. Then the student, starting from the teacher's weights, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led (run by its slowly averaged copy, the EMA weights), so that it learns to get back onto the path from its own errors, as it must when it samples. The loss is the error of the student's clean-image estimate against the one that makes the teacher's jump, weighted by max(SNR, 1), plus a small pull of its cross-attention maps toward the teacher's. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
+					`For each stage of the student's training, the teacher drew paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions (one path in ten with the empty prompt) and guidance scales from ${guidanceRange}: ${pathStages}. Then the student, starting from the teacher's weights in the first stage and from that stage's result in the fine-tune, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led (run by its slowly averaged copy, the EMA weights), so that it learns to get back onto the path from its own errors, as it must when it samples. The loss is the error of the student's clean-image estimate against the one that makes the teacher's jump, weighted by max(SNR, 1), plus, on some batches, a small pull of its cross-attention maps toward the teacher's. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
 					`The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = ${T - 1} the clean image is x₀ = (x − ${noiseAtTop} ε) / ${keptAtTop}, so any error in a predicted noise is multiplied by about ${errorGainAtTop} in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.`,
 					"Other recipes get to 1 to 4 steps differently. *Progressive distillation*, which ours is not, halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
@@ -833,7 +841,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-buys',
 				title: 'What it buys, at equal cost',
 				paragraphs: [
-					`A fair comparison holds the cost equal: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, with the time each took there (one run each, on whatever else your machine is doing), beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count, on ${evalSet}. Where two intervals overlap, the page calls the two not measurably different at this sample size: overlap is a cautious test, which can miss a real difference, and it never shows two equal.`,
+					`A fair comparison holds the cost equal: the teacher, too, can be asked for few steps. The grid runs both models at every step count on your prompt and seed, in your browser, with the time each took there (one run each, on whatever else your machine is doing), beside the [model card](/model#quality-at-equal-cost)’s measurements for exactly that model and step count, on ${evalSet}. Where two intervals overlap (for KID: where the two differ by no more than twice their combined standard error), the page calls the two not measurably different at this sample size: overlap is a cautious test, which can miss a real difference, and it never shows two equal.`,
 					...(cost ? [cost] : []),
 					...(equalTime.length
 						? [equalTime.join(' ')]
@@ -874,7 +882,13 @@ export const CHAPTERS: readonly Chapter[] = [
 					view: 'decode',
 					parts: ['vae-decoder'],
 					flow: 'generation',
-					note: { label: 'Decode', lines: ['image = decoder(x₀ / scale)', '4×8×8 → 3×32×32'] }
+					note: {
+						label: 'Decode',
+						lines: [
+							'image = decoder(x₀ / scale)',
+							`${manifest.latent.channels}×${manifest.latent.size}×${manifest.latent.size} → 3×${manifest.image.size}×${manifest.image.size}`
+						]
+					}
 				}
 			},
 			{
@@ -886,7 +900,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				correction: 8,
 				paragraphs: [
-					'The summary tells this as the end of training, but training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for [editing existing images](/editing) (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
+					'The summary tells this as the end of training, but the U-Net’s training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for [editing existing images](/editing) (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
 				],
 				figure: {
 					view: 'decode',
@@ -1001,7 +1015,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'app-controls',
 				title: "What an app's controls do inside",
 				paragraphs: [
-					"The controls of every Stable Diffusion app are these same parts, used differently. A negative prompt is what fills guidance's empty-prompt slot ([guidance](/denoising-loop?step=2)). The sampler menu swaps the scheduler's recipe for a step, and the step count sets how many U-Net runs it gets ([samplers](/denoising-loop?step=6)). Image-to-image starts the loop partway, from the VAE encoder's latent of a picture, noised; strength picks the step ([image-to-image](/editing?step=2)). Inpainting puts the picture back outside a mask after every step ([inpainting](/editing?step=3))."
+					"The controls of every Stable Diffusion app are these same parts, used differently. A negative prompt is what fills guidance's empty-prompt slot ([guidance](/denoising-loop?step=2)). The sampler menu swaps the scheduler's recipe for a step, and the step count sets how many U-Net runs it gets ([samplers](/denoising-loop?step=6)). Image-to-image starts the loop partway, from the VAE encoder's latent of a picture, noised; strength picks the step ([image-to-image](/editing?step=2)). Inpainting puts the picture back outside a mask after every step, noised to the next step's level ([inpainting](/editing?step=3))."
 				],
 				figure: {
 					parts: ['vae-encoder', 'text-encoder', 'unet', 'scheduler', 'vae-decoder'],

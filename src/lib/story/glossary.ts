@@ -386,7 +386,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'sampler',
 		match: ['sampler', 'samplers'],
 		definition:
-			'What Stable Diffusion apps call the scheduler’s recipe for one denoising step (DDIM, Euler, Euler ancestral, DDPM, DPM-Solver++ and others). The U-Net and its predictions are the same whichever sampler walks the loop.'
+			'What Stable Diffusion apps call the scheduler’s recipe for one denoising step (DDIM, Euler, Euler ancestral, DDPM, DPM-Solver++ and others). The U-Net and the guidance formula are the same whichever sampler walks the loop; only how each prediction becomes the next latent differs.'
 	},
 	{
 		id: 'image-to-image',

@@ -20,7 +20,7 @@ export function signalAt(manifest: Manifest, t: number): number {
 
 function noiseLine(manifest: Manifest, t: number): string {
 	const s = signalAt(manifest, t);
-	const mix = `At t = ${t} the latent is ${s.toFixed(2)} × image + ${Math.sqrt(1 - s * s).toFixed(2)} × noise`;
+	const mix = `At t = ${t} the latent is ${s.toFixed(2)} × clean latent + ${Math.sqrt(1 - s * s).toFixed(2)} × noise`;
 	if (s < MOSTLY_NOISE) return `${mix}: almost nothing of the image is left.`;
 	if (s > BARELY_NOISY) return `${mix}: the noise is barely visible.`;
 	return `${mix}: the shapes survive, the detail drowns.`;
