@@ -35,14 +35,14 @@ VAE, U-Net, scheduler), trained from scratch on emoji for the explainer in this 
 Everything here is produced by `python3 -m training all` (see training/README.md); the
 numbers below were measured by `training/evaluate.py` on the shipped files' weights.
 
-![Samples: {n_gallery} prompts, seed 42, DDIM {steps} steps, guidance {guidance}](gallery.png)
+![Samples: {n_gallery} prompts, seed {gallery_seed}, DDIM {steps} steps, guidance {guidance}](gallery.png)
 
 ## Data and licenses
 
 - Images: Noto Emoji (Google, Apache-2.0) and Twemoji (Twitter, Inc. and other contributors,
   CC BY 4.0), as packaged by the npm packages `emoji-datasource-google` and
   `emoji-datasource-twitter` (v16, MIT): 64 px PNGs composited over white and downsampled to
-  {size} x {size}. {n_images} images (1,911 base emoji and their skin-tone variants, two
+  {size} x {size}. {n_images} images ({n_base:,} base emoji and their skin-tone variants, two
   vendors).
 - Captions: CLDR labels and keywords from `emojibase-data` (MIT; CLDR data under the Unicode
   License), varied per sample (label, label + keywords, keywords only).
@@ -56,10 +56,10 @@ numbers below were measured by `training/evaluate.py` on the shipped files' weig
 
 | part | parameters | notes |
 | --- | ---: | --- |
-| text encoder | {p_text:,} | WordPiece ({vocab} tokens), 4 transformer layers, width 128, {ctx} tokens; per-token states and a projected [CLS] embedding |
+| text encoder | {p_text:,} | WordPiece ({vocab} tokens), 4 transformer layers, width {width}, {ctx} tokens; per-token states and a projected [CLS] embedding |
 | image encoder | {p_image:,} | small ResNet; used only to train CLIP |
 | VAE | {p_vae:,} | KL autoencoder, 3x{size}x{size} -> 4x{lat}x{lat}; latent scale factor {scale:.5f} |
-| U-Net | {p_unet:,} | 8x8 and 4x4 levels, residual blocks with timestep embedding, transformer blocks with self- and cross-attention to the text; EMA weights |
+| U-Net | {p_unet:,} | {lat}x{lat} and {lat_half}x{lat_half} levels, residual blocks with timestep embedding, transformer blocks with self- and cross-attention to the text; EMA weights |
 
 - Noise schedule: SD v1's scaled-linear betas ({beta_start} to {beta_end}), T = {T},
   epsilon prediction, trained with min-SNR-{min_snr:g} weighting; prompts dropped {drop:.0%} of the time
@@ -90,7 +90,7 @@ The held-out generations, with intervals, are in the student's grid below.
 
 ## Limits and known failures
 
-- 32 x 32 pixels: fine detail (small text, thin outlines, skin-tone modifiers on small
+- {size} x {size} pixels: fine detail (small text, thin outlines, skin-tone modifiers on small
   figures) is beyond the VAE and the U-Net; complex scenes come out as coloured blobs.
 - The vocabulary comes from emoji names and keywords: words outside it are spelled from
   pieces or become [UNK], and the model has no notion of them.
@@ -104,6 +104,19 @@ def count(m):
 
 
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def or_list(xs):
+    """1, 2, 4 or 8."""
+    xs = [str(x) for x in xs]
+    return xs[0] if len(xs) == 1 else ", ".join(xs[:-1]) + " or " + xs[-1]
+
+
+def noise_gain_at_top():
+    """How much an error in a predicted noise grows in the clean image it implies at t = T - 1:
+    sqrt(1 - abar) / sqrt(abar), rounded."""
+    abar = schedule.alphas_cumprod()[config.T - 1]
+    return round(((1 - abar) / abar) ** 0.5)
 
 
 def in_words(n):
@@ -136,11 +149,11 @@ def sampling_text(manifest):
 
 
 STUDENT_CARD = """{begin}
-## The distilled student (1 to 8 steps)
+## The distilled student ({step_range} steps)
 
-![The student: the same {n_gallery} prompts, seed 42, {steps} steps, guidance {guidance}](gallery_student.png)
+![The student: the same {n_gallery} prompts, seed {gallery_seed}, {steps} steps, guidance {guidance}](gallery_student.png)
 
-A second U-Net, `unet_student.onnx`, draws in 1, 2, 4 or 8 steps of **one** run each. It
+A second U-Net, `unet_student.onnx`, draws in {step_list} steps of **one** run each. It
 learned from the shipped teacher alone (`python3 -m training distill`), with the same
 frozen CLIP and VAE:
 
@@ -155,7 +168,7 @@ frozen CLIP and VAE:
 - The step count is an input too: the best jump from pure noise differs between a 1-step
   and a 2-step path, so one file serves every step count it was trained for.
 - v-prediction (Salimans & Ho 2022): the network predicts v = sqrt(abar) eps - sqrt(1 - abar)
-  x0, which does not amplify its errors at t = 999 the way a predicted noise does (15x there);
+  x0, which does not amplify its errors at t = {t_top} the way a predicted noise does ({gain}x there);
   the exported graph converts it to the noise, so the site's sampler is the teacher's.
 - What it learns from: the teacher's own guided DDIM paths from noise on its
   {teacher_steps}-step grid, for random training captions and guidance scales ({paths_text}).
@@ -174,8 +187,8 @@ The names are those of the {n_prompts} held-out emoji, and each is also a traini
 names, not unseen prompts. *Top 1 / top 5*: the generated image's own caption ranks first /
 in the first five among all {n_captions} captions by our CLIP. *KID*: kernel inception
 distance on CLIP image features to the {n_real} real held-out images (x1000, ± its standard
-error). *PSNR*: median against the teacher's 25-step image for the same prompt and seed.
-*Top 5 of 100*: the older metric (100 training captions), kept for history. {intervals}
+error). *PSNR*: median against the teacher's {teacher_main}-step image for the same prompt and seed.
+*Top 5 of 100*: the older metric ({n_gen} training captions), kept for history. {intervals}
 {bench}
 
 ### At equal U-Net runs

@@ -16,6 +16,7 @@ LATENT_SIZE = 8  # the VAE downsamples by 4
 VAE_DECODER_REFINE = 2  # extra full-resolution blocks in the decoder (see vae.Decoder)
 CONTEXT_LENGTH = 24  # tokens, [CLS] and [SEP] included
 EMBED_DIM = 128  # CLIP's shared text/image embedding space, and the text hidden size
+GALLERY_SEED = 42  # every model card gallery picture starts from this seed's noise
 HOLDOUT_FRACTION = 0.10
 SPLIT_SEED = 20261127
 

@@ -41,7 +41,7 @@ GALLERY_PROMPTS = [
 
 
 def gallery(clip, vae, unet, wp, scale, path, steps=None, guidance=None):
-    card.sheet(generate(clip, vae, unet, wp, scale, GALLERY_PROMPTS, [42] * len(GALLERY_PROMPTS), steps, guidance),
+    card.sheet(generate(clip, vae, unet, wp, scale, GALLERY_PROMPTS, [config.GALLERY_SEED] * len(GALLERY_PROMPTS), steps, guidance),
                GALLERY_PROMPTS, path)
 
 
@@ -103,7 +103,8 @@ def evaluate_all(measure=True):
     gz = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files) / 1e6
     head = card.CARD.format(
         n_gallery=len(GALLERY_PROMPTS), steps=config.DEFAULT_STEPS, guidance=config.DEFAULT_GUIDANCE,
-        size=config.IMAGE_SIZE, lat=config.LATENT_SIZE, n_images=len(d["images"]),
+        size=config.IMAGE_SIZE, lat=config.LATENT_SIZE, lat_half=config.LATENT_SIZE // 2,
+        gallery_seed=config.GALLERY_SEED, width=config.EMBED_DIM, n_base=len(d["base_labels"]), n_images=len(d["images"]),
         heldout_emoji=len(set(d["base_id"][d["heldout"]].tolist())), split_seed=config.SPLIT_SEED,
         n_heldout=int(d["heldout"].sum()), p_text=card.count(clip.text), p_image=card.count(clip.image),
         p_vae=card.count(vae), p_unet=card.count(unet), vocab=len(wp.vocab), ctx=config.CONTEXT_LENGTH,
@@ -191,6 +192,9 @@ def evaluate_student(measure=True):
     n_names = len(names) // len(config.QUALITY_SEEDS)
     section = card.STUDENT_CARD.format(
         begin=card.CARD_BEGIN, end=card.CARD_END, n_gallery=len(GALLERY_PROMPTS), steps=steps, guidance=guidance,
+        gallery_seed=config.GALLERY_SEED, step_range=f"{min(entry['step_counts'])} to {max(entry['step_counts'])}",
+        step_list=card.or_list(entry["step_counts"]), t_top=config.T - 1, gain=card.noise_gain_at_top(),
+        teacher_main=manifest["models"]["teacher"]["steps"], n_gen=metrics["generation"]["captions"],
         params=entry["params"], teacher_params=manifest["models"]["teacher"]["params"],
         g_lo=entry["guidance_range"][0], g_hi=entry["guidance_range"][1], teacher_steps=entry["teacher_steps"],
         paths_text=card.paths_text(entry), training=card.training_text(entry), grid=grid, n_images=len(names),
@@ -231,6 +235,6 @@ def measure_grid(d, out, guidance):
             imgs = quality.student_images(clip, vae, student, wp, scale, captions, list(range(len(captions))),
                                           r["steps"], guidance)
         r["top5_of_100"] = recall(image_embeddings(clip, imgs) @ cap_emb.T, torch.arange(len(captions)), ks=(5,))["r@5"]
-    card.sheet(quality.student_images(clip, vae, student, wp, scale, GALLERY_PROMPTS, [42] * len(GALLERY_PROMPTS),
+    card.sheet(quality.student_images(clip, vae, student, wp, scale, GALLERY_PROMPTS, [config.GALLERY_SEED] * len(GALLERY_PROMPTS),
                                  steps, guidance), GALLERY_PROMPTS, out / "gallery_student.png")
     return rows
