@@ -32,8 +32,10 @@ CARD = """# Model card: emoji-diffusion
 
 A tiny latent diffusion model with the same parts as Stable Diffusion v1 (CLIP text encoder,
 VAE, U-Net, scheduler), trained from scratch on emoji for the explainer in this repository.
-Everything here is produced by `python3 -m training all` (see training/README.md); the
-numbers below were measured by `training/evaluate.py` on the shipped files' weights.
+The data, CLIP, the VAE, the teacher U-Net, their export and this head come from `python3 -m
+training all`; the shipped student, the samplers' table and the 64 px decoder's section come
+from the commands training/README.md lists for them (the student from a two-stage run with
+its own flags, below). Every number was measured on the shipped files' weights.
 
 ![Samples: {n_gallery} prompts, seed {gallery_seed}, DDIM {steps} steps, guidance {guidance}](gallery.png)
 
@@ -154,8 +156,8 @@ STUDENT_CARD = """{begin}
 ![The student: the same {n_gallery} prompts, seed {gallery_seed}, {steps} steps, guidance {guidance}](gallery_student.png)
 
 A second U-Net, `unet_student.onnx`, draws in {step_list} steps of **one** run each. It
-learned from the shipped teacher alone (`python3 -m training distill`), with the same
-frozen CLIP and VAE:
+learned from the shipped teacher alone, in the stages listed below (their commands are in
+training/README.md), with the same frozen CLIP and VAE:
 
 - Same architecture and width as the teacher ({params:,} parameters: the teacher's
   {teacher_params:,} plus a small embedding of two new inputs), initialised from its weights.
@@ -165,15 +167,19 @@ frozen CLIP and VAE:
 - Guidance folded in (Meng et al. 2023): the guidance scale ({g_lo:g} to {g_hi:g}) is an
   input, embedded like the timestep, so a step is one run at batch 1; the teacher needs two
   (with and without the prompt).
-- The step count is an input too: the best jump from pure noise differs between a 1-step
-  and a 2-step path, so one file serves every step count it was trained for.
+- The step count is an input too, since the best jump from pure noise may differ between a
+  1-step and a 2-step path; one file serves every step count it was trained for (the
+  experiments table below has a run without that input, for comparison).
 - v-prediction (Salimans & Ho 2022): the network predicts v = sqrt(abar) eps - sqrt(1 - abar)
   x0, which does not amplify its errors at t = {t_top} the way a predicted noise does ({gain}x there);
   the exported graph converts it to the noise, so the site's sampler is the teacher's.
 - What it learns from: the teacher's own guided DDIM paths from noise on its
   {teacher_steps}-step grid, for random training captions and guidance scales ({paths_text}).
   A student step asked for N steps learns the jump that takes the teacher {teacher_steps}/N
-  of its steps (the grids are nested), with the clean-image error weighted by max(SNR, 1).
+  of its steps (the grids are nested), with the clean-image error weighted by max(SNR, 1);
+  for later steps, half the batches start where the student's own earlier steps (its EMA
+  copy) lead from the path's noise, and some batches add a small pull of its attention maps
+  toward the teacher's.
 - Training, stage by stage:
 {training}
 
@@ -302,10 +308,7 @@ def paths_text(entry):
     if len(stages) < 2:
         return f"{entry['paths']:,} paths"
     each = " and ".join(f"{st['paths'] or 0:,}" for st in stages)
-    return (f"{entry['paths']:,} paths drawn in all, {each} in the stages below, each stage learning from its own; "
-            "both seeded shard k with 1000 + k, but with different shard sizes, so their captions and guidance "
-            "scales are different draws, though most of the second stage's starting noises also start a path in the "
-            "first")
+    return f"{entry['paths']:,} paths drawn in all, {each} in the stages below, each stage learning from its own"
 
 
 def experiments_text(shipped_name=None):

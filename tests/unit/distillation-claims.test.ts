@@ -114,7 +114,18 @@ describe('what the distillation chapter says', () => {
 	});
 
 	it('says the student draws its own picture, with the PSNR the card measured', () => {
-		const s = pathEndSentence(rows)!;
+		const samplers = (
+			JSON.parse(readFileSync('static/models/metrics.json', 'utf8')) as {
+				samplers: {
+					sampler: string;
+					steps: number;
+					psnr_vs_teacher25_db?: number;
+					psnr_ci?: [number, number];
+				}[];
+			}
+		).samplers;
+		const anc = samplers.find((r) => r.sampler === 'euler_a' && r.steps === 25)!;
+		const s = pathEndSentence(rows, { ...anc, label: 'Euler ancestral at 25 steps' })!;
 		expect(prose).toContain(s);
 		const students = [1, 2, 4, 8].map((n) => row('student', n));
 		expect(s).toContain(
@@ -130,6 +141,14 @@ describe('what the distillation chapter says', () => {
 		const apart = s8.psnr_ci![0] > s4.psnr_ci![1] || s8.psnr_ci![1] < s4.psnr_ci![0];
 		expect(s.includes('not measurably closer at 8 steps than at 4')).toBe(!apart);
 		expect(prose).not.toMatch(/ends close to where the teacher ends/);
+		// Nearer than a different picture of the prompt from the same noise, where the card says so.
+		const worst = students.reduce((a, b) =>
+			b.psnr_vs_teacher25_db! < a.psnr_vs_teacher25_db! ? b : a
+		);
+		expect(s.includes('a picture of its own that resembles the teacher')).toBe(
+			worst.psnr_ci![0] > anc.psnr_ci![1]
+		);
+		expect(pathEndSentence(rows)).toContain("its own picture of the prompt, not the teacher's");
 	});
 
 	it('states measurements, not the project’s targets', () => {

@@ -46,9 +46,9 @@ describe('numbers the prose reads from the model files', () => {
 		);
 	});
 
-	it('the emoji in the data', () => {
-		expect(chapter('clip')).toContain(`keywords of the ${en(metrics.grid[0]!.captions)} emoji`);
-		expect(chapter('clip')).not.toMatch(/about 1,900/);
+	it('types no count of emoji into the tokenizer paragraph', () => {
+		expect(chapter('clip')).not.toMatch(/about 1,900|1,911/);
+		expect(metrics.grid[0]!.captions).toBeGreaterThan(0);
 	});
 
 	it('the loop’s defaults and their cost', () => {

@@ -13,7 +13,7 @@ import {
 	equalTimeSentences,
 	pathEndSentence
 } from './distillation-claims';
-import { bench, emojiCount, manifest, metrics } from './facts';
+import { bench, manifest, metrics } from './facts';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
 
@@ -111,7 +111,11 @@ const samplerRows = metrics.samplers ?? [];
 const evalImages = gridRows[0]?.images ?? samplerRows[0]?.images ?? 0;
 const evalNames = evalImages / 2;
 const evalSet = `${evalImages.toLocaleString('en-US')} generations, the names of ${evalNames.toLocaleString('en-US')} emoji with two seeds each (one of the two drawings of each of these emoji was held out of training; the other was trained on, under the same name)`;
-const pathEnd = pathEndSentence(gridRows);
+const ancestral = samplerRows.find((r) => r.sampler === 'euler_a' && r.steps === 25);
+const pathEnd = pathEndSentence(
+	gridRows,
+	ancestral && { ...ancestral, label: `Euler ancestral at ${ancestral.steps} steps` }
+);
 const teacherPsnr = (n: number) =>
 	gridRows.find((r) => r.model === 'teacher' && r.steps === n)?.psnr_vs_teacher25_db?.toFixed(1);
 const cost = costSentence(bench);
@@ -257,7 +261,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					verdict: 'right'
 				},
 				paragraphs: [
-					`A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with ${embedDim} numbers. Stable Diffusion v1 uses 768.`,
+					`A *feature vector* is just a list of numbers. Nobody chooses what each number means; training finds numbers that are useful. Our tiny CLIP describes every text and every image with ${embedDim} numbers; OpenAI's CLIP ViT-L/14, whose text encoder Stable Diffusion v1 uses, has 768.`,
 					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
 				],
 				figure: {
@@ -279,7 +283,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'First, words become tokens',
 				paragraphs: [
 					`Before the text encoder sees anything, a *tokenizer* cuts the prompt into tokens from a fixed vocabulary. A common word is one token. A word the tokenizer has never seen is spelled out from smaller pieces. Ours is a *WordPiece* tokenizer, and a word it cannot spell from its pieces becomes, whole, the special token \`[UNK]\`, "unknown". Stable Diffusion's CLIP uses a *byte-level BPE* tokenizer (49,408 tokens) that can spell anything, down to single bytes; its real limit is length: 77 positions, the start and end tokens included, so 75 for the prompt, and a longer prompt is simply cut off.`,
-					`Our vocabulary was built from the names and keywords of the ${emojiCount} emoji in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
+					`Our vocabulary was built from the emoji names and keywords in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
 				],
 				figure: {
 					view: 'tokens',
@@ -405,7 +409,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'variational',
 				title: 'What "variational" adds',
 				paragraphs: [
-					`A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours writes the same 1e-6 but counts it differently: it averages the pixel error over each image's ${imageNumbers.toLocaleString('en-US')} numbers while summing the KL over the latent's ${latentNumbers}, where Stable Diffusion's training sums both, so next to the pixel error our KL counts ${imageNumbers.toLocaleString('en-US')} times as much as the same weight would there. And to keep things simple ours learns only from the pixel error (squared, plus a little absolute error), with no perceptual or adversarial loss.`,
+					`A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours writes the same 1e-6 but counts it differently: it averages the pixel error over each image's ${imageNumbers.toLocaleString('en-US')} numbers while summing the KL over the latent's ${latentNumbers}, where Stable Diffusion's training sums both, so next to the pixel error our KL counts ${imageNumbers.toLocaleString('en-US')} times as much as the same weight would there. And to keep things simple its reconstruction loss is only the pixel error (squared, plus a little absolute error), with no perceptual or adversarial loss.`,
 					`With so weak a pull, Stable Diffusion's latents keep whatever spread its encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them: 0.18215. Our stronger pull already keeps the spread close to 1, so our factor is ${manifest.latent.scale_factor.toFixed(2)}.`
 				],
 				figure: {
@@ -491,7 +495,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					parts: [],
 					flow: 'training',
 					note: {
-						label: 'SD v1 schedule',
+						label: 'Our schedule, the same as SD v1’s',
 						lines: [
 							`β_t from ${manifest.schedule.beta_start} to ${manifest.schedule.beta_end} (scaled linear), T = ${T}`,
 							'ᾱ_t = (1 − β_0) · (1 − β_1) · … · (1 − β_t)'
@@ -654,7 +658,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 9,
 				paragraphs: [
 					`Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, ${latentShape} for ours. The noise comes from a random number generator started from a **seed**.`,
-					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
+					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere, up to float rounding (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
 					view: 'loop',
@@ -678,7 +682,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'"Guide" has a precise meaning. At every step the U-Net runs **twice**: once with your prompt and once with the empty prompt it learned in training. The difference between the two predictions points towards "more like the prompt". **Classifier-free guidance** exaggerates it by a *guidance scale* s.',
 					'With s = 1 you get the plain prompted prediction; larger s follows the prompt more closely, at some cost to variety and, pushed too far, to quality. Stable Diffusion commonly uses about 7.5.',
-					"Why *classifier-free*? An earlier method steered each step with the gradient of a separate classifier trained on noisy images (Dhariwal & Nichol, 2021). This one needs none: in training the prompt is dropped some of the time (one time in ten, for Stable Diffusion and for ours), so the same U-Net also learns to predict the noise with no text at all, and the difference between its two predictions does the classifier's job (Ho & Salimans, 2022).",
+					"Why *classifier-free*? An earlier method steered each step with the gradient of a separate classifier trained on noisy images (Dhariwal & Nichol, 2021). This one needs none: in training the prompt is dropped some of the time (one time in ten for ours, and for Stable Diffusion v1's later checkpoints), so the same U-Net also learns to predict the noise with no text at all, and the difference between its two predictions does the classifier's job (Ho & Salimans, 2022).",
 					'Two settings of the slider take the formula apart. At s = 0 only the unprompted prediction is left: the prompt is ignored, and you see what the model draws from this seed with no text ([guidance 0](/denoising-loop?step=2&guidance=0)). At s = 1 the prompted prediction is used as it is, with nothing exaggerated ([guidance 1](/denoising-loop?step=2&guidance=1)).',
 					'The *negative prompt* box of every Stable Diffusion app is no separate mechanism: its text simply takes the empty prompt\'s place in the formula, so the step is pushed away from it and towards the prompt: ε = ε_neg + s · (ε_cond − ε_neg). Try one under "Change" above the figure ([“red heart”](/denoising-loop?step=2&neg=red+heart)): the second panel then shows the prediction for the negative prompt. The distilled student has no such slot, as its guidance happens inside it.'
 				],
@@ -696,7 +700,10 @@ export const CHAPTERS: readonly Chapter[] = [
 						},
 						student: {
 							label: 'The student’s guidance',
-							lines: ['ε = student(x_t, t, text, s): one run', 's is an input, like t']
+							lines: [
+								'ε = student(x_t, t, text, s, N): one run',
+								's and the step count N are inputs, like t'
+							]
 						}
 					}
 				}
@@ -708,7 +715,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				paragraphs: [
 					'Now the **scheduler** uses the guided noise. First it estimates the clean latent x₀ by undoing the mixing formula. Then it mixes that estimate with the predicted noise again, at a *lower* noise level: that is the latent for the next step.',
 					'How much noise is removed per step is fixed by the noise schedule and the number of steps, not by a learning rate, and no weights change. Different schedulers (DDPM, DDIM, Euler, …) are different recipes for this step.',
-					`Two details differ between our scheduler and Stable Diffusion v1's. Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = ${T - 1}, and its last step goes all the way to ᾱ = 1, a clean latent (\`set_alpha_to_one=True\` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with \`steps_offset=1\`, so at ${loopSteps} steps it starts at t = ${leadingFirst}, never ${T - 1}, and with \`set_alpha_to_one=False\` its last step stops at ᾱ_0, a hair short of clean. The fewer the steps, the more leading spacing costs: at ${fewSteps} steps its first step is at t = ${leadingFewFirst}, so the U-Net is told to expect a latent that keeps √ᾱ = ${keptAtLeadingFew} of its picture when the latent is pure noise, and its first estimate starts from that wrong premise (compare the two spacings in the sampler grid).`,
+					`Two details differ between our scheduler and the settings Stable Diffusion v1 ships with its own scheduler (PNDM; diffusers' DDIM reuses them). Ours spaces its steps from the very top ("trailing" spacing), so the first step is at t = ${T - 1}, and its last step goes all the way to ᾱ = 1, a clean latent (\`set_alpha_to_one=True\` in the diffusers library). The scheduler settings shipped with Stable Diffusion v1 use "leading" spacing with \`steps_offset=1\`, so at ${loopSteps} steps it starts at t = ${leadingFirst}, never ${T - 1}, and with \`set_alpha_to_one=False\` its last step stops at ᾱ_0, a hair short of clean. The fewer the steps, the more leading spacing costs: at ${fewSteps} steps its first step is at t = ${leadingFewFirst}, so the U-Net is told to expect a latent that keeps √ᾱ = ${keptAtLeadingFew} of its picture when the latent is pure noise, and its first estimate starts from that wrong premise (compare the two spacings in the sampler grid).`,
 					"The sampler menu above the figure swaps the recipe, the number of steps and the spacing, as the menu of any Stable Diffusion app does. DDIM and Euler are deterministic: after the starting noise they add none, so more steps converge on one picture per seed. Euler ancestral and DDPM add fresh noise back at every step, so their pictures keep changing as steps are added; here that noise is seeded from the seed too, so every sampler repeats its picture for the same link. DPM-Solver++ (2M) also uses the previous step's x₀ estimate, a second-order step. The figure's box of numbers shows the chosen sampler's coefficients for this step."
 				],
 				figure: {
@@ -820,7 +827,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'progressive',
 				title: 'How the student was taught',
 				paragraphs: [
-					`For each stage of the student's training, the teacher drew paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions (one path in ten with the empty prompt) and guidance scales from ${guidanceRange}: ${pathStages}. Then the student, starting from the teacher's weights in the first stage and from that stage's result in the fine-tune, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led (run by its slowly averaged copy, the EMA weights), so that it learns to get back onto the path from its own errors, as it must when it samples. The loss is the error of the student's clean-image estimate against the one that makes the teacher's jump, weighted by max(SNR, 1), plus, on some batches, a small pull of its cross-attention maps toward the teacher's. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, because the best jump from pure noise is not the same for a 1-step picture and for the first of two steps.`,
+					`For each stage of the student's training, the teacher drew paths from pure noise, each with its ${teacherPathSteps} guided steps written down, for random training captions (one path in ten with the empty prompt) and guidance scales from ${guidanceRange}: ${pathStages}. Then the student, starting from the teacher's weights in the first stage and from that stage's result in the fine-tune, learned jumps along them: asked for N steps, each of its steps must land where the teacher lands after ${teacherPathSteps}/N of its own (the grids are nested: a ${coarsest}-step jump spans ${teacherPathSteps / coarsest} of the teacher's ${teacherPathSteps} steps). Every jump ends on a point the teacher drew. A first jump starts from the path's own noise; a later jump starts, in half of the training batches, on the teacher's path, and in the other half where the student's own earlier jumps from the same noise led (run by its slowly averaged copy, the EMA weights), so that it learns to get back onto the path from its own errors, as it must when it samples. The loss is the error of the student's clean-image estimate against the one that makes the teacher's jump, weighted by max(SNR, 1), plus, on some batches, a small pull of its cross-attention maps toward the teacher's. Every step count learned at once from the same paths: there were no rounds. The step count is an input too, since the best jump from pure noise may differ between a 1-step picture and the first of two steps (the model card lists a student trained without that input, for comparison).`,
 					`The student also predicts something else than noise: *v*, a mix of the noise and the clean image (Salimans & Ho, 2022). At t = ${T - 1} the clean image is x₀ = (x − ${noiseAtTop} ε) / ${keptAtTop}, so any error in a predicted noise is multiplied by about ${errorGainAtTop} in the picture; predicting v avoids that, which matters when one prediction is the whole picture. Its graph turns v back into noise, so the loop and every figure here read it like the teacher's.`,
 					"Other recipes get to 1 to 4 steps differently. *Progressive distillation*, which ours is not, halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],

@@ -78,6 +78,7 @@ export interface Bench {
 	browser?: string;
 	cores?: number;
 	grid?: BenchRow[];
+	samplers?: { sampler: string; steps: number; ms: number }[];
 }
 
 const timing = (bench: Bench | null, model: ModelName, steps: number) =>
@@ -107,11 +108,20 @@ export function stepCostRatios(bench: Bench | null): number[] {
 const median = (xs: number[]) =>
 	xs.length % 2 ? xs[(xs.length - 1) / 2]! : (xs[xs.length / 2 - 1]! + xs[xs.length / 2]!) / 2;
 
+/** How far one generation's time varied within the bench's run: its rows are single runs. */
+function noiseNote(bench: Bench): string {
+	const a = timing(bench, 'teacher', 25);
+	const b = bench.samplers?.find((r) => r.sampler === 'ddim' && r.steps === 25);
+	if (!a || !b) return '';
+	const [lo, hi] = [Math.min(a.ms, b.ms), Math.max(a.ms, b.ms)];
+	return `; single runs, so these ratios are rough: the same run timed one 25-step generation at ${ms(lo)} and ${ms(hi)}`;
+}
+
 /** Why U-Net runs and the reader's time are two different costs, from the bench. */
 export function costSentence(bench: Bench | null): string | undefined {
 	const ratios = stepCostRatios(bench);
 	if (!bench || !ratios.length) return undefined;
-	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it does not: the teacher's two runs go as one call on a batch of two, which takes about as long as one run, and in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${median(ratios).toFixed(2)}). So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
+	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it does not: the teacher's two runs go as one call on a batch of two, which takes about as long as one run, and in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${median(ratios).toFixed(2)})${noiseNote(bench)}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
 }
 
 /** The student against the teacher at the same number of steps: about equal time in a browser. */
@@ -141,9 +151,19 @@ export function equalRunSentences(rows: GridRow[]): string[] {
 	return out;
 }
 
-/** How close the student's picture comes to the teacher's 25-step one, against the teacher's
- * own few-step picture: the student draws its own picture, not the teacher's. */
-export function pathEndSentence(rows: GridRow[], teacherSteps = 4): string | undefined {
+/** A picture measured against the same reference, with its interval. */
+type Psnr = { psnr_vs_teacher25_db?: number; psnr_ci?: [number, number] };
+
+/**
+ * How close the student's picture comes to the teacher's 25-step one, against the teacher's own
+ * few-step picture and, if given, a different picture of the same prompt from the same noise
+ * (an ancestral sampler's): near the teacher's picture, but a picture of its own.
+ */
+export function pathEndSentence(
+	rows: GridRow[],
+	different?: Psnr & { label: string },
+	teacherSteps = 4
+): string | undefined {
 	const students = rows
 		.filter((r) => r.model === 'student' && r.psnr_vs_teacher25_db !== undefined)
 		.sort((a, b) => a.steps - b.steps);
@@ -167,5 +187,13 @@ export function pathEndSentence(rows: GridRow[], teacherSteps = 4): string | und
 			: tail === 'worse'
 				? `farther at ${last.steps} steps than at ${secondLast.steps}`
 				: `not measurably closer at ${last.steps} steps than at ${secondLast.steps}`;
-	return `Measured against the teacher's 25-step picture for the same prompt and seed, the student's pictures come to ${students.map((r) => r.psnr_vs_teacher25_db!.toFixed(1)).join(' / ')} dB at ${students.map((r) => r.steps).join(' / ')} steps (median PSNR; higher is closer): ${closer} (${teacher.psnr_vs_teacher25_db.toFixed(1)} dB), and ${trend}. The student draws its own picture of the prompt, not the teacher's.`;
+	const worst = students.reduce((a, b) =>
+		b.psnr_vs_teacher25_db! < a.psnr_vs_teacher25_db! ? b : a
+	);
+	const nearer =
+		different?.psnr_vs_teacher25_db !== undefined && psnrRelation(worst, different) === 'better';
+	const ending = nearer
+		? ` It stays nearer to it than a different picture of the same prompt from the same noise does (${different.label}: ${different.psnr_vs_teacher25_db!.toFixed(1)} dB). The student draws a picture of its own that resembles the teacher's, not the teacher's exactly.`
+		: " The student draws its own picture of the prompt, not the teacher's.";
+	return `Measured against the teacher's 25-step picture for the same prompt and seed, the student's pictures come to ${students.map((r) => r.psnr_vs_teacher25_db!.toFixed(1)).join(' / ')} dB at ${students.map((r) => r.steps).join(' / ')} steps (median PSNR; higher is closer): ${closer} (${teacher.psnr_vs_teacher25_db.toFixed(1)} dB), and ${trend}.${ending}`;
 }

@@ -402,7 +402,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		match: ['strength', 'denoising strength'],
 		explainedIn: 'editing',
 		definition:
-			'Image-to-image’s slider, from 0 to 1: the share of the loop’s steps that run. 0 returns the picture, 1 starts from pure noise and ignores it.'
+			'Image-to-image’s slider, from 0 to 1: the share of the loop’s steps that run. 0 returns the picture as the VAE redraws it; 1 starts here from pure noise and ignores it (diffusers still keeps a faint trace).'
 	},
 	{
 		id: 'inpainting',
