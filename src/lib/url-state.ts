@@ -191,6 +191,14 @@ export function linkBackend(params: URLSearchParams): NonNullable<ViewState['bac
 	return raw !== null && isBackend(raw) ? raw : 'auto';
 }
 
+/**
+ * The model a link shows, read on its own like the backend: the model loads its U-Net first.
+ * Anything but "student" (the page reports it) is the teacher.
+ */
+export function linkModel(params: URLSearchParams): ModelName {
+	return params.get('model') === 'student' ? 'student' : 'teacher';
+}
+
 export function parseViewState(params: URLSearchParams, limits: ParseLimits): ParseResult {
 	const state: ViewState = {};
 	const notices: string[] = [];

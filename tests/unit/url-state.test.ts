@@ -6,6 +6,7 @@ import {
 	generationSettings,
 	linkBackend,
 	linkLimits,
+	linkModel,
 	parseViewState,
 	serializeViewState,
 	LIMITS
@@ -227,6 +228,17 @@ describe('linkBackend', () => {
 				parseViewState(new URLSearchParams({ backend: raw }), { ...limits, maxStep: 1 }).state
 					.backend ?? 'auto'
 			);
+	});
+});
+
+describe('linkModel', () => {
+	it('reads the model a link shows, as the full parser does; anything else is the teacher', () => {
+		for (const raw of ['student', 'teacher', 'STUDENT', 'x', ''])
+			expect(linkModel(new URLSearchParams({ model: raw }))).toBe(
+				parseViewState(new URLSearchParams({ model: raw }), { ...limits, maxStep: 1 }).state
+					.model ?? 'teacher'
+			);
+		expect(linkModel(new URLSearchParams('step=2'))).toBe('teacher');
 	});
 });
 
