@@ -1,3 +1,6 @@
+import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defaultClientConditions, type Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
@@ -42,7 +45,21 @@ function workerFileList(): Plugin {
 	};
 }
 
+/**
+ * The size of each runtime build's .wasm, as scripts/copy-ort.js copies it into static/ort/:
+ * the page counts it in the loading progress from the start, before its download answers.
+ */
+function runtimeBytes() {
+	const dist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web'));
+	const size = (f: string) => statSync(join(dist, f)).size;
+	return {
+		wasm: size('ort-wasm-simd-threaded.wasm'),
+		webgpu: size('ort-wasm-simd-threaded.asyncify.wasm')
+	};
+}
+
 export default defineConfig({
+	define: { __RUNTIME_BYTES__: JSON.stringify(runtimeBytes()) },
 	plugins: [crossOriginIsolation(), sveltekit(), workerFileList()],
 	// The inference worker imports onnxruntime-web lazily, which needs ES module workers.
 	worker: { format: 'es' },

@@ -1,5 +1,7 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
 declare global {
+	/** The size in bytes of each onnxruntime-web build's .wasm (vite.config.ts reads them). */
+	const __RUNTIME_BYTES__: { wasm: number; webgpu: number };
 	namespace App {
 		// interface Error {}
 		// interface Locals {}

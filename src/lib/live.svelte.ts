@@ -91,6 +91,10 @@ class Live {
 	private firstPaintLoad: Promise<void> | undefined;
 	private modelStarted = false;
 	private backend: BackendChoice = 'auto';
+	/** The model the page's link shows first: its U-Net loads first. */
+	private first: ModelName | undefined;
+	/** Whether the page on show has a live figure (set by its load function). */
+	private figures = true;
 	private watchingConnection = false;
 	/** Settings of the generation in flight: asking again for them must not restart it. */
 	private running: string | undefined;
@@ -182,22 +186,33 @@ class Live {
 	}
 
 	/**
-	 * Starts the live model; once ready it recomputes what the page shows. After a failure
-	 * (model.error says why) the next call tries again, and so does the browser coming back
-	 * online: most failures to load are a download that did not arrive.
+	 * Whether the page on show has a live figure; a page without one never starts the model
+	 * (its load function says so before the page asks for the model).
 	 */
-	async start(backend: BackendChoice = 'auto') {
+	page(hasLiveFigure: boolean) {
+		this.figures = hasLiveFigure;
+	}
+
+	/**
+	 * Starts the live model, unless the page has no live figure; once ready it recomputes what
+	 * the page shows. `first`: the model the page's link shows, whose U-Net loads first. After
+	 * a failure (model.error says why) the next call tries again, and so does the browser
+	 * coming back online: most failures to load are a download that did not arrive.
+	 */
+	async start(backend: BackendChoice = 'auto', first?: ModelName) {
 		this.backend = backend;
+		if (first) this.first = first;
+		if (!this.figures) return;
 		if (!this.watchingConnection && typeof window !== 'undefined') {
 			this.watchingConnection = true;
 			window.addEventListener('online', () => {
-				if (model.status === 'error') void this.start(this.backend);
+				if (model.status === 'error' && this.figures) void this.start(this.backend);
 			});
 		}
 		if (this.modelStarted && model.status !== 'error') return;
 		this.modelStarted = true;
 		try {
-			await readyClient(backend);
+			await readyClient(backend, this.first);
 		} catch {
 			this.modelStarted = false;
 			return;

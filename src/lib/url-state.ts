@@ -12,6 +12,7 @@
 import { maskFromLink, maskToLink } from './pipeline/editing';
 import {
 	SCHEDULER_NAMES,
+	modelEntry,
 	type Manifest,
 	type ModelName,
 	type SchedulerName
@@ -191,6 +192,14 @@ export function linkBackend(params: URLSearchParams): NonNullable<ViewState['bac
 	return raw !== null && isBackend(raw) ? raw : 'auto';
 }
 
+/**
+ * The model a link shows, read on its own like the backend: the model loads its U-Net first.
+ * Anything but "student" (the page reports it) is the teacher.
+ */
+export function linkModel(params: URLSearchParams): ModelName {
+	return params.get('model') === 'student' ? 'student' : 'teacher';
+}
+
 export function parseViewState(params: URLSearchParams, limits: ParseLimits): ParseResult {
 	const state: ViewState = {};
 	const notices: string[] = [];
@@ -322,5 +331,27 @@ export function generationSettings(state: ViewState): Partial<GenerationSettings
 		model,
 		scheduler: sampler,
 		spacing
+	};
+}
+
+type FormSettings = Pick<ViewState, 'prompt' | 'seed' | 'guidance'>;
+
+/**
+ * The prompt form's settings with those equal to the model's defaults left undefined: the form
+ * hands back every field, and a default written into the link would pin it there (a link
+ * without it follows the model's). Guidance's default is the chosen model's own.
+ */
+export function withoutDefaults<T extends FormSettings>(
+	s: T,
+	manifest: Manifest,
+	model: ModelName = 'teacher'
+): T {
+	const d = manifest.sampler;
+	const guidance = modelEntry(manifest, model)?.guidance ?? d.guidance;
+	return {
+		...s,
+		prompt: s.prompt === d.prompt ? undefined : s.prompt,
+		seed: s.seed === d.seed ? undefined : s.seed,
+		guidance: s.guidance === guidance ? undefined : s.guidance
 	};
 }

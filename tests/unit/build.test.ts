@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
 	buildPipeline,
 	CORE_FILES,
+	coreFiles,
 	pipelineFileKeys,
 	type BuiltPipeline
 } from '../../src/lib/pipeline/build';
@@ -37,7 +38,7 @@ describe.runIf(hasModels)('one pipeline builder for the browser and Node', () =>
 					);
 				}
 			},
-			{ backend: 'wasm', threads: 1, student: 'lazy' }
+			{ backend: 'wasm', threads: 1, second: 'lazy' }
 		);
 		expect(asked.sort()).toEqual([...CORE_FILES].sort());
 		const trace = await built.pipeline.generate(settings);
@@ -52,12 +53,41 @@ describe.runIf(hasModels)('one pipeline builder for the browser and Node', () =>
 		expect([...new Set(asked)].sort()).toEqual(pipelineFileKeys(manifest).sort());
 	}, 120_000);
 
+	it('a page that shows the student first loads its U-Net first, the teacher’s on first use', async () => {
+		const studentKey = manifest.models?.student?.unet;
+		if (!studentKey) return;
+		const asked: string[][] = [];
+		const built = await buildPipeline(
+			{
+				manifest,
+				files: async (keys) => {
+					asked.push(keys);
+					return new Map(
+						keys.map((k) => [k, readFileSync(join(modelsDir, manifest.files[k]!.path))])
+					);
+				}
+			},
+			{ backend: 'wasm', threads: 1, first: 'student', second: 'lazy' }
+		);
+		// The student's U-Net heads the first request; the teacher's is not in it.
+		expect(asked).toHaveLength(1);
+		expect(asked[0]![0]).toBe(studentKey);
+		expect(asked[0]).not.toContain('unet');
+		expect(coreFiles(manifest, 'student')).toEqual(asked[0]);
+		await built.pipeline.generate({ ...settings, model: 'student' });
+		expect(asked.flat()).not.toContain('unet');
+		// A page that needs both (the distillation chapter) gets the teacher when it asks.
+		await built.pipeline.generate({ ...settings, model: 'teacher' });
+		expect(asked.flat().filter((k) => k === 'unet')).toHaveLength(1);
+		expect(asked.flat().indexOf(studentKey)).toBeLessThan(asked.flat().indexOf('unet'));
+	}, 120_000);
+
 	it('nodePipeline is that builder with files read from disk, the student loaded now', async () => {
 		const { calls } = vi.mocked(buildPipeline).mock;
 		const before = calls.length;
 		const node = await nodePipeline(modelsDir);
 		expect(calls.length).toBe(before + 1);
-		expect(calls.at(-1)![1]).toMatchObject({ backend: 'wasm', student: 'eager' });
+		expect(calls.at(-1)![1]).toMatchObject({ backend: 'wasm', second: 'eager' });
 		const built = (await vi.mocked(buildPipeline).mock.results.at(-1)!.value) as BuiltPipeline;
 		expect(node.pipeline).toBe(built.pipeline);
 		expect(node.vaeEncoder).toBe((await built.extras()).vaeEncoder);

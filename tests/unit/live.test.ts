@@ -39,11 +39,16 @@ const fakeTrace = (settings: GenerationSettings) =>
 
 const fake = vi.hoisted(() => ({
 	model: { status: 'ready', manifest: null as unknown, report: null, error: '' },
-	client: null as unknown
+	client: null as unknown,
+	/** What readyClient was asked: the backend and the model to load first. */
+	ready: [] as unknown[][]
 }));
 vi.mock('../../src/lib/model.svelte', () => ({
 	model: fake.model,
-	readyClient: async () => fake.client
+	readyClient: async (...args: unknown[]) => {
+		fake.ready.push(args);
+		return fake.client;
+	}
 }));
 
 /** Lets the awaited promises inside live run. */
@@ -58,6 +63,7 @@ beforeEach(async () => {
 	fake.client = new ModelClient(() => worker as unknown as Worker);
 	fake.model.status = 'ready';
 	fake.model.manifest = manifest;
+	fake.ready = [];
 	({ live } = await import('../../src/lib/live.svelte'));
 });
 afterEach(() => {
@@ -105,6 +111,32 @@ describe('live: one generation per distinct setting', () => {
 		void live.start();
 		await settle();
 		expect(worker.generations().map((m) => m.settings.prompt)).toEqual(['cat']);
+	});
+});
+
+describe('live: starting the model', () => {
+	it('a page with no live figure never starts it; the next page with one does', async () => {
+		fake.model.status = 'idle';
+		live.page(false);
+		live.want({ prompt: 'cat' });
+		await live.start('auto', 'teacher');
+		expect(fake.ready).toEqual([]);
+		live.page(true);
+		await live.start('auto', 'teacher');
+		expect(fake.ready).toEqual([['auto', 'teacher']]);
+	});
+
+	it('loads the model the link shows first, also when the page asks again without saying', async () => {
+		fake.model.status = 'idle';
+		live.page(true);
+		void live.start('wasm', 'student');
+		await settle();
+		expect(fake.ready[0]).toEqual(['wasm', 'student']);
+		// A retry after a failure, asked by the page with the backend only.
+		fake.model.status = 'error';
+		void live.start('wasm');
+		await settle();
+		expect(fake.ready[1]).toEqual(['wasm', 'student']);
 	});
 });
 

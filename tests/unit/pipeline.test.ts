@@ -140,7 +140,7 @@ describe.runIf(hasModels)('the pipeline reproduces the PyTorch reference (WASM, 
 		const text = await built.pipeline.parts.text.encode([
 			built.pipeline.parts.tokenize(g.golden.probe_label)
 		]);
-		const p = await predictNoise(built.pipeline.parts.unet, m, noised, text.hidden);
+		const p = await predictNoise(await built.pipeline.parts.unet(), m, noised, text.hidden);
 		// Predicting zero would score about 1; a trained U-Net does much better.
 		expect(p.loss).toBeGreaterThan(0);
 		expect(p.loss).toBeLessThan(0.6);

@@ -6,8 +6,10 @@ import {
 	generationSettings,
 	linkBackend,
 	linkLimits,
+	linkModel,
 	parseViewState,
 	serializeViewState,
+	withoutDefaults,
 	LIMITS
 } from '../../src/lib/url-state';
 
@@ -227,6 +229,45 @@ describe('linkBackend', () => {
 				parseViewState(new URLSearchParams({ backend: raw }), { ...limits, maxStep: 1 }).state
 					.backend ?? 'auto'
 			);
+	});
+});
+
+describe('linkModel', () => {
+	it('reads the model a link shows, as the full parser does; anything else is the teacher', () => {
+		for (const raw of ['student', 'teacher', 'STUDENT', 'x', ''])
+			expect(linkModel(new URLSearchParams({ model: raw }))).toBe(
+				parseViewState(new URLSearchParams({ model: raw }), { ...limits, maxStep: 1 }).state
+					.model ?? 'teacher'
+			);
+		expect(linkModel(new URLSearchParams('step=2'))).toBe('teacher');
+	});
+});
+
+describe('defaults stay out of links', () => {
+	const d = manifest.sampler;
+	it('the prompt form’s defaults are dropped, the reader’s own values kept', () => {
+		const form = { prompt: d.prompt, seed: d.seed, guidance: d.guidance };
+		const cleaned = withoutDefaults(form, manifest);
+		expect(cleaned).toEqual({ prompt: undefined, seed: undefined, guidance: undefined });
+		// Over a link that set them: the page's state loses them, and so does its link.
+		const link = { step: 2, prompt: 'red heart', seed: 7, guidance: 6 };
+		expect(serializeViewState({ ...link, ...cleaned })).toBe('?step=2');
+		const mine = { prompt: 'red heart', seed: 7, guidance: 6, neg: 'blue' };
+		expect(withoutDefaults(mine, manifest)).toEqual(mine);
+		expect(serializeViewState(withoutDefaults({ ...form, seed: 43 }, manifest))).toBe('?seed=43');
+	});
+
+	it('guidance is compared with the chosen model’s own default', () => {
+		const student = manifest.models?.student;
+		if (!student) return;
+		const g = student.guidance;
+		expect(withoutDefaults({ guidance: g }, manifest, 'student').guidance).toBeUndefined();
+		const other = {
+			...manifest,
+			models: { ...manifest.models, student: { ...student, guidance: g + 1 } }
+		};
+		expect(withoutDefaults({ guidance: g }, other, 'student').guidance).toBe(g);
+		expect(withoutDefaults({ guidance: g + 1 }, other, 'student').guidance).toBeUndefined();
 	});
 });
 

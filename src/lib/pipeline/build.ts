@@ -6,7 +6,7 @@
  * paint), so the golden tests check the assembly that readers run.
  */
 import { DiffusionPipeline } from './generate';
-import { modelEntry, type Manifest } from './manifest';
+import { modelEntry, type Manifest, type ModelName } from './manifest';
 import {
 	createSession,
 	loadRuntime,
@@ -19,9 +19,20 @@ import {
 import { clipImageEncoder, clipTextEncoder, type ImageEncoder } from './clip-encoders';
 import { loadTokenizer, tokenizePrompt } from './tokenizer';
 
-/** Files the pipeline needs up front; the extras only some chapters need. */
+/** Files the pipeline needs up front (the teacher first); the extras only some chapters need. */
 export const CORE_FILES = ['unet', 'vae_decoder', 'text_encoder', 'tokenizer'];
 export const EXTRA_FILES = ['vae_encoder', 'image_encoder'];
+
+/** The model a page asked for, if the folder has it; else the teacher. */
+function firstModel(manifest: Manifest, first: ModelName | undefined): ModelName {
+	return first && modelEntry(manifest, first) ? first : 'teacher';
+}
+
+/** The files needed up front when `first` draws the first picture: its U-Net first. */
+export function coreFiles(manifest: Manifest, first?: ModelName): string[] {
+	const unet = modelEntry(manifest, firstModel(manifest, first))?.unet ?? 'unet';
+	return [unet, ...CORE_FILES.filter((k) => k !== 'unet')];
+}
 
 /**
  * Every file the pipeline may ask for: the core, the extras and each model's U-Net (the
@@ -40,8 +51,8 @@ export interface ModelSource {
 
 export interface BuildOptions {
 	/**
-	 * The backend of the U-Nets and the VAE, or a function that picks one given the teacher's
-	 * U-Net bytes and returns the session it made on it (the browser's WebGPU probe).
+	 * The backend of the U-Nets and the VAE, or a function that picks one given the first
+	 * U-Net's bytes and returns the session it made on it (the browser's WebGPU probe).
 	 */
 	backend:
 		Backend | ((unet: Uint8Array) => Promise<{ backend: Backend; unet: ort.InferenceSession }>);
@@ -52,8 +63,18 @@ export interface BuildOptions {
 	/** Where onnxruntime-web's .wasm and .mjs files are served, and its thread count. */
 	wasmPaths?: string;
 	threads?: number;
-	/** 'lazy': the student's file is fetched when a reader first asks for it; 'eager': now. */
-	student: 'lazy' | 'eager';
+	/**
+	 * The model whose U-Net loads with the core files (the one the page's link asks for):
+	 * its first picture never waits for the other's download. The teacher unless said.
+	 */
+	first?: ModelName;
+	/** 'lazy': the other model's U-Net is fetched when a reader first asks for it; 'eager': now. */
+	second: 'lazy' | 'eager';
+	/**
+	 * The runtime's .wasm, fetched by the caller (with byte progress) while the model's files
+	 * download; without it onnxruntime-web fetches its .wasm itself.
+	 */
+	wasmBinary?: Promise<Uint8Array>;
 }
 
 export interface Extras {
@@ -71,38 +92,49 @@ export interface BuiltPipeline {
 export async function buildPipeline(src: ModelSource, opts: BuildOptions): Promise<BuiltPipeline> {
 	const { manifest } = src;
 	await loadRuntime(opts.runtime ?? 'wasm');
-	useOwnRuntimeFiles(opts.wasmPaths, opts.threads);
-	const files = await src.files(CORE_FILES);
+	const first = firstModel(manifest, opts.first);
+	const [files, wasmBinary] = await Promise.all([
+		src.files(coreFiles(manifest, first)),
+		opts.wasmBinary
+	]);
+	useOwnRuntimeFiles(opts.wasmPaths, opts.threads, wasmBinary);
 	const tokenizer = loadTokenizer(JSON.parse(new TextDecoder().decode(files.get('tokenizer'))));
 
+	const firstKey = modelEntry(manifest, first)?.unet ?? 'unet';
 	const { backend, unet } =
 		typeof opts.backend === 'function'
-			? await opts.backend(files.get('unet')!)
-			: { backend: opts.backend, unet: await createSession(files.get('unet')!, opts.backend) };
+			? await opts.backend(files.get(firstKey)!)
+			: { backend: opts.backend, unet: await createSession(files.get(firstKey)!, opts.backend) };
 	const clipBackend = opts.clipOnBackend ? backend : 'wasm';
 	const textModel = await createSession(files.get('text_encoder')!, clipBackend);
 	const L = manifest.text.context_length;
-	const studentKey = modelEntry(manifest, 'student')?.unet;
-	let student: Promise<ort.InferenceSession> | undefined;
+
+	/** A U-Net's session: the first one's now, the other's fetched on first use. */
+	const unetOf = (name: ModelName) => {
+		const key = modelEntry(manifest, name)?.unet;
+		if (!key) return undefined;
+		if (name === first) return () => Promise.resolve(unet);
+		let session: Promise<ort.InferenceSession> | undefined;
+		return () =>
+			(session ??= (async () => {
+				const more = await src.files([key]);
+				return createSession(more.get(key)!, backend);
+			})().catch((e) => {
+				session = undefined; // a later call may retry
+				throw e;
+			}));
+	};
 	const pipeline = new DiffusionPipeline({
 		manifest,
 		backend,
 		tokenize: (t) => tokenizePrompt(tokenizer, t, L),
 		text: clipTextEncoder(textModel, runtime().Tensor),
-		unet,
-		student: studentKey
-			? () =>
-					(student ??= (async () => {
-						const more = await src.files([studentKey]);
-						return createSession(more.get(studentKey)!, backend);
-					})().catch((e) => {
-						student = undefined; // a later call may retry
-						throw e;
-					}))
-			: undefined,
+		unet: unetOf('teacher')!,
+		student: unetOf('student'),
 		vaeDecoder: await createSession(files.get('vae_decoder')!, backend)
 	});
-	if (opts.student === 'eager') await pipeline.parts.student?.();
+	if (opts.second === 'eager')
+		await Promise.all([pipeline.parts.unet(), pipeline.parts.student?.()]);
 
 	let extras: Promise<Extras> | undefined;
 	return {

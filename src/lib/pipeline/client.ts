@@ -11,11 +11,11 @@
  * retires its worker too: the runtime keeps a failed backend set-up for the worker's life
  * (a runtime file that failed to download once stays failed), so the next load gets a new one.
  */
-import type { DownloadProgress } from './files';
 import type { StepTrace, Trace } from './generate';
-import type { BackendChoice, LoadReport } from './load';
-import type { Manifest } from './manifest';
+import type { BackendChoice, LoadProgress, LoadReport } from './load';
+import type { Manifest, ModelName } from './manifest';
 import type { ExplainRequest, ExplainResult, FromWorker, ToWorker } from './protocol';
+import type { RuntimeBuild } from './runtime';
 import type { GenerationSettings } from './settings';
 
 export class ModelError extends Error {
@@ -54,7 +54,10 @@ type LoadOptions = {
 	baseUrl: string;
 	backend?: BackendChoice;
 	wasmPaths?: string;
+	runtimeBytes?: Partial<Record<RuntimeBuild, number>>;
 	threads?: number;
+	/** The model the page shows first: its U-Net loads first, the other's on first use. */
+	first?: ModelName;
 };
 
 interface Pending {
@@ -81,10 +84,11 @@ const SESSION_STEPS = 40;
 
 /**
  * A generation's longest silence in U-Net steps: before its first step, the text encoder and a
- * cold first U-Net run (several warm ones), and a decode; the student's session on first use.
+ * cold first U-Net run (several warm ones), and a decode; the session of the model not loaded
+ * first (`first`, the teacher unless the page asked otherwise) on first use.
  */
-function generationSteps(settings: Partial<GenerationSettings>) {
-	return 10 + (settings.model === 'student' ? SESSION_STEPS : 0);
+function generationSteps(settings: Partial<GenerationSettings>, first: ModelName = 'teacher') {
+	return 10 + ((settings.model ?? 'teacher') !== first ? SESSION_STEPS : 0);
 }
 
 /** A chapter's model call, all of it, in U-Net steps (its parts' sessions on first use too). */
@@ -106,7 +110,9 @@ export class ModelClient {
 	private loading: Promise<{ report: LoadReport; manifest: Manifest }> | undefined;
 	/** The last load's options, once it succeeded: a new worker loads the same. */
 	private loaded: LoadOptions | undefined;
-	private progressListeners = new Set<(p: DownloadProgress) => void>();
+	/** The options of the last load asked for (which model it loads first). */
+	private requested: LoadOptions | undefined;
+	private progressListeners = new Set<(p: LoadProgress) => void>();
 	private faultListeners = new Set<(f: Fault) => void>();
 	/** When the worker was last heard from (or given work while idle). */
 	private heard = 0;
@@ -122,7 +128,7 @@ export class ModelClient {
 		return this.stepMs;
 	}
 
-	onProgress(fn: (p: DownloadProgress) => void): () => void {
+	onProgress(fn: (p: LoadProgress) => void): () => void {
 		this.progressListeners.add(fn);
 		return () => this.progressListeners.delete(fn);
 	}
@@ -134,6 +140,7 @@ export class ModelClient {
 
 	load(opts: LoadOptions) {
 		this.loading ??= new Promise((resolve, reject) => {
+			this.requested = opts;
 			const message: ToWorker = { kind: 'load', backend: 'auto', ...opts };
 			this.track(0, {
 				resolve: (v) => {
@@ -163,7 +170,7 @@ export class ModelClient {
 		this.current = id;
 		return new Promise<Trace>((resolve, reject) => {
 			const message: ToWorker = { kind: 'generate', id, settings, decodeSteps };
-			const steps = generationSteps(settings);
+			const steps = generationSteps(settings, this.requested?.first);
 			this.track(id, { resolve: resolve as (v: unknown) => void, reject, onStep, message, steps });
 			this.send(message);
 		});

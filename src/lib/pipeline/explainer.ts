@@ -87,7 +87,7 @@ export async function trainingExample(
 	const noised = noiseLatent(manifest, latent, t, seed);
 	const tok = parts.tokenize(caption);
 	const enc = await parts.text.encode([tok]);
-	const pred = await predictNoise(parts.unet, manifest, noised, enc.hidden);
+	const pred = await predictNoise(await parts.unet(), manifest, noised, enc.hidden);
 	return {
 		noised,
 		noisyImage: await m.pipeline.decode(noised.noisy),

@@ -120,6 +120,43 @@ async function readWithProgress(
 	return out;
 }
 
+/**
+ * A file that comes with the site rather than the model folder (the runtime's .wasm), with
+ * byte progress. Its size is given (`expected`, known at build time) or read from the
+ * response when it is not compressed in transit; nothing is hashed, since no manifest lists it.
+ */
+export async function fetchBytes(
+	url: string,
+	expected: number | undefined,
+	onProgress: (loaded: number, total: number) => void,
+	opts: Pick<LoadOptions, 'fetch' | 'signal'> = {}
+): Promise<Uint8Array> {
+	const doFetch = opts.fetch ?? fetch;
+	const name = url.slice(url.lastIndexOf('/') + 1);
+	const failed = (why: string) => new Error(`${name} could not be downloaded (${why})`);
+	let res: Response;
+	try {
+		res = await doFetch(url, { signal: opts.signal, credentials: 'same-origin' });
+	} catch (e) {
+		if (opts.signal?.aborted) throw e;
+		throw failed((e as Error).message);
+	}
+	if (!res.ok) throw failed(`the server answered ${res.status}`);
+	const length = Number(res.headers.get('content-length'));
+	const sent = !res.headers.get('content-encoding') && length > 0 ? length : undefined;
+	const total = expected ?? sent;
+	try {
+		const bytes = await readWithProgress(res, Infinity, (n) =>
+			onProgress(n, Math.max(n, total ?? n))
+		);
+		onProgress(bytes.length, bytes.length);
+		return bytes;
+	} catch (e) {
+		if (opts.signal?.aborted) throw e;
+		throw failed((e as Error).message);
+	}
+}
+
 async function verify(name: string, info: FileInfo, bytes: Uint8Array): Promise<void> {
 	if (bytes.length !== info.bytes)
 		throw new ModelFileError(

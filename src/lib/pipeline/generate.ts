@@ -80,8 +80,8 @@ export interface PipelineParts {
 	backend: Backend;
 	tokenize(text: string): TokenizedPrompt;
 	text: TextEncoder;
-	/** The teacher's U-Net. */
-	unet: ort.InferenceSession;
+	/** The teacher's U-Net, loaded on first use where the page asked for the student first. */
+	unet: () => Promise<ort.InferenceSession>;
 	/** The distilled student's U-Net, loaded on first use (absent if the folder has none). */
 	student?: () => Promise<ort.InferenceSession>;
 	vaeDecoder: ort.InferenceSession;
@@ -258,7 +258,7 @@ export class DiffusionPipeline {
 
 	/** The U-Net of the teacher or of the student. */
 	async unet(model: GenerationSettings['model']): Promise<ort.InferenceSession> {
-		if (model === 'teacher') return this.parts.unet;
+		if (model === 'teacher') return this.parts.unet();
 		if (!this.parts.student) throw new Error('The distilled student is not part of this model.');
 		return this.parts.student();
 	}

@@ -4,11 +4,18 @@
  * same builder Node's tests use.
  */
 import { buildPipeline, type Extras } from './build';
-import { fetchManifest, loadModelFiles, type DownloadProgress, type ModelFileError } from './files';
+import {
+	fetchBytes,
+	fetchManifest,
+	loadModelFiles,
+	type DownloadProgress,
+	type ModelFileError
+} from './files';
 import type { DiffusionPipeline } from './generate';
-import type { Manifest } from './manifest';
+import type { Manifest, ModelName } from './manifest';
 import {
 	createSession,
+	runtimeFiles,
 	tensor,
 	webgpuAdapter,
 	type Backend,
@@ -24,8 +31,12 @@ export interface LoadOptions {
 	backend?: BackendChoice;
 	/** Where onnxruntime-web's .wasm and .mjs files are served (our own origin). */
 	wasmPaths?: string;
+	/** The size of each build's .wasm (known at build time), so the total is right at once. */
+	runtimeBytes?: Partial<Record<RuntimeBuild, number>>;
 	threads?: number;
-	onProgress?: (p: DownloadProgress) => void;
+	/** The model the page shows first (its link's): its U-Net loads first, the other on use. */
+	first?: ModelName;
+	onProgress?: (p: LoadProgress) => void;
 	signal?: AbortSignal;
 	fetch?: typeof fetch;
 }
@@ -35,7 +46,7 @@ export interface LoadReport {
 	/** Why that backend: e.g. "no WebGPU adapter", "forced", "WebGPU passed the parity check". */
 	reason: string;
 	/**
-	 * Median ms of one U-Net call with a batch of 2, timed at start-up on WebGPU (after a
+	 * Median ms of one U-Net call of the model loaded first (the teacher's at batch 2), timed at start-up on WebGPU (after a
 	 * warm-up that compiles its shaders); on WASM none: the first generation times it.
 	 */
 	unetMs?: number;
@@ -56,16 +67,105 @@ export interface LoadedModel {
 
 export type { ModelFileError };
 
+/**
+ * Where a load stands. 'download': the model's files and the runtime's .wasm arriving, their
+ * bytes counted together; 'start': all arrived, the runtime compiling and the model's
+ * sessions starting (no bytes move); 'more': a part loaded on first use after the load
+ * (the other model's U-Net, the extras), counted on its own.
+ */
+export interface LoadProgress {
+	phase: 'download' | 'start' | 'more';
+	loaded: number;
+	total: number;
+	/** The runtime's share of loaded and total. */
+	runtimeLoaded: number;
+	runtimeTotal: number;
+}
+
+/**
+ * Adds up the model's files and the runtime, which download side by side, into one
+ * progress: reported once the model's total is known (so the total never jumps), and
+ * 'start' once both have arrived.
+ */
+export class LoadMeter {
+	private model = { loaded: 0, total: undefined as number | undefined, done: false };
+	private runtime = { loaded: 0, total: 0, done: false };
+	private started = false;
+
+	constructor(
+		private readonly emit: (p: LoadProgress) => void,
+		/** Whether the loader fetches the runtime's .wasm (Node: onnxruntime-web reads its own). */
+		withRuntime: boolean
+	) {
+		this.runtime.done = !withRuntime;
+	}
+
+	modelFiles(p: Pick<DownloadProgress, 'allLoaded' | 'allTotal'>) {
+		this.model.loaded = p.allLoaded;
+		this.model.total = p.allTotal;
+		this.report();
+	}
+
+	modelDone(bytes: number) {
+		Object.assign(this.model, { loaded: bytes, total: bytes, done: true });
+		this.report();
+	}
+
+	runtimeBytes(loaded: number, total: number) {
+		this.runtime.loaded = loaded;
+		this.runtime.total = total;
+		this.report();
+	}
+
+	runtimeDone() {
+		this.runtime.done = true;
+		this.report();
+	}
+
+	/** A part loaded on first use, after the load. */
+	more(p: Pick<DownloadProgress, 'allLoaded' | 'allTotal'>) {
+		this.emit({
+			phase: 'more',
+			loaded: p.allLoaded,
+			total: p.allTotal,
+			runtimeLoaded: 0,
+			runtimeTotal: 0
+		});
+	}
+
+	private report() {
+		if (this.started || this.model.total === undefined) return;
+		const done = this.model.done && this.runtime.done;
+		this.started = done;
+		this.emit({
+			phase: done ? 'start' : 'download',
+			loaded: this.model.loaded + this.runtime.loaded,
+			total: this.model.total + this.runtime.total,
+			runtimeLoaded: this.runtime.loaded,
+			runtimeTotal: this.runtime.total
+		});
+	}
+}
+
 async function unetProbe(session: ort.InferenceSession, m: Manifest): Promise<Float32Array> {
 	const { channels: C, size: S } = m.latent;
 	const L = m.text.context_length;
 	const H = m.text.hidden_size;
-	const sample = Float32Array.from({ length: 2 * C * S * S }, (_, i) => Math.sin(i * 0.37));
-	const ctx = Float32Array.from({ length: 2 * L * H }, (_, i) => Math.cos(i * 0.11) * 0.5);
+	// The student guides inside (guidance and step count are inputs): one run at batch 1.
+	const folded = session.inputNames.includes('guidance');
+	const B = folded ? 1 : 2;
+	const sample = Float32Array.from({ length: B * C * S * S }, (_, i) => Math.sin(i * 0.37));
+	const ctx = Float32Array.from({ length: B * L * H }, (_, i) => Math.cos(i * 0.11) * 0.5);
 	const out = await session.run({
-		sample: tensor(sample, [2, C, S, S]),
-		timestep: tensor(Float32Array.from([500, 500]), [2]),
-		encoder_hidden_states: tensor(ctx, [2, L, H])
+		sample: tensor(sample, [B, C, S, S]),
+		timestep: tensor(new Float32Array(B).fill(500), [B]),
+		encoder_hidden_states: tensor(ctx, [B, L, H]),
+		...(folded
+			? {
+					guidance: tensor(Float32Array.of(4), [1]),
+					num_steps: tensor(Float32Array.of(2), [1])
+				}
+			: {})
 	});
 	return (out.noise_pred!.data as Float32Array).slice();
 }
@@ -137,23 +237,58 @@ async function pickBackend(
 	return { backend, unet, reason, parity };
 }
 
-/** Downloads the model's files, builds the pipeline on the backend it picks (on WebGPU: times the U-Net). */
+/**
+ * Downloads the model's files and the runtime's .wasm side by side, builds the pipeline on the
+ * backend it picks (on WebGPU: times the U-Net).
+ */
 export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const start = performance.now();
 	const choice = opts.backend ?? 'auto';
 	const adapter = choice === 'wasm' ? null : await webgpuAdapter();
+	const build = runtimeFor(choice, adapter);
+	const meter = new LoadMeter((p) => opts.onProgress?.(p), !!opts.wasmPaths);
+	if (opts.wasmPaths) meter.runtimeBytes(0, opts.runtimeBytes?.[build] ?? 0);
+	// Fetched here rather than by onnxruntime-web, so that its 14 MB (27 MB for WebGPU) count
+	// in the progress and download while the model's files do, not after them.
+	const wasmBinary = opts.wasmPaths
+		? fetchBytes(
+				`${opts.wasmPaths}${runtimeFiles(build)[1]}`,
+				opts.runtimeBytes?.[build],
+				(loaded, total) => meter.runtimeBytes(loaded, total),
+				opts
+			).then((bytes) => {
+				meter.runtimeDone();
+				return bytes;
+			})
+		: undefined;
+	wasmBinary?.catch(() => undefined); // a failure is thrown where the build awaits it
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
-	const build = runtimeFor(choice, adapter);
+	let core = true;
 	const built = await buildPipeline(
-		{ manifest, files: (keys) => loadModelFiles(opts.baseUrl, manifest, keys, opts) },
+		{
+			manifest,
+			// The builder's first request is the core files; later ones are parts used later.
+			files: async (keys) => {
+				const first = core;
+				core = false;
+				const files = await loadModelFiles(opts.baseUrl, manifest, keys, {
+					...opts,
+					onProgress: (p) => (first ? meter.modelFiles(p) : meter.more(p))
+				});
+				if (first) meter.modelDone([...files.values()].reduce((a, f) => a + f.length, 0));
+				return files;
+			}
+		},
 		{
 			backend: async (bytes) => (picked = await pickBackend(bytes, manifest, choice, adapter)),
 			runtime: build,
 			clipOnBackend: true,
 			wasmPaths: opts.wasmPaths,
+			wasmBinary,
 			threads: opts.threads,
-			student: 'lazy'
+			first: opts.first,
+			second: 'lazy'
 		}
 	);
 	const { backend, unet, reason, parity } = picked!;

@@ -1,9 +1,9 @@
 /** Messages between the page and the inference worker. */
 import type { EditResult, ImageCodes, TextCodes, TrainingExample } from './explainer';
-import type { DownloadProgress } from './files';
 import type { StepTrace, Trace } from './generate';
-import type { BackendChoice, LoadReport } from './load';
-import type { Manifest } from './manifest';
+import type { BackendChoice, LoadProgress, LoadReport } from './load';
+import type { Manifest, ModelName } from './manifest';
+import type { RuntimeBuild } from './runtime';
 import type { EditSettings, GenerationSettings } from './settings';
 
 /** The chapters' own model calls (see explainer.ts), and what each returns. */
@@ -29,7 +29,16 @@ export interface ExplainResult {
 }
 
 export type ToWorker =
-	| { kind: 'load'; baseUrl: string; backend: BackendChoice; wasmPaths?: string; threads?: number }
+	| {
+			kind: 'load';
+			baseUrl: string;
+			backend: BackendChoice;
+			wasmPaths?: string;
+			runtimeBytes?: Partial<Record<RuntimeBuild, number>>;
+			threads?: number;
+			/** The model the page shows first: its U-Net loads first. */
+			first?: ModelName;
+	  }
 	| {
 			kind: 'generate';
 			id: number;
@@ -41,7 +50,7 @@ export type ToWorker =
 	| { kind: 'explain'; id: number; request: ExplainRequest };
 
 export type FromWorker =
-	| { kind: 'progress'; progress: DownloadProgress }
+	| { kind: 'progress'; progress: LoadProgress }
 	| { kind: 'ready'; report: LoadReport; manifest: Manifest }
 	| { kind: 'step'; id: number; step: StepTrace; of: number; x0Image?: Float32Array }
 	| { kind: 'done'; id: number; trace: Trace }

@@ -47,8 +47,16 @@ export function runtimeFiles(build: RuntimeBuild): string[] {
 	return [`${RUNTIME_FILES[build]}.mjs`, `${RUNTIME_FILES[build]}.wasm`];
 }
 
-/** Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN. */
-export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: number) {
+/**
+ * Where the loaded runtime's .wasm/.mjs files are served from: our own origin, never a CDN.
+ * With `wasmBinary` (the .wasm, already fetched by the loader, which counts its bytes in the
+ * progress) onnxruntime-web compiles those bytes instead of fetching the .wasm itself.
+ */
+export function useOwnRuntimeFiles(
+	wasmPaths: string | undefined,
+	threads?: number,
+	wasmBinary?: Uint8Array
+) {
 	const { ort: o, build } = loaded ?? {};
 	if (!o || !build) return;
 	if (wasmPaths)
@@ -56,6 +64,7 @@ export function useOwnRuntimeFiles(wasmPaths: string | undefined, threads?: numb
 			mjs: `${wasmPaths}${runtimeFiles(build)[0]}`,
 			wasm: `${wasmPaths}${runtimeFiles(build)[1]}`
 		};
+	if (wasmBinary) o.env.wasm.wasmBinary = wasmBinary;
 	if (threads !== undefined) o.env.wasm.numThreads = threads;
 	o.env.logLevel = 'error';
 }

@@ -54,7 +54,9 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 			baseUrl: msg.baseUrl,
 			backend: msg.backend,
 			wasmPaths: msg.wasmPaths,
+			runtimeBytes: msg.runtimeBytes,
 			threads: msg.threads,
+			first: msg.first,
 			onProgress: (progress) => post({ kind: 'progress', progress })
 		});
 		try {

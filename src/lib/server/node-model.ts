@@ -29,7 +29,7 @@ export async function nodePipeline(dir: string) {
 			files: (keys) => loadModelFiles(base, manifest, keys, { fetch: fileFetch, cache: null })
 		},
 		// One thread: results that do not depend on the machine.
-		{ backend: 'wasm', threads: 1, student: 'eager' }
+		{ backend: 'wasm', threads: 1, second: 'eager' }
 	);
 	const { vaeEncoder, imageEncoder } = await built.extras();
 	return { pipeline: built.pipeline, manifest, vaeEncoder, imageEncoder, dir: join(dir) };
