@@ -35,7 +35,8 @@ VAE, U-Net, scheduler), trained from scratch on emoji for the explainer in this 
 The data, CLIP, the VAE, the teacher U-Net, their export and this head come from `python3 -m
 training all`; the shipped student, the samplers' table and the 64 px decoder's section come
 from the commands training/README.md lists for them (the student from a two-stage run with
-its own flags, below). Every number was measured on the shipped files' weights.
+its own flags, below). Every number was measured on the shipped files' weights, except in the
+student's experiments table and the 64 px decoder's section, which say what they measured.
 
 ![Samples: {n_gallery} prompts, seed {gallery_seed}, DDIM {steps} steps, guidance {guidance}](gallery.png)
 

@@ -224,7 +224,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 1,
 				paragraphs: [
 					'The summary leaves out a part that every generation needs: the **scheduler**. It has no weights and learns nothing. It is a few lines of arithmetic that decide which noise levels to visit, and how much of the predicted noise to remove at each step.',
-					'So, to make an image from a prompt, four parts run: the text encoder, the U-Net, the scheduler and the VAE decoder. The image encoder and the VAE encoder belong to training.'
+					'So, to make an image from a prompt, four parts run: the text encoder, the U-Net, the scheduler and the VAE decoder. The image encoder only trains CLIP; the VAE encoder serves training, and editing existing pictures.'
 				],
 				figure: {
 					parts: ['text-encoder', 'unet', 'scheduler', 'vae-decoder'],
@@ -429,7 +429,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 4,
 				paragraphs: [
 					'Here the summary has the order backwards. The **clean** image is encoded first, and the noise is added to the **latent**. The VAE never sees a noisy image: it was trained only on clean ones, and the noise the U-Net learns to remove is noise in latent space.',
-					`The VAE is trained first, on its own, and its encoder is then frozen, like CLIP: while the U-Net learns, every image is encoded by the same fixed encoder, so the latents it learns to draw keep one meaning. The decoder may still be improved afterwards, as long as the latent space stays the same: Stable Diffusion's was fine-tuned later (the ft-MSE decoder), and ours was too, with the encoder fixed.`,
+					`The VAE is trained first, on its own, and its encoder is then frozen, like CLIP: while the U-Net learns, every image is encoded by the same fixed encoder, so the latents it learns to draw keep one meaning. The decoder may still be improved afterwards, as long as the latent space stays the same: Stability later released a decoder-only fine-tune of Stable Diffusion's (sd-vae-ft-mse) as a drop-in replacement, and ours was fine-tuned the same way, with the encoder fixed.`,
 					'The next chapter shows how that noise is added.'
 				],
 				figure: {

@@ -114,7 +114,7 @@ function noiseNote(bench: Bench): string {
 	const b = bench.samplers?.find((r) => r.sampler === 'ddim' && r.steps === 25);
 	if (!a || !b) return '';
 	const [lo, hi] = [Math.min(a.ms, b.ms), Math.max(a.ms, b.ms)];
-	return `; single runs, so these ratios are rough: the same run timed one 25-step generation at ${ms(lo)} and ${ms(hi)}`;
+	return `; each row is one page's median of a few warm generations, and rows vary from page to page, so these ratios are rough: the same 25-step generation took ${ms(lo)} in one row and ${ms(hi)} in another`;
 }
 
 /** Why U-Net runs and the reader's time are two different costs, from the bench. */

@@ -372,7 +372,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		term: 'Euler',
 		match: ['Euler'],
 		definition:
-			'A scheduler that treats denoising as a differential equation in the noise level σ = √((1 − ᾱ)/ᾱ) and takes the simplest (Euler) steps along it (Karras et al., 2022). With a noise-predicting U-Net and no added noise, its steps land where DDIM’s do.'
+			'A scheduler that treats denoising as a differential equation in the noise level σ = √((1 − ᾱ)/ᾱ) and takes the simplest (Euler) steps along it (Karras et al., 2022). With a noise-predicting U-Net and no added noise, its steps land where DDIM’s do (with trailing timesteps).'
 	},
 	{
 		id: 'euler-ancestral',

@@ -59,6 +59,8 @@ function phaseLine(manifest: Manifest, trace: Trace, index: number): string | un
 	const t = trace.steps[index]?.t ?? 0;
 	switch (phase(index, trace.steps.length)) {
 		case 'first': {
+			if (trace.settings.model === 'student')
+				return `Step 1, t = ${t}: the student's first estimate is its jump toward where the teacher's own guided steps would lead from this noise.`;
 			const s = signalAt(manifest, t);
 			// Leading timesteps at few steps start far below the top: the U-Net is told to
 			// expect much of a picture in what is pure noise.

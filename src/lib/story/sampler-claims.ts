@@ -71,7 +71,7 @@ export function samplerSentences(rows: SamplerRow[]): string[] {
 	const pairs = samePairs(rows);
 	if (pairs.length)
 		out.push(
-			`${pairs.map(([a, b]) => `${SAMPLER_NAMES[a]} draws ${SAMPLER_NAMES[b]}'s pictures`).join(' and ')}, at every step count: the model card's numbers for each pair are identical. Each pair is one method written for x, or for x / √ᾱ, where the Euler samplers work.`
+			`${pairs.map(([a, b]) => `${SAMPLER_NAMES[a]} draws ${SAMPLER_NAMES[b]}'s pictures`).join(' and ')}, at every step count, with the trailing timesteps the model card measured: its numbers for each pair are identical. Each pair is one method written for x, or for x / √ᾱ, where the Euler samplers work (with leading timesteps DDIM's last step stops short of clean, Euler's does not).`
 		);
 	for (const steps of [4, 8]) {
 		const dpm = find(rows, 'dpmpp_2m', steps);
