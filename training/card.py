@@ -48,7 +48,8 @@ student's experiments table and the 64 px decoder's section, which say what they
   {size} x {size}. {n_images} images ({n_base:,} base emoji and their skin-tone variants, two
   vendors).
 - Captions: CLDR labels and keywords from `emojibase-data` (MIT; CLDR data under the Unicode
-  License), varied per sample (label, label + keywords, keywords only).
+  License): the label, then varied captions (label + keywords, keywords only, or a keyword +
+  label).
 - Held-out split: for {heldout_emoji} base emoji (10%, chosen with seed {split_seed}), one
   vendor's image and its skin-tone variants ({n_heldout} images) are never trained on; the
   other vendor's image of the same emoji is, under the same name. All metrics that say

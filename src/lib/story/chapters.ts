@@ -173,7 +173,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					verdict: 'put-right-below'
 				},
 				paragraphs: [
-					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with millions of adjustable numbers, its *weights*, that were set by training on examples.',
+					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with many adjustable numbers, its *weights* (hundreds of millions in Stable Diffusion’s parts, about a million or a few in ours), that were set by training on examples.',
 					`The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: ${px} pixel pictures and their names. Small enough to run in your browser, real enough to show every step.`
 				],
 				figure: {
@@ -326,7 +326,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 3,
 				paragraphs: [
 					"If the only goal were \"make the pair similar\", both encoders could cheat by giving *everything* the same vector. CLIP's training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart. The loss that does it is called *InfoNCE*: each image's similarities to all the captions are divided by a small *temperature* τ and turned by a *softmax* into shares that add up to 1, and the loss is minus the log of its own caption's share; the same goes for each caption over the images.",
-					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images lights up no cell.'
+					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images usually has no cell as bright as the diagonal’s.'
 				],
 				figure: {
 					view: 'clip-map',
@@ -471,7 +471,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 4,
 				paragraphs: [
 					`To teach the U-Net to find noise, we make examples where we *know* the noise. Take the latent x₀ of a real image. Draw a random **timestep** t between 0 and ${T - 1}. Draw random noise ε, one number from a bell curve for every latent number. Then mix:`,
-					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so the mixture always has about the same spread as pure noise.'
+					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so, since the scale factor gives x₀ a spread of about 1, x_t keeps about the same spread as pure noise.'
 				],
 				figure: {
 					view: 'noising',
@@ -813,7 +813,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'what-it-skips',
 				title: 'What the student learned to skip',
 				paragraphs: [
-					`Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands off the path the small steps would have taken: far off at 1 or 2 steps, less at 8 (the model card puts the teacher's picture at ${teacherPsnr(1)} dB PSNR from its ${loopSteps}-step picture at 1 step, ${teacherPsnr(8)} dB at 8; higher is closer).`,
+					`Drawn in two dimensions, the teacher's latent takes many small steps from the noise to its image. Asked for only a few steps, the same scheduler jumps along the teacher's guess at the clean image at each noise level; at high noise that guess is an average of the pictures the prompt could mean, so each jump lands off the path the small steps would have taken: far off at 1 or 2 steps, less at 8 (over the model card's generations, the teacher's picture is a median ${teacherPsnr(1)} dB PSNR from its ${loopSteps}-step picture at 1 step, ${teacherPsnr(8)} dB at 8; higher is closer).`,
 					`The student was trained so that each of its jumps lands where the teacher's own guided steps go, on paths of ${teacherPathSteps} steps like the ones it drew for training (the figure draws the teacher's ${loopSteps}). Where its jumps end is another matter:`,
 					...(pathEnd ? [pathEnd] : [])
 				],

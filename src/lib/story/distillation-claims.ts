@@ -121,7 +121,7 @@ function noiseNote(bench: Bench): string {
 export function costSentence(bench: Bench | null): string | undefined {
 	const ratios = stepCostRatios(bench);
 	if (!bench || !ratios.length) return undefined;
-	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it does not: the teacher's two runs go as one call on a batch of two, which takes about as long as one run, and in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${median(ratios).toFixed(2)})${noiseNote(bench)}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
+	return `Counted in U-Net runs, a student step costs half a teacher step. For our tiny U-Net in a browser it does not: the teacher's two runs go as one call on a batch of two, which our small, overhead-bound network runs in about the time of one (a large network, or a GPU, would pay more for the second), and in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${median(ratios).toFixed(2)})${noiseNote(bench)}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
 }
 
 /** The student against the teacher at the same number of steps: about equal time in a browser. */
