@@ -2,6 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 import { figureKey } from '../../src/lib/story/figures';
+import { PINNED_BOTTOM, PINNED_TOP } from '../../src/lib/components/reveal-key';
 import { activeStep, openReady } from './helpers';
 
 const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/glossary', '/credits'];
@@ -50,26 +51,59 @@ test.describe('accessibility', () => {
 	});
 });
 
-/** Whether every part the selector matches is on screen, inside the pinned figure column and on top. */
-async function keyPartInView(page: Page, selector: string): Promise<string> {
-	return page.evaluate((sel) => {
-		const column = document.querySelector('.figure-column')!.getBoundingClientRect();
-		const boxes = [...document.querySelectorAll(`.figure-column ${sel}`)]
-			.map((e) => e.getBoundingClientRect())
-			.filter((b) => b.height > 0);
-		if (boxes.length === 0) return 'not drawn yet';
-		const top = Math.min(...boxes.map((b) => b.top));
-		const bottom = Math.max(...boxes.map((b) => b.bottom));
-		const shown = [Math.max(0, column.top), Math.min(window.innerHeight, column.bottom)];
-		if (top < shown[0]! - 1 || bottom > shown[1]! + 1)
-			return `key ${Math.round(top)}–${Math.round(bottom)} outside ${shown.map(Math.round).join('–')}`;
-		const x = (boxes[0]!.left + boxes[0]!.right) / 2;
-		const hit = document.elementFromPoint(x, (top + bottom) / 2);
-		return hit?.closest('.figure-column') ? 'in view' : `covered by ${hit?.tagName}`;
-	}, selector);
+/**
+ * Whether every part the selector matches is on screen: inside the pinned figure column,
+ * inside whatever scrolls it (the figure's body scrolls between its pinned title and
+ * controls), and on top.
+ */
+async function inViewOfFigure(page: Page, selector: string): Promise<string> {
+	return page.evaluate(
+		({ sel, pins }) => {
+			const boxes = [...document.querySelectorAll<HTMLElement>(`.figure-column ${sel}`)]
+				.map((e) => ({ e, b: e.getBoundingClientRect() }))
+				.filter(({ b }) => b.height > 0);
+			if (boxes.length === 0) return 'not drawn yet';
+			// What is shown of the first part: the viewport, cut by every ancestor that clips.
+			const shown = [0, window.innerHeight];
+			for (let a = boxes[0]!.e.parentElement; a; a = a.parentElement) {
+				if (getComputedStyle(a).overflowY === 'visible') continue;
+				const r = a.getBoundingClientRect();
+				shown[0] = Math.max(shown[0]!, r.top + a.clientTop);
+				shown[1] = Math.min(shown[1]!, r.top + a.clientTop + a.clientHeight);
+			}
+			const top = Math.min(...boxes.map(({ b }) => b.top));
+			const bottom = Math.max(...boxes.map(({ b }) => b.bottom));
+			const where = `${sel} ${Math.round(top)}–${Math.round(bottom)}`;
+			if (top < shown[0]! - 1 || bottom > shown[1]! + 1)
+				return `${where} outside ${shown.map(Math.round).join('–')}`;
+			const { e, b } = boxes[0]!;
+			const x = (b.left + b.right) / 2;
+			// A control must be the thing under its own centre; the key must not lie under a
+			// pinned control at its top, middle or bottom.
+			const control = e.matches('summary, h3, .scrubber, .controls, .slider');
+			const ys = control ? [(top + bottom) / 2] : [top + 2, (top + bottom) / 2, bottom - 2];
+			for (const y of ys) {
+				const hit = document.elementFromPoint(x, y);
+				if (!hit?.closest('.figure-column')) return `${where} covered by ${hit?.tagName}`;
+				if (control ? !e.contains(hit) : !e.contains(hit) && hit.closest(pins))
+					return `${where} covered at ${Math.round(y)} by ${hit.tagName}.${hit.className}`;
+			}
+			return 'in view';
+		},
+		{ sel: selector, pins: `${PINNED_TOP}, ${PINNED_BOTTOM}` }
+	);
 }
 
-test.describe('phones: the part each step is about is on screen', () => {
+/** The figure's controls on show: the "Change" bar, its title, scrubber and sliders. */
+const CONTROLS = [
+	'.model-bar summary',
+	'.viz h3',
+	'.viz .scrubber',
+	'.viz .controls',
+	'.viz .slider'
+];
+
+test.describe('phones: the part each step is about and the controls are on screen', () => {
 	test.use({ viewport: { width: 375, height: 812 } });
 	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
 		test(`/${chapter.slug}, every step at 375 × 812`, async ({ page }) => {
@@ -87,9 +121,104 @@ test.describe('phones: the part each step is about is on screen', () => {
 				const { view, focus } = step.figure;
 				const selector = view ? `.viz ${figureKey(view, focus)}` : '.diagram svg';
 				await expect
-					.poll(() => keyPartInView(page, selector), { timeout: 120_000, message: step.id })
+					.poll(() => inViewOfFigure(page, selector), { timeout: 120_000, message: step.id })
 					.toBe('in view');
+				if (!view) continue;
+				const controls = await page.evaluate(
+					(all) => all.filter((c) => document.querySelector(`.figure-column ${c}`)),
+					CONTROLS
+				);
+				for (const c of controls)
+					expect(await inViewOfFigure(page, c), `${step.id}: ${c}`).toBe('in view');
+				// The key again: pinning the controls must not have pushed it out.
+				expect(await inViewOfFigure(page, selector), step.id).toBe('in view');
 			}
 		});
 	}
+});
+
+/** Every piece of text in the figure column with its rendered size in CSS px (SVG text scaled). */
+function textSizes(page: Page) {
+	return page.evaluate(() => {
+		const out: { text: string; px: number }[] = [];
+		const walker = document.createTreeWalker(
+			document.querySelector('.figure-column')!,
+			NodeFilter.SHOW_TEXT
+		);
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement!;
+			if (!n.textContent?.trim() || el.closest('title, .sr-only, option')) continue;
+			const box = el.getBoundingClientRect();
+			// Not rendered, or clipped to nothing for screen readers only.
+			if (box.width <= 1 || box.height <= 1) continue;
+			const size = parseFloat(getComputedStyle(el).fontSize);
+			const scale = el instanceof SVGGraphicsElement ? Math.abs(el.getScreenCTM()?.a ?? 1) : 1;
+			out.push({ text: n.textContent.trim().slice(0, 30), px: size * scale });
+		}
+		return out;
+	});
+}
+
+test.describe('phones: readable text in the figures', () => {
+	test.use({ viewport: { width: 375, height: 812 } });
+	for (const chapter of CHAPTERS.filter((c) => c.steps.some((s) => s.figure.view))) {
+		test(`/${chapter.slug}: no figure text under 11 px at 375 px`, async ({ page }) => {
+			test.setTimeout(180_000);
+			for (const [i, step] of chapter.steps.entries()) {
+				if (!step.figure.view) continue;
+				await openReady(page, `/${chapter.slug}?step=${i + 1}`);
+				await expect(page.locator('.figure-column .viz h3')).toBeVisible({ timeout: 60_000 });
+				const key = `.figure-column .viz ${figureKey(step.figure.view, step.figure.focus)}`;
+				await page.locator(key).first().waitFor({ timeout: 60_000 });
+				// The charts size their text once they have measured themselves.
+				await expect
+					.poll(
+						async () => {
+							const small = (await textSizes(page)).filter((t) => t.px < 10.95);
+							return small.map((t) => `${t.text} ${t.px.toFixed(1)} px`);
+						},
+						{ message: `${chapter.slug} step ${i + 1}`, timeout: 10_000 }
+					)
+					.toEqual([]);
+			}
+		});
+	}
+});
+
+test.describe('phones: a link to step 1 shows its heading', () => {
+	test.use({ viewport: { width: 375, height: 812 } });
+	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
+		test(`/${chapter.slug}?step=1`, async ({ page }) => {
+			await openReady(page, `/${chapter.slug}?step=1`);
+			const heading = page.locator(`#${chapter.steps[0]!.id}-title`);
+			// On screen and not under the pinned figure.
+			await expect
+				.poll(() =>
+					heading.evaluate((h) => {
+						const b = h.getBoundingClientRect();
+						const hit = document.elementFromPoint(b.left + 10, (b.top + b.bottom) / 2);
+						return b.top >= 0 && b.bottom <= window.innerHeight && h.contains(hit);
+					})
+				)
+				.toBe(true);
+		});
+	}
+});
+
+test('phones: the prompt fields show their whole placeholder', async ({ page }) => {
+	await page.setViewportSize({ width: 375, height: 812 });
+	await openReady(page, '/');
+	const cut = await page.locator('input[placeholder]').evaluateAll((inputs) =>
+		(inputs as HTMLInputElement[])
+			.filter((i) => i.offsetWidth > 0)
+			.flatMap((i) => {
+				const style = getComputedStyle(i);
+				const ctx = document.createElement('canvas').getContext('2d')!;
+				ctx.font = style.font;
+				const room = i.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+				const needs = ctx.measureText(i.placeholder).width;
+				return needs > room ? [`${i.placeholder}: ${Math.round(needs)} > ${Math.round(room)}`] : [];
+			})
+	);
+	expect(cut).toEqual([]);
 });
