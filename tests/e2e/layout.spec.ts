@@ -58,7 +58,7 @@ test.describe('accessibility', () => {
  */
 async function inViewOfFigure(page: Page, selector: string): Promise<string> {
 	return page.evaluate(
-		({ sel, pins }) => {
+		({ sel, pins, pinsTop, pinsBottom }) => {
 			const boxes = [...document.querySelectorAll<HTMLElement>(`.figure-column ${sel}`)]
 				.map((e) => ({ e, b: e.getBoundingClientRect() }))
 				.filter(({ b }) => b.height > 0);
@@ -81,7 +81,18 @@ async function inViewOfFigure(page: Page, selector: string): Promise<string> {
 			// A control must be the thing under its own centre; the key must not lie under a
 			// pinned control at its top, middle or bottom.
 			const control = e.matches('summary, h3, .scrubber, .controls, .slider');
-			const ys = control ? [(top + bottom) / 2] : [top + 2, (top + bottom) / 2, bottom - 2];
+			// A key taller than the space between the pinned rows can only show as much as fits:
+			// then its top and middle must be clear, not its foot.
+			const pinnedHeight = (sel: string) =>
+				[...document.querySelectorAll<HTMLElement>(`.figure-column :is(${sel})`)]
+					.filter((p) => getComputedStyle(p).position === 'sticky')
+					.reduce((h, p) => h + p.offsetHeight, 0);
+			const gap = shown[1]! - shown[0]! - pinnedHeight(pinsTop) - pinnedHeight(pinsBottom);
+			const ys = control
+				? [(top + bottom) / 2]
+				: bottom - top > gap - 8
+					? [top + 2, (top + bottom) / 2]
+					: [top + 2, (top + bottom) / 2, bottom - 2];
 			for (const y of ys) {
 				const hit = document.elementFromPoint(x, y);
 				if (!hit?.closest('.figure-column')) return `${where} covered by ${hit?.tagName}`;
@@ -90,7 +101,12 @@ async function inViewOfFigure(page: Page, selector: string): Promise<string> {
 			}
 			return 'in view';
 		},
-		{ sel: selector, pins: `${PINNED_TOP}, ${PINNED_BOTTOM}` }
+		{
+			sel: selector,
+			pins: `${PINNED_TOP}, ${PINNED_BOTTOM}`,
+			pinsTop: PINNED_TOP,
+			pinsBottom: PINNED_BOTTOM
+		}
 	);
 }
 
