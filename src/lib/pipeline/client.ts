@@ -12,10 +12,9 @@
  * (a runtime file that failed to download once stays failed), so the next load gets a new one.
  */
 import type { StepTrace, Trace } from './generate';
-import type { BackendChoice, LoadProgress, LoadReport } from './load';
+import type { LoadOptions as PipelineLoadOptions, LoadProgress, LoadReport } from './load';
 import type { Manifest, ModelName } from './manifest';
 import type { ExplainRequest, ExplainResult, FromWorker, ToWorker } from './protocol';
-import type { RuntimeBuild } from './runtime';
 import type { GenerationSettings } from './settings';
 
 export class ModelError extends Error {
@@ -50,15 +49,8 @@ export type Fault =
 	/** It died again soon after a restart (code 'stopped'), or the new one could not load. */
 	| { kind: 'failed'; error: ModelError };
 
-type LoadOptions = {
-	baseUrl: string;
-	backend?: BackendChoice;
-	wasmPaths?: string;
-	runtimeBytes?: Partial<Record<RuntimeBuild, number>>;
-	threads?: number;
-	/** The model the page shows first: its U-Net loads first, the other's on first use. */
-	first?: ModelName;
-};
+/** What the worker loads with: the pipeline's options, its progress reported by messages. */
+type LoadOptions = Omit<PipelineLoadOptions, 'onProgress'>;
 
 interface Pending {
 	resolve(v: unknown): void;
