@@ -31,11 +31,22 @@ export const LAYERS = [
 		]
 	},
 	{
-		files: ['src/lib/*.ts', 'src/lib/server/**'],
+		files: ['src/lib/*.ts'],
 		patterns: [
 			{
 				group: below('story', 'viz', 'components', 'routes'),
 				message: 'State sits below the figures, the components and the routes.',
+				allowTypeImports: true
+			}
+		]
+	},
+	{
+		// The build's first paint asks the figures' registry what to precompute.
+		files: ['src/lib/server/**'],
+		patterns: [
+			{
+				group: below('viz', 'components', 'routes'),
+				message: 'The server renders from state and the registry, below the views and the routes.',
 				allowTypeImports: true
 			}
 		]

@@ -1,6 +1,6 @@
 import type { Handle } from '@sveltejs/kit';
 import { live } from '$lib/live.svelte';
-import { builtFirstPaint } from '$lib/server/first-paint';
+import { builtFirstPaint } from '$lib/server/build-first-paint';
 
 /**
  * Chapter pages render their figures on the server from the build's first paint, so the

@@ -1,93 +1,69 @@
 /**
- * What every chapter's figures show, in one place: first the file precomputed at build time
- * (so the page is whole before the model arrives, and without it), then the live model's
- * results for the reader's own prompt, seed and guidance. Views read this; they never call
+ * What every chapter's figures show, in one place: one cache of the model's results, by the
+ * key each result declares (pipeline/results.ts). The build's first paint is that cache filled
+ * for the default link (so the page is whole before the model arrives, and without it); the
+ * live model adds its own results as the figures ask for them. Views read this; they never call
  * the model themselves.
+ *
+ * Who asks: the page for the link's generation (`want`), and each figure on show, and the
+ * chapter for what its later steps will need (`need`). One queue runs what is asked and not yet
+ * computed live, one request at a time, most urgent first; a request nobody asks for any more
+ * is cancelled.
  */
 import { base } from '$app/paths';
+import { SvelteMap } from 'svelte/reactivity';
 import { model, readyClient } from './model.svelte';
 import { plainError } from './model-messages';
-import type { EditEntry, ImageCodes, TextCodes, TrainingExample } from './pipeline/explainer';
-import type { ExplainRequest } from './pipeline/protocol';
-import type { FirstPaint } from './pipeline/first-paint';
+import type { FirstPaint } from './pipeline/first-paint-file';
 import type { Trace } from './pipeline/generate';
-import { gridPlan, samplerPlan, type GridCell, type SamplerCell } from './pipeline/grid';
 import type { BackendChoice } from './pipeline/load';
 import { unpack } from './pipeline/pack';
-import { modelEntry, type Manifest, type ModelName } from './pipeline/manifest';
-import { resolveSettings, settingsKey, type GenerationSettings } from './pipeline/settings';
-
-/** A grid's key: every setting of every cell, as each cell's generation resolves it. */
-function gridKey(cells: Partial<GenerationSettings>[], manifest: Manifest): string {
-	return cells.map((c) => settingsKey(resolveSettings(c, manifest).settings)).join('|');
-}
-
-export interface ExampleKey {
-	sample: number;
-	t: number;
-	seed: number;
-}
-
-const other = (m: ModelName): ModelName => (m === 'teacher' ? 'student' : 'teacher');
+import type { ModelName } from './pipeline/manifest';
+import {
+	requestKey,
+	type Generation,
+	type Request,
+	type ResultName,
+	type ResultValue
+} from './pipeline/results';
+import { resolveSettings, type GenerationSettings } from './pipeline/settings';
 
 /** A generation as the figures show it: its trace, each step's x0 decoded, where it came from. */
-export interface Shown {
-	trace: Trace;
-	x0Images: Float32Array[];
+export interface Shown extends Generation {
 	source: 'precomputed' | 'live';
 }
-const exampleKey = (k: ExampleKey) => `${k.sample}/${k.t}/${k.seed}`;
 
-/** One set of edits the editing figure asks for (figures.ts editRequest), named by `key`. */
-export type EditRequest = Omit<Extract<ExplainRequest, { op: 'edit' }>, 'op'> & { key: string };
+/** Who asks, most urgent first: the link's generation, the figure on show, the chapter ahead. */
+export type Asker = 'main' | 'figure' | 'chapter';
+const URGENCY: Asker[] = ['main', 'figure', 'chapter'];
+
+/** Generations are large (every step's tensors): the cache keeps this many not asked for. */
+const KEEP_GENERATIONS = 16;
+const KEEP_OTHERS = 200;
+
+type Of<N extends ResultName> = Extract<Request, { name: N }>;
+
+/** The steps of a generation whose estimate is not decoded yet. */
+const holes = (g: Generation) => g.trace.steps.flatMap((_, i) => (g.x0Images[i] ? [] : [i]));
 
 class Live {
 	firstPaint = $state.raw<FirstPaint | null>(null);
 	firstPaintError = $state('');
-	/** The generation on show, and each of its steps' clean-latent estimates decoded. */
-	trace = $state.raw<Trace | null>(null);
-	x0Images = $state.raw<Float32Array[]>([]);
-	/** Where the trace came from: the build's precomputed file, or the model in this page. */
-	source = $state<'none' | 'precomputed' | 'live'>('none');
+	/** Live results by request key (the first paint's stay in `firstPaint.results`). */
+	private results = new SvelteMap<string, unknown>();
+	/** What each asker wants now. */
+	private asked = $state.raw<Record<Asker, Request[]>>({ main: [], figure: [], chapter: [] });
+	/** The generation the link asks for (its request), and the last one shown for it. */
+	private mainRequest = $state.raw<Of<'generation'> | null>(null);
+	private lastMain = $state.raw<Shown | null>(null);
 	generating = $state(false);
 	progress = $state({ step: 0, of: 0 });
-	/** The newest step's clean estimate, decoded, while a generation runs. */
+	/** The newest step's clean estimate, decoded, while the link's generation runs. */
 	forming = $state.raw<Float32Array | null>(null);
 	/** Why a request to the live model failed, as a sentence; the raw error behind it. */
 	error = $state('');
 	errorDetails = $state('');
-	images = $state.raw<ImageCodes | null>(null);
-	labels = $state.raw<TextCodes | null>(null);
-	example = $state.raw<(ExampleKey & { result: TrainingExample; live: boolean }) | null>(null);
-	/** The same prompt, seed and guidance on the other model (teacher or student), for the
-	 * distillation chapter's comparison; generated after the main one, when asked for. */
-	pair = $state.raw<Shown | null>(null);
-	/** Each model at each step count on the same prompt, seed and guidance (distillation
-	 * chapter's grid); generated after the pair, when asked for. */
-	grid = $state.raw<GridCell[]>([]);
-	/** The teacher with each sampler at each step count on the same settings (the loop
-	 * chapter's sampler grid); generated after the main generation, when asked for. */
-	samplerGrid = $state.raw<SamplerCell[]>([]);
-	/** Sets of edits of a picture (editing chapter): the first paint's, then the live model's. */
-	edits = $state.raw<(EditEntry & { live: boolean })[]>([]);
-	/**
-	 * Whether some of the live generations' steps still wait for their estimate to be decoded
-	 * (the final picture comes first; the steps' pictures fill in right after).
-	 */
-	get decoding(): boolean {
-		return [this.mainShown(), this.pair].some(
-			(s) => s?.source === 'live' && s.x0Images.filter(Boolean).length < s.trace.steps.length
-		);
-	}
 
-	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
-	get msPerStep(): number | undefined {
-		const t = this.source === 'live' ? this.trace : null;
-		if (t && t.steps.length) return t.timings.unetMs / t.steps.length;
-		return model.report?.unetMs;
-	}
-
-	private wanted: Partial<GenerationSettings> = {};
 	private firstPaintLoad: Promise<void> | undefined;
 	private modelStarted = false;
 	private backend: BackendChoice = 'auto';
@@ -96,18 +72,14 @@ class Live {
 	/** Whether the page on show has a live figure (set by its load function). */
 	private figures = true;
 	private watchingConnection = false;
-	/** Settings of the generation in flight: asking again for them must not restart it. */
-	private running: string | undefined;
-	private samplesLive = false;
-	private pairWanted = false;
-	private gridWanted = false;
-	/** Prompt, seed and guidance of the live grid on show or being made. */
-	private gridKey: string | undefined;
-	private samplerGridWanted = false;
-	private samplerGridKey: string | undefined;
-	private exampleRun = 0;
-	private editWanted: EditRequest | undefined;
-	private editBusy = false;
+	/** The settings the link asks for, as the page gave them. */
+	private wantedSettings: Partial<GenerationSettings> | undefined;
+	private pumping = false;
+	private inFlight: { key: string; ctrl: AbortController } | undefined;
+	/** Requests that failed: not retried until something new is asked. */
+	private failed = new Set<string>();
+	/** The last value each figure slot showed, shown while its next one is computed. */
+	private held = new Map<string, unknown>();
 
 	/**
 	 * Fetches the precomputed file once. A chapter page waits for it before hydrating (its
@@ -126,63 +98,139 @@ class Live {
 		return this.firstPaintLoad;
 	}
 
-	/** Shows the precomputed results wherever nothing live is on show yet (also on the server). */
+	/** The precomputed results, shown wherever nothing live is (also on the server). */
 	useFirstPaint(fp: FirstPaint) {
 		this.firstPaint = fp;
-		if (!this.trace) {
-			this.trace = fp.trace;
-			this.x0Images = fp.x0Images;
-			this.source = 'precomputed';
-		}
-		if (!this.pair && fp.student) this.pair = { ...fp.student, source: 'precomputed' };
-		if (!this.grid.length && fp.grid) this.grid = fp.grid;
-		if (!this.samplerGrid.length) this.samplerGrid = fp.samplerGrid ?? [];
-		this.images ??= fp.images;
-		this.labels ??= fp.labels;
-		this.example ??= { ...fp.example, live: false };
-		if (!this.edits.length) this.edits = (fp.edits ?? []).map((e) => ({ ...e, live: false }));
+		this.askMain();
 	}
 
-	/** The teacher's or the student's generation on show (main or pair), if any. */
-	shown(name: ModelName): Shown | null {
-		const main = this.mainShown();
-		if (main?.trace.settings.model === name) return main;
-		return this.pair?.trace.settings.model === name ? this.pair : null;
+	/** A result: the live model's if it has computed it, else the first paint's; undefined if neither. */
+	get<N extends ResultName>(r: Of<N>): ResultValue<N> | undefined {
+		const key = requestKey(r);
+		return (this.results.get(key) ?? this.firstPaint?.results[key]) as ResultValue<N> | undefined;
 	}
 
-	private mainShown(): Shown | null {
-		if (!this.trace || this.source === 'none') return null;
-		return { trace: this.trace, x0Images: this.x0Images, source: this.source };
+	/** Whether the live model computed this result (not the build). */
+	isLive(r: Request): boolean {
+		return this.results.has(requestKey(r));
 	}
 
-	/** Whether the page wants the other model's generation too (the distillation chapter). */
-	wantPair(on: boolean) {
-		this.pairWanted = on;
-		if (on && model.status === 'ready') void this.generate();
+	/**
+	 * A result for one place of a figure (`slot`): the request's if there is one, else the last
+	 * one that place showed, else `fallback`'s, so a figure keeps its picture while the next is
+	 * computed.
+	 */
+	latest<N extends ResultName>(
+		slot: string,
+		r: Of<N>,
+		fallback?: Of<N>
+	): ResultValue<N> | undefined {
+		const v = this.get(r);
+		if (v !== undefined) this.held.set(slot, v);
+		const held = this.held.get(slot) as ResultValue<N> | undefined;
+		return v ?? held ?? (fallback && this.get(fallback));
 	}
 
-	/** Whether the page wants every model at every step count (the distillation grid). */
-	wantGrid(on: boolean) {
-		this.gridWanted = on;
-		if (on && model.status === 'ready') void this.generate();
+	/**
+	 * The generation on show: the link's, once computed; until then the last one shown, or the
+	 * first paint's (the default prompt) while the model loads.
+	 */
+	private get main(): Shown | null {
+		const r = this.mainRequest;
+		const key = r && requestKey(r);
+		const live = key ? (this.results.get(key) as Generation | undefined) : undefined;
+		if (live) return { ...live, source: 'live' };
+		const fp = this.firstPaint;
+		const pre = key ? (fp?.results[key] as Generation | undefined) : undefined;
+		if (pre) return { ...pre, source: 'precomputed' };
+		if (this.lastMain) return this.lastMain;
+		const fallback = fp && fp.results[fp.defaultGeneration];
+		return fallback ? { ...(fallback as Generation), source: 'precomputed' } : null;
 	}
 
-	/** Whether the page wants each sampler at each step count (the loop chapter's sampler grid). */
-	wantSamplerGrid(on: boolean) {
-		this.samplerGridWanted = on;
-		if (on && model.status === 'ready') void this.generate();
+	/** The generation on show and each of its steps' clean-latent estimates decoded. */
+	get trace(): Trace | null {
+		return this.main?.trace ?? null;
+	}
+	get x0Images(): Float32Array[] {
+		return this.main?.x0Images ?? [];
+	}
+	/** Where the generation on show came from: the build's precomputed file, or the model in this page. */
+	get source(): 'none' | 'precomputed' | 'live' {
+		return this.main?.source ?? 'none';
+	}
+
+	/**
+	 * Whether some live generation asked for still waits for its steps' estimates to be decoded
+	 * (the final picture comes first; the steps' pictures fill in right after).
+	 */
+	get decoding(): boolean {
+		return Object.values(this.asked)
+			.flat()
+			.some((r) => {
+				if (r.name !== 'generation') return false;
+				const g = this.results.get(requestKey(r)) as Generation | undefined;
+				return !!g && g.x0Images.filter(Boolean).length < g.trace.steps.length;
+			});
+	}
+
+	/** Milliseconds per U-Net step (batch 2) in the last live generation, else at start-up. */
+	get msPerStep(): number | undefined {
+		const t = this.source === 'live' ? this.trace : null;
+		if (t && t.steps.length) return t.timings.unetMs / t.steps.length;
+		return model.report?.unetMs;
 	}
 
 	/**
 	 * The settings the page's link says (settings flow one way: link → page → here; nothing
-	 * reads them back). Regenerates once the live model is ready; asking again for what is on
+	 * reads them back). Generates once the live model is ready; asking again for what is on
 	 * show or in flight starts nothing.
 	 */
 	want(settings: Partial<GenerationSettings>) {
-		// Something new asked for: a restart the reader was told of is old news.
-		if (JSON.stringify(settings) !== JSON.stringify(this.wanted)) model.notice = '';
-		this.wanted = settings;
-		if (model.status === 'ready') void this.generate();
+		this.wantedSettings = settings;
+		this.askMain();
+	}
+
+	/** The link's generation, asked for once a manifest says what its settings resolve to. */
+	private askMain() {
+		const manifest = model.manifest ?? this.firstPaint?.manifest;
+		if (!manifest || !this.wantedSettings) return;
+		const r: Of<'generation'> = {
+			name: 'generation',
+			args: { settings: resolveSettings(this.wantedSettings, manifest).settings }
+		};
+		const same = this.mainRequest && requestKey(this.mainRequest) === requestKey(r);
+		if (!same) {
+			// Something new asked for: a restart the reader was told of is old news.
+			model.notice = '';
+			this.failed.clear();
+			const shown = this.main;
+			if (shown?.source === 'live') this.lastMain = shown;
+			this.mainRequest = r;
+			if (this.complete(r, requestKey(r))) this.expose(requestKey(r));
+		}
+		this.need('main', [r]);
+	}
+
+	/** What one asker wants now (replacing what it wanted before). */
+	need(asker: Asker, requests: Request[]) {
+		const keys = (rs: Request[]) => rs.map(requestKey).join('\n');
+		if (keys(this.asked[asker]) === keys(requests)) return void this.pump();
+		this.asked = { ...this.asked, [asker]: requests };
+		// What nobody asks for any more stops.
+		if (this.inFlight && !this.wanted().some((r) => requestKey(r) === this.inFlight!.key))
+			this.inFlight.ctrl.abort();
+		void this.pump();
+	}
+
+	/** Every request asked for, most urgent first, each once. */
+	private wanted(): Request[] {
+		const seen: Record<string, true> = {};
+		return URGENCY.flatMap((a) => this.asked[a]).filter((r) => {
+			const k = requestKey(r);
+			if (seen[k]) return false;
+			return (seen[k] = true);
+		});
 	}
 
 	/**
@@ -194,10 +242,10 @@ class Live {
 	}
 
 	/**
-	 * Starts the live model, unless the page has no live figure; once ready it recomputes what
-	 * the page shows. `first`: the model the page's link shows, whose U-Net loads first. After
-	 * a failure (model.error says why) the next call tries again, and so does the browser
-	 * coming back online: most failures to load are a download that did not arrive.
+	 * Starts the live model, unless the page has no live figure; once ready it computes what
+	 * is asked for. `first`: the model the page's link shows, whose U-Net loads first. After a
+	 * failure (model.error says why) the next call tries again, and so does the browser coming
+	 * back online: most failures to load are a download that did not arrive.
 	 */
 	async start(backend: BackendChoice = 'auto', first?: ModelName) {
 		this.backend = backend;
@@ -217,10 +265,12 @@ class Live {
 			this.modelStarted = false;
 			return;
 		}
-		await this.generate();
+		this.failed.clear();
+		this.askMain();
+		await this.pump();
 	}
 
-	/** Shows why a request failed, unless a newer one took over or the model's own error says it. */
+	/** Shows why a request failed, unless the model's own error says it. */
 	private fail(e: unknown) {
 		if ((e as Error).name === 'AbortError' || model.status === 'error') return;
 		const { text, details } = plainError(e, 'run');
@@ -228,299 +278,140 @@ class Live {
 		this.errorDetails = details;
 	}
 
-	private isShown(settings: GenerationSettings) {
-		return (
-			this.source === 'live' &&
-			this.trace &&
-			settingsKey(this.trace.settings) === settingsKey(settings)
-		);
-	}
-
-	/** Brings the figures up to date: the wanted generation, then its pair if asked for. */
-	async generate() {
-		const manifest = model.manifest;
-		if (!manifest || model.status !== 'ready') return;
-		const { settings } = resolveSettings(this.wanted, manifest);
-		if (!this.isShown(settings)) {
-			if (this.running === settingsKey(settings)) return; // in flight; it does the pair after
-			const shown = await this.run(settings, true);
-			if (!shown) return;
-			// After a model switch the old main generation is the new pair: no need to rerun it.
-			const old = this.source === 'live' ? this.mainShown() : null;
-			if (old && old.trace.settings.model === other(settings.model)) this.pair = old;
-			this.trace = shown.trace;
-			this.x0Images = shown.x0Images;
-			this.source = 'live';
-			const x0Images = await this.decodeRest(shown);
-			if (!x0Images || this.trace !== shown.trace) return;
-			this.x0Images = x0Images;
-			// The whole trace, for curious readers (and tests) to inspect in the console.
-			(globalThis as { diffusion?: unknown }).diffusion = { ...shown, x0Images };
-		}
-		if (this.samplerGridWanted) await this.runSamplerGrid(manifest);
-		if (!this.pairWanted || !modelEntry(manifest, 'student')) return;
-		// The other model with the same prompt, seed and guidance, at its own number of steps.
-		const pair = resolveSettings(
-			{ ...this.wanted, model: other(settings.model), steps: undefined },
-			manifest
-		);
-		const key = settingsKey(pair.settings);
-		const current = this.pair;
-		const done = current?.source === 'live' && settingsKey(current.trace.settings) === key;
-		if (this.running === key) return; // in flight; it does the grid after
-		if (!done) {
-			const shown = await this.run(pair.settings, false);
-			if (!shown) return;
-			this.pair = shown;
-			const x0Images = await this.decodeRest(shown);
-			if (x0Images && this.pair === shown) this.pair = { ...shown, x0Images };
-		}
-		if (this.gridWanted) await this.runGrid(manifest);
-	}
-
-	/** The distillation grid: each model at each step count, on the wanted settings. */
-	private async runGrid(manifest: NonNullable<typeof model.manifest>) {
-		const plan = gridPlan(manifest);
-		const cellSettings = (c: (typeof plan)[number]) => ({
-			...this.wanted,
-			model: c.model,
-			steps: c.steps
-		});
-		const key = gridKey(plan.map(cellSettings), manifest);
-		if (this.gridKey === key) return;
-		this.gridKey = key;
-		const done = await this.runCells(
-			plan,
-			this.grid,
-			cellSettings,
-			manifest,
-			() => this.gridKey === key,
-			(cells) => (this.grid = cells)
-		);
-		if (!done && this.gridKey === key) this.gridKey = undefined;
-	}
-
-	/** The sampler grid: the teacher with each sampler at each step count, on the wanted settings. */
-	private async runSamplerGrid(manifest: NonNullable<typeof model.manifest>) {
-		const plan = samplerPlan(manifest);
-		const cellSettings = (c: (typeof plan)[number]) => ({
-			...this.wanted,
-			model: 'teacher' as const,
-			scheduler: c.scheduler,
-			steps: c.steps
-		});
-		const key = gridKey(plan.map(cellSettings), manifest);
-		if (this.samplerGridKey === key) return;
-		this.samplerGridKey = key;
-		const done = await this.runCells(
-			plan,
-			this.samplerGrid,
-			cellSettings,
-			manifest,
-			() => this.samplerGridKey === key,
-			(cells) => (this.samplerGrid = cells)
-		);
-		if (!done && this.samplerGridKey === key) this.samplerGridKey = undefined;
-	}
-
-	/**
-	 * A grid's cells, one generation each (no per-step decodes), timed in this browser, shown
-	 * as they come. A cell whose every setting is that of the picture it shows is kept. False if
-	 * it stopped: a newer generation took over (it will ask again), or one failed.
-	 */
-	private async runCells<P extends object>(
-		plan: P[],
-		shown: (P & { image: Float32Array; ms: number | null; key?: string })[],
-		settings: (cell: P) => Partial<GenerationSettings>,
-		manifest: NonNullable<typeof model.manifest>,
-		current: () => boolean,
-		show: (cells: (P & { image: Float32Array; ms: number | null; key?: string })[]) => void
-	): Promise<boolean> {
-		const cells = [...shown];
-		for (const [i, cell] of plan.entries()) {
-			try {
-				const wanted = resolveSettings(settings(cell), manifest).settings;
-				const key = settingsKey(wanted);
-				if (cells[i]?.key === key) continue;
-				const client = await readyClient();
-				const trace = await client.generate(wanted);
-				if (!current()) return false;
-				const t = trace.timings;
-				cells[i] = { ...cell, image: trace.image, ms: t.totalMs - t.callbackMs, key };
-				show([...cells]);
-			} catch (e) {
-				if (current()) this.fail(e);
-				return false;
-			}
-		}
-		return true;
-	}
-
-	/**
-	 * The steps' estimates a live generation did not decode while it ran (the worker decodes
-	 * only some, so that the final picture is not held back), decoded now; null on failure.
-	 */
-	private async decodeRest(shown: Shown): Promise<Float32Array[] | null> {
-		const steps = shown.trace.steps;
-		const missing = steps.flatMap((_, i) => (shown.x0Images[i] ? [] : [i]));
-		if (!missing.length) return shown.x0Images;
+	/** Runs what is asked for and not yet computed live, one at a time, most urgent first. */
+	private async pump(): Promise<void> {
+		if (this.pumping || model.status !== 'ready') return;
+		this.pumping = true;
 		try {
-			const client = await readyClient();
-			const decoded = await client.explain({
-				op: 'decode',
-				latents: missing.map((i) => steps[i]!.x0)
-			});
-			const all = [...shown.x0Images];
-			missing.forEach((i, k) => (all[i] = decoded[k]!));
-			return all;
-		} catch (e) {
-			this.fail(e);
-			return null;
+			for (;;) {
+				const next = this.wanted().find((r) => {
+					const k = requestKey(r);
+					return !this.complete(r, k) && !this.failed.has(k);
+				});
+				if (!next || model.status !== 'ready') return;
+				await this.run(next);
+			}
+		} finally {
+			this.pumping = false;
 		}
 	}
 
-	/** One live generation, some steps' x0 decoded as it runs; null if a newer one took over. */
-	private async run(settings: GenerationSettings, main: boolean): Promise<Shown | null> {
-		const key = settingsKey(settings);
-		this.running = key;
-		this.generating = true;
+	/** Whether a result is computed live in full (a generation with every step's estimate decoded). */
+	private complete(r: Request, key: string): boolean {
+		const v = this.results.get(key);
+		if (v === undefined) return false;
+		return r.name !== 'generation' || !holes(v as Generation).length;
+	}
+
+	private async run(r: Request) {
+		const key = requestKey(r);
+		const ctrl = new AbortController();
+		this.inFlight = { key, ctrl };
 		this.error = '';
 		this.errorDetails = '';
-		this.progress = { step: 0, of: settings.steps };
-		const images: Float32Array[] = [];
 		try {
 			const client = await readyClient();
-			const trace = await client.generate(
-				settings,
-				(s, of, x0Image) => {
-					if (x0Image) {
-						images[s.index] = x0Image;
-						if (main) this.forming = x0Image;
-					}
-					this.progress = { step: s.index + 1, of };
-				},
-				true
-			);
-			this.generating = false;
-			return { trace, x0Images: images, source: 'live' };
+			if (r.name === 'generation') await this.generate(r, key, ctrl.signal);
+			else this.store(key, await client.run(r, { signal: ctrl.signal }));
 		} catch (e) {
-			if ((e as Error).name === 'AbortError') return null; // a newer generation took over
-			this.fail(e);
-			this.generating = false;
-			return null;
+			if ((e as Error).name !== 'AbortError') {
+				this.failed.add(key);
+				this.fail(e);
+			}
 		} finally {
-			if (this.running === key) this.running = undefined;
+			if (this.inFlight?.key === key) this.inFlight = undefined;
+			this.generating = false;
 		}
 	}
 
-	/** The sample images through the live VAE and CLIP (replacing the precomputed codes). */
-	async liveSamples() {
-		if (this.samplesLive || model.status !== 'ready' || !this.firstPaint) return;
-		this.samplesLive = true;
-		const { samples } = this.firstPaint;
-		try {
-			const client = await readyClient();
-			this.images = await client.explain({ op: 'images', pixels: samples.pixels });
-			this.labels = await client.explain({ op: 'texts', texts: samples.labels });
-		} catch (e) {
-			this.samplesLive = false;
-			this.fail(e);
-		}
+	private store(key: string, value: unknown) {
+		this.results.delete(key);
+		this.results.set(key, value);
+		this.evict();
 	}
 
-	/** The reader's own picture (upload or drawing) through the live VAE; null while it loads. */
-	async encodeImage(
-		pixels: Float32Array
-	): Promise<{ latent: Float32Array | undefined; decoded: Float32Array | undefined } | null> {
-		if (model.status !== 'ready') return null;
-		const client = await readyClient();
-		const codes = await client.explain({ op: 'images', pixels: [pixels] });
-		return { latent: codes.latents[0], decoded: codes.decoded[0] };
+	/** Drops the oldest results nobody asks for, past what the cache keeps. */
+	private evict() {
+		const wanted = new Set(this.wanted().map(requestKey));
+		const drop = (generations: boolean, keep: number) => {
+			const keys = [...this.results.keys()].filter(
+				(k) => k.startsWith('generation:') === generations
+			);
+			for (const k of keys.slice(0, Math.max(0, keys.length - keep)))
+				if (!wanted.has(k)) this.results.delete(k);
+		};
+		drop(true, KEEP_GENERATIONS);
+		drop(false, KEEP_OTHERS);
 	}
 
 	/**
-	 * The edits the editing figure asks for, by the live model: the strengths it has not run yet
-	 * for that key. One request at a time; the newest one waiting runs next, older ones never.
+	 * A live generation: its steps reported as they come (some with their estimate decoded),
+	 * the final picture shown at once, then the steps' estimates it did not decode.
 	 */
-	async wantEdits(req: EditRequest) {
-		if (model.status !== 'ready') return;
-		this.editWanted = req;
-		if (this.editBusy) return;
-		this.editBusy = true;
-		try {
-			while (this.editWanted) {
-				const q = this.editWanted;
-				this.editWanted = undefined;
-				const have = this.edits.find((e) => e.key === q.key && e.live);
-				const missing = q.strengths.filter((st) => {
-					const r = have?.results.find((x) => x.strength === st);
-					return !r || (q.detailed.includes(st) && r.start < r.steps && !r.x0Images.length);
-				});
-				if (!missing.length) continue;
-				const client = await readyClient();
-				const results = await client.explain({
-					op: 'edit',
-					settings: q.settings,
-					edit: q.edit,
-					strengths: missing,
-					detailed: q.detailed
-				});
-				const old = this.edits.find((e) => e.key === q.key && e.live);
-				const kept = old?.results.filter((r) => !results.some((n) => n.strength === r.strength));
-				const merged = [...(kept ?? []), ...results].sort((a, b) => a.strength - b.strength);
-				// The first paint's sets stay (they are what the page opens on); a few live ones more.
-				const others = this.edits.filter((e) => e !== old);
-				this.edits = [
-					{ key: q.key, results: merged, live: true },
-					...others.filter((e) => !e.live),
-					...others.filter((e) => e.live).slice(0, 5)
-				];
+	private async generate(r: Of<'generation'>, key: string, signal: AbortSignal) {
+		const client = await readyClient();
+		const have = this.results.get(key) as Generation | undefined;
+		if (have) return this.decodeRest(key, have, signal); // computed, not all decoded
+		const isMain = () => this.mainRequest !== null && requestKey(this.mainRequest) === key;
+		this.generating = true;
+		this.progress = { step: 0, of: r.args.settings.steps };
+		const images: Float32Array[] = [];
+		const g = await client.run(r, {
+			signal,
+			onStep: (s, of, x0Image) => {
+				if (x0Image) {
+					images[s.index] = x0Image;
+					if (isMain()) this.forming = x0Image;
+				}
+				this.progress = { step: s.index + 1, of };
 			}
-		} catch (e) {
-			this.fail(e);
-		} finally {
-			this.editBusy = false;
-		}
+		});
+		this.generating = false;
+		const shown: Generation = { trace: g.trace, x0Images: images };
+		this.store(key, shown);
+		await this.decodeRest(key, shown, signal);
 	}
 
-	/** A training example for the noise and U-Net chapters: live when possible. */
-	async wantExample(key: ExampleKey) {
-		const fp = this.firstPaint;
-		const ready = model.status === 'ready';
-		if (
-			this.example &&
-			exampleKey(this.example) === exampleKey(key) &&
-			(this.example.live || !ready)
-		)
-			return;
-		if (!ready || !fp) {
-			if (fp && exampleKey(fp.example) === exampleKey(key))
-				this.example = { ...fp.example, live: false };
-			return;
-		}
-		const run = ++this.exampleRun;
-		const latent = (this.images ?? fp.images).latents[key.sample];
-		if (!latent) return;
-		try {
+	/** The steps' estimates a live generation did not decode while it ran. */
+	private async decodeRest(key: string, g: Generation, signal: AbortSignal) {
+		const missing = holes(g);
+		if (missing.length) {
 			const client = await readyClient();
-			const result = await client.explain({
-				op: 'example',
-				latent,
-				caption: fp.samples.labels[key.sample]!,
-				t: key.t,
-				seed: key.seed
-			});
-			if (run === this.exampleRun) this.example = { ...key, result, live: true };
-		} catch (e) {
-			if (run === this.exampleRun) this.fail(e);
+			const steps = g.trace.steps;
+			const decoded = await client.run(
+				{ name: 'decode', args: { latents: missing.map((i) => steps[i]!.x0) } },
+				{ signal }
+			);
+			const all = [...g.x0Images];
+			missing.forEach((i, k) => (all[i] = decoded[k]!));
+			if (this.results.get(key) === g) this.store(key, { ...g, x0Images: all });
 		}
+		this.expose(key);
+	}
+
+	/** The link's whole generation, for curious readers (and tests) to inspect in the console. */
+	private expose(key: string) {
+		if (!this.mainRequest || requestKey(this.mainRequest) !== key) return;
+		const g = this.results.get(key) as Generation;
+		(globalThis as { diffusion?: unknown }).diffusion = { ...g, source: 'live' };
+	}
+
+	/** A result the page asks for once (the reader's own picture), by the live model; null while it loads. */
+	async compute<N extends ResultName>(r: Of<N>): Promise<ResultValue<N> | null> {
+		if (model.status !== 'ready') return null;
+		const key = requestKey(r);
+		const have = this.results.get(key);
+		if (have !== undefined) return have as ResultValue<N>;
+		const client = await readyClient();
+		const value = await client.run(r);
+		this.store(key, value);
+		return value;
 	}
 }
 
 /**
- * Everything the figures show, not only the live model's results: until the model is ready its
- * fields hold the build's precomputed first paint (`trace`, `x0Images`, `pair`, `grid`, `images`,
- * `labels`, `example`, copied from `firstPaint` by loadFirstPaint), and the live model replaces
- * each as it recomputes it; `source`, `pair.source` and `example.live` say which one is on show.
+ * Everything the figures show, not only the live model's results: until the model is ready it
+ * holds the build's precomputed first paint, and the live model's results replace those by key
+ * as it computes them.
  */
 export const live = new Live();

@@ -65,11 +65,29 @@ export interface ViewState {
 	mask?: string;
 	/** The teacher U-Net, or the few-step student distilled from it. */
 	model?: ModelName;
+	/**
+	 * The comparison figure's second generation, as the settings that differ from this link's
+	 * (`vs.seed=43`, `vs.prompt=...`); anything it does not set is the link's own.
+	 */
+	vs?: CompareWith;
 	/** Show one figure alone (for slides and learning platforms). */
 	embed?: boolean;
 	/** Force the model's backend (for comparing them, and for tests). */
 	backend?: 'auto' | 'webgpu' | 'wasm';
 }
+
+/** The generation settings a link can set, for its own generation or the comparison's (vs.*). */
+export const GENERATION_KEYS = [
+	'prompt',
+	'neg',
+	'seed',
+	'guidance',
+	'steps',
+	'sampler',
+	'spacing',
+	'model'
+] as const;
+export type CompareWith = Pick<ViewState, (typeof GENERATION_KEYS)[number]>;
 
 export interface ParseResult {
 	state: ViewState;
@@ -132,6 +150,7 @@ const ORDER = [
 	'strength',
 	'mask',
 	'model',
+	...GENERATION_KEYS.map((k) => `vs.${k}` as const),
 	'embed',
 	'backend'
 ] as const;
@@ -200,6 +219,59 @@ export function linkModel(params: URLSearchParams): ModelName {
 	return params.get('model') === 'student' ? 'student' : 'teacher';
 }
 
+/** One generation setting of a link (its own, or the comparison's), checked and cleaned into `into`. */
+function readGeneration<S extends CompareWith>(
+	key: string,
+	raw: string,
+	notices: string[],
+	into: S
+): S {
+	const state: CompareWith = into;
+	switch (key) {
+		case 'prompt':
+			state.prompt = cleanOne('prompt', raw, notices);
+			break;
+		case 'neg': {
+			// Empty is no negative prompt: it stays out of the state and the rewritten link.
+			const neg = cleanOne('negativePrompt', raw, notices);
+			if (neg) state.neg = neg;
+			break;
+		}
+		case 'seed': {
+			const n = integer(raw);
+			if (n === undefined) notices.push(`Ignored seed=${quote(raw)}: not a whole number.`);
+			else state.seed = cleanOne('seed', n, notices);
+			break;
+		}
+		case 'guidance': {
+			const g = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
+			if (!Number.isFinite(g)) notices.push(`Ignored guidance=${quote(raw)}: not a number.`);
+			else state.guidance = cleanOne('guidance', g, notices);
+			break;
+		}
+		case 'steps': {
+			const n = integer(raw);
+			if (n === undefined) notices.push(`Ignored steps=${quote(raw)}: not a whole number.`);
+			else state.steps = cleanOne('steps', n, notices);
+			break;
+		}
+		case 'sampler':
+			if ((SCHEDULER_NAMES as readonly string[]).includes(raw))
+				state.sampler = raw as SchedulerName;
+			else notices.push(`Ignored sampler=${quote(raw)}: expected ${SCHEDULER_NAMES.join(', ')}.`);
+			break;
+		case 'spacing':
+			if ((SPACINGS as readonly string[]).includes(raw)) state.spacing = raw as TimestepSpacing;
+			else notices.push(`Ignored spacing=${quote(raw)}: expected ${SPACINGS.join(' or ')}.`);
+			break;
+		case 'model':
+			if (raw === 'teacher' || raw === 'student') state.model = raw;
+			else notices.push(`Ignored model=${quote(raw)}: expected "teacher" or "student".`);
+			break;
+	}
+	return into;
+}
+
 export function parseViewState(params: URLSearchParams, limits: ParseLimits): ParseResult {
 	const state: ViewState = {};
 	const notices: string[] = [];
@@ -214,45 +286,21 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 			if (!FOREIGN.test(key)) notices.push(`Ignored unknown link setting ${quote(key)}.`);
 			continue;
 		}
+		if (key.startsWith('vs.')) {
+			// The comparison's settings: read as the link's own, their notices named as theirs.
+			const said: string[] = [];
+			const vs = readGeneration(key.slice(3), raw, said, state.vs ?? {});
+			notices.push(...said.map((n) => `Comparison: ${n}`));
+			if (Object.values(vs).some((v) => v !== undefined)) state.vs = vs;
+			continue;
+		}
+		if ((GENERATION_KEYS as readonly string[]).includes(key)) {
+			readGeneration(key, raw, notices, state);
+			continue;
+		}
 		switch (key as Key) {
 			case 'step':
 				state.step = clampInt('step', raw, 1, Math.max(1, limits.maxStep), notices);
-				break;
-			case 'prompt':
-				state.prompt = cleanOne('prompt', raw, notices);
-				break;
-			case 'neg': {
-				// Empty is no negative prompt: it stays out of the state and the rewritten link.
-				const neg = cleanOne('negativePrompt', raw, notices);
-				if (neg) state.neg = neg;
-				break;
-			}
-			case 'seed': {
-				const n = integer(raw);
-				if (n === undefined) notices.push(`Ignored seed=${quote(raw)}: not a whole number.`);
-				else state.seed = cleanOne('seed', n, notices);
-				break;
-			}
-			case 'guidance': {
-				const g = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/.test(raw) ? Number(raw) : NaN;
-				if (!Number.isFinite(g)) notices.push(`Ignored guidance=${quote(raw)}: not a number.`);
-				else state.guidance = cleanOne('guidance', g, notices);
-				break;
-			}
-			case 'steps': {
-				const n = integer(raw);
-				if (n === undefined) notices.push(`Ignored steps=${quote(raw)}: not a whole number.`);
-				else state.steps = cleanOne('steps', n, notices);
-				break;
-			}
-			case 'sampler':
-				if ((SCHEDULER_NAMES as readonly string[]).includes(raw))
-					state.sampler = raw as SchedulerName;
-				else notices.push(`Ignored sampler=${quote(raw)}: expected ${SCHEDULER_NAMES.join(', ')}.`);
-				break;
-			case 'spacing':
-				if ((SPACINGS as readonly string[]).includes(raw)) state.spacing = raw as TimestepSpacing;
-				else notices.push(`Ignored spacing=${quote(raw)}: expected ${SPACINGS.join(' or ')}.`);
 				break;
 			case 't':
 				// Clamped against the number of steps once both are known, below.
@@ -285,10 +333,6 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 				else state.mask = cells ? maskToLink(cells, limits.latentSize) : 'none';
 				break;
 			}
-			case 'model':
-				if (raw === 'teacher' || raw === 'student') state.model = raw;
-				else notices.push(`Ignored model=${quote(raw)}: expected "teacher" or "student".`);
-				break;
 			case 'backend':
 				if (isBackend(raw)) state.backend = raw;
 				else notices.push(`Ignored backend=${quote(raw)}: expected auto, webgpu or wasm.`);
@@ -311,8 +355,10 @@ export function parseViewState(params: URLSearchParams, limits: ParseLimits): Pa
 export function serializeViewState(state: ViewState): string {
 	const params = new URLSearchParams();
 	for (const key of ORDER) {
-		const value = state[key];
-		if (value === undefined || value === false) continue;
+		const value = key.startsWith('vs.')
+			? state.vs?.[key.slice(3) as keyof CompareWith]
+			: state[key as keyof ViewState];
+		if (value === undefined || value === false || typeof value === 'object') continue;
 		params.set(key, value === true ? '1' : String(value));
 	}
 	const s = params.toString();
@@ -320,7 +366,7 @@ export function serializeViewState(state: ViewState): string {
 }
 
 /** The generation settings a link gives the live model; the rest are the figures' own. */
-export function generationSettings(state: ViewState): Partial<GenerationSettings> {
+export function generationSettings(state: CompareWith): Partial<GenerationSettings> {
 	const { prompt, neg, seed, guidance, steps, model, sampler, spacing } = state;
 	return {
 		prompt,

@@ -1,14 +1,16 @@
 /**
  * The page's handle on the inference worker (src/lib/pipeline/client.ts), against fake
- * workers: a new generation cancels the one before, whose promise rejects with an AbortError
- * and whose late messages never reach the page; a worker that dies or stays silent past its
- * deadline is replaced and what was pending runs again, unless it dies again soon after.
+ * workers: a cancelled request's promise rejects with an AbortError and its late messages
+ * never reach the page; a worker that dies or stays silent past its deadline is replaced and
+ * what was pending runs again, unless it dies again soon after.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ModelClient, ModelError, WATCHDOG, type Fault } from '../../src/lib/pipeline/client';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
 import type { LoadReport } from '../../src/lib/pipeline/load';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
+import type { Request } from '../../src/lib/pipeline/results';
+import type { GenerationSettings } from '../../src/lib/pipeline/settings';
 import { FakeWorker } from './fake-worker';
 
 /** A client whose first worker is `worker`; `workers` lists every worker it started. */
@@ -27,57 +29,66 @@ function setup() {
 const trace = (prompt: string) => ({ settings: { prompt } }) as unknown as Trace;
 const step = (index: number) => ({ index }) as unknown as StepTrace;
 const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+/** A generation request (settings as the test writes them; the worker is fake). */
+const gen = (settings: Partial<GenerationSettings>) =>
+	({ name: 'generation', args: { settings: { model: 'teacher', ...settings } } }) as Extract<
+		Request,
+		{ name: 'generation' }
+	>;
+const texts: Extract<Request, { name: 'texts' }> = { name: 'texts', args: { texts: ['cat'] } };
 
 describe('ModelClient', () => {
 	it('reports steps, then resolves with the trace', async () => {
 		const { worker, client } = setup();
 		const onStep = vi.fn();
-		const run = client.generate({ prompt: 'cat' }, onStep, true);
-		const { id, settings, decodeSteps } = worker.last('generate');
-		expect({ settings, decodeSteps }).toEqual({ settings: { prompt: 'cat' }, decodeSteps: true });
+		const run = client.run(gen({ prompt: 'cat' }), { onStep });
+		const { id, request } = worker.last('run');
+		expect(request).toEqual(gen({ prompt: 'cat' }));
 		const x0 = new Float32Array(3);
 		worker.reply({ kind: 'step', id, step: step(0), of: 2, x0Image: x0 });
 		worker.reply({ kind: 'step', id, step: step(1), of: 2 });
 		const t = trace('cat');
-		worker.reply({ kind: 'done', id, trace: t });
-		await expect(run).resolves.toBe(t);
+		worker.reply({ kind: 'result', id, value: { trace: t } });
+		await expect(run).resolves.toEqual({ trace: t });
 		expect(onStep.mock.calls).toEqual([
 			[step(0), 2, x0],
 			[step(1), 2, undefined]
 		]);
 	});
 
-	it('cancels the previous generation when a new one starts', async () => {
+	it('an aborted request rejects at once, the worker is told, and its late messages are dropped', async () => {
 		const { worker, client } = setup();
 		const onOld = vi.fn();
-		const old = client.generate({ prompt: 'dog' }, onOld);
-		const oldId = worker.last('generate').id;
+		const ctrl = new AbortController();
+		const old = client.run(gen({ prompt: 'dog' }), { onStep: onOld, signal: ctrl.signal });
+		const oldId = worker.last('run').id;
 		const settled = old.then(
 			() => 'resolved',
 			(e: unknown) => (isAbort(e) ? 'aborted' : 'failed')
 		);
-		const next = client.generate({ prompt: 'cat' });
-		const nextId = worker.last('generate').id;
+		const next = client.run(gen({ prompt: 'cat' }));
+		const nextId = worker.last('run').id;
 		expect(nextId).not.toBe(oldId);
-		// At once: the old promise rejects, and the worker is told to stop.
+		ctrl.abort();
 		expect(await settled).toBe('aborted');
 		expect(worker.sent).toContainEqual({ kind: 'cancel', id: oldId });
 
 		// Whatever the worker still sends for the old one is dropped.
 		worker.reply({ kind: 'step', id: oldId, step: step(5), of: 25 });
-		worker.reply({ kind: 'done', id: oldId, trace: trace('dog') });
+		worker.reply({ kind: 'result', id: oldId, value: { trace: trace('dog') } });
 		worker.reply({ kind: 'cancelled', id: oldId });
 		expect(onOld).not.toHaveBeenCalled();
 
-		const t = trace('cat');
-		worker.reply({ kind: 'done', id: nextId, trace: t });
-		await expect(next).resolves.toBe(t);
+		// The other request was not touched.
+		const value = { trace: trace('cat') };
+		worker.reply({ kind: 'result', id: nextId, value });
+		await expect(next).resolves.toBe(value);
 	});
 
-	it('cancel(id) rejects that generation once; an unknown or finished id sends nothing', async () => {
+	it('cancel(id) rejects that request once; an unknown or finished id sends nothing', async () => {
 		const { worker, client } = setup();
-		const run = client.generate({ prompt: 'cat' });
-		const { id } = worker.last('generate');
+		const run = client.run(gen({ prompt: 'cat' }));
+		const { id } = worker.last('run');
 		client.cancel(id);
 		await expect(run).rejects.toSatisfy(isAbort);
 		const sent = worker.sent.length;
@@ -85,28 +96,18 @@ describe('ModelClient', () => {
 		client.cancel(999);
 		expect(worker.sent).toHaveLength(sent);
 
-		// With nothing in flight, the next generation cancels nothing.
-		void client.generate({ prompt: 'dog' });
-		expect(worker.sent.slice(sent).map((m) => m.kind)).toEqual(['generate']);
+		// A signal aborted before the request is sent sends nothing at all.
+		const ctrl = new AbortController();
+		ctrl.abort();
+		await expect(client.run(texts, { signal: ctrl.signal })).rejects.toSatisfy(isAbort);
+		expect(worker.sent).toHaveLength(sent);
 	});
 
-	it('a generation the worker reports cancelled rejects with an AbortError', async () => {
+	it('a request the worker reports cancelled rejects with an AbortError', async () => {
 		const { worker, client } = setup();
-		const run = client.generate({ prompt: 'cat' });
-		worker.reply({ kind: 'cancelled', id: worker.last('generate').id });
+		const run = client.run(gen({ prompt: 'cat' }));
+		worker.reply({ kind: 'cancelled', id: worker.last('run').id });
 		await expect(run).rejects.toSatisfy(isAbort);
-	});
-
-	it('a generation does not cancel the chapters’ explain calls', async () => {
-		const { worker, client } = setup();
-		const explained = client.explain({ op: 'texts', texts: ['cat'] });
-		const explainId = worker.last('explain').id;
-		void client.generate({ prompt: 'cat' }).catch(() => {});
-		void client.generate({ prompt: 'dog' }).catch(() => {});
-		expect(worker.sent.filter((m) => m.kind === 'cancel')).toHaveLength(1);
-		const value = { embeds: [] } as never;
-		worker.reply({ kind: 'explained', id: explainId, value });
-		await expect(explained).resolves.toBe(value);
 	});
 
 	it('a worker error rejects with the file it names; a failed load may be tried again', async () => {
@@ -125,15 +126,15 @@ describe('ModelClient', () => {
 		expect(workers[1]!.all('load')).toHaveLength(1);
 
 		const w = workers[1]!;
-		const run = client.generate({ prompt: 'cat' });
-		w.reply({ kind: 'error', id: w.last('generate').id, message: 'out of memory' });
+		const run = client.run(gen({ prompt: 'cat' }));
+		w.reply({ kind: 'error', id: w.last('run').id, message: 'out of memory' });
 		await expect(run).rejects.toMatchObject({ name: 'ModelError', message: 'out of memory' });
 	});
 
 	it('a failed load fails what waits for the model too', async () => {
 		const { worker, client } = setup();
 		const load = client.load({ baseUrl: '/models/' });
-		const run = client.generate({ prompt: 'cat' });
+		const run = client.run(gen({ prompt: 'cat' }));
 		worker.reply({ kind: 'error', message: 'no available backend found' });
 		await expect(load).rejects.toBeInstanceOf(ModelError);
 		await expect(run).rejects.toMatchObject({ message: 'no available backend found' });
@@ -182,8 +183,8 @@ describe('ModelClient keeps a worker running', () => {
 	it('a silent worker is replaced at its deadline: the new one loads, then runs what was pending', async () => {
 		const { worker, workers, client, faults } = await loaded();
 		const onStep = vi.fn();
-		const run = client.generate({ prompt: 'dog', steps: 25 }, onStep, true);
-		const { id } = worker.last('generate');
+		const run = client.run(gen({ prompt: 'dog', steps: 25 }), { onStep });
+		const { id } = worker.last('run');
 		vi.advanceTimersByTime(deadline(WATCHDOG.defaultStepMs) - 1);
 		expect(workers).toHaveLength(1);
 		expect(faults).toEqual([]);
@@ -193,32 +194,32 @@ describe('ModelClient keeps a worker running', () => {
 		expect(workers).toHaveLength(2);
 		expect(faults).toEqual([{ kind: 'restarted' }]);
 		const fresh = workers[1]!;
-		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'generate']);
-		expect(fresh.last('generate')).toEqual({
-			kind: 'generate',
+		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'run']);
+		expect(fresh.last('run')).toEqual({
+			kind: 'run',
 			id,
-			settings: { prompt: 'dog', steps: 25 },
-			decodeSteps: true
+			request: gen({ prompt: 'dog', steps: 25 })
 		});
 		// Whatever the dead worker still sends is dropped; the new one's answer resolves the request.
 		worker.reply({ kind: 'step', id, step: step(3), of: 25 });
 		fresh.reply({ kind: 'ready', report, manifest });
 		fresh.reply({ kind: 'step', id, step: step(0), of: 25 });
 		const t = trace('dog');
-		fresh.reply({ kind: 'done', id, trace: t });
+		fresh.reply({ kind: 'result', id, value: t });
 		await expect(run).resolves.toBe(t);
 		expect(onStep.mock.calls.map((c) => (c[0] as StepTrace).index)).toEqual([0]);
 	});
 
 	it('the deadline scales with the measured time of a step, and each message moves it on', async () => {
 		const { worker, workers, client } = await loaded();
-		const first = client.generate({ prompt: 'cat', steps: 25 }, undefined, true);
-		worker.reply({ kind: 'done', id: worker.last('generate').id, trace: timed(25, 25 * 400) });
+		const first = client.run(gen({ prompt: 'cat', steps: 25 }));
+		const value = { trace: timed(25, 25 * 400) };
+		worker.reply({ kind: 'result', id: worker.last('run').id, value });
 		await first;
 		expect(client.msPerStep).toBe(400);
 
-		void client.generate({ prompt: 'dog', steps: 25 }, undefined, true);
-		const { id } = worker.last('generate');
+		void client.run(gen({ prompt: 'dog', steps: 25 }));
+		const { id } = worker.last('run');
 		// Far longer than the 50 ms default would allow: a slow machine is not a dead worker.
 		vi.advanceTimersByTime(deadline(400) - 1);
 		expect(workers).toHaveLength(1);
@@ -240,25 +241,25 @@ describe('ModelClient keeps a worker running', () => {
 
 	it('a worker that dies (error or messageerror) is replaced at once', async () => {
 		const { worker, workers, client, faults } = await loaded();
-		const explained = client.explain({ op: 'texts', texts: ['cat'] });
+		const explained = client.run(texts);
 		worker.crash();
 		expect(faults).toEqual([{ kind: 'restarted' }]);
 		const fresh = workers[1]!;
-		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'explain']);
+		expect(fresh.sent.map((m) => m.kind)).toEqual(['load', 'run']);
 		const value = { embeds: [] } as never;
-		fresh.reply({ kind: 'explained', id: fresh.last('explain').id, value });
+		fresh.reply({ kind: 'result', id: fresh.last('run').id, value });
 		await expect(explained).resolves.toBe(value);
 
 		vi.advanceTimersByTime(WATCHDOG.restartWindowMs); // long enough: the next death restarts too
-		void client.generate({ prompt: 'cat' });
+		void client.run(gen({ prompt: 'cat' }));
 		fresh.onmessageerror?.(new MessageEvent('messageerror'));
 		expect(workers).toHaveLength(3);
-		expect(workers[2]!.sent.map((m) => m.kind)).toEqual(['load', 'generate']);
+		expect(workers[2]!.sent.map((m) => m.kind)).toEqual(['load', 'run']);
 	});
 
 	it('a worker that dies again soon after a restart is left stopped, and says so', async () => {
 		const { worker, workers, client, faults } = await loaded();
-		const run = client.generate({ prompt: 'cat' });
+		const run = client.run(gen({ prompt: 'cat' }));
 		worker.crash();
 		expect(workers).toHaveLength(2);
 		vi.advanceTimersByTime(WATCHDOG.restartWindowMs - 1);
@@ -278,7 +279,7 @@ describe('ModelClient keeps a worker running', () => {
 
 	it('a new worker that cannot load the model fails what was pending, and the next load starts afresh', async () => {
 		const { worker, workers, client, faults } = await loaded();
-		const run = client.generate({ prompt: 'cat' });
+		const run = client.run(gen({ prompt: 'cat' }));
 		worker.crash();
 		const fresh = workers[1]!;
 		fresh.reply({

@@ -7,28 +7,35 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Shown } from '../../src/lib/live.svelte';
 import { cosineMatrix } from '../../src/lib/pipeline/similarity';
 import type { ImageCodes, TextCodes, TrainingExample } from '../../src/lib/pipeline/explainer';
-import type { FirstPaint } from '../../src/lib/pipeline/first-paint';
+import type { FirstPaint } from '../../src/lib/pipeline/first-paint-file';
+import { requestKey, type Cell, type Request } from '../../src/lib/pipeline/results';
 import { seededNoise } from '../../src/lib/pipeline/gaussian';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
-import {
-	gridPlan,
-	samplerPlan,
-	type GridCell,
-	type SamplerCell
-} from '../../src/lib/pipeline/grid';
+import { gridPlan, samplerPlan } from '../../src/lib/pipeline/grid';
 import type { GridRow, Manifest, ModelName } from '../../src/lib/pipeline/manifest';
 import { trailingTimesteps } from '../../src/lib/pipeline/scheduler';
 import { CHAPTERS, noteFor } from '../../src/lib/story/chapters';
 import {
 	FIGURES,
-	chapterNeeds,
+	chapterRequests,
+	figureNeeds,
 	loopSubject,
 	sharedNote,
 	showFigure,
 	stepIndex,
 	studentStep,
-	type FigureState
+	type FigureState,
+	type ResultReader
 } from '../../src/lib/story/figures';
+import {
+	cell,
+	exampleRequest,
+	labelsRequest,
+	pairRequests,
+	samplerPatch,
+	samplesRequest,
+	type ExampleKey
+} from '../../src/lib/story/requests';
 import { noticeFor, psnr, signalAt } from '../../src/lib/story/notices';
 import { leadingTimesteps } from '../../src/lib/pipeline/scheduler';
 import type { ViewName } from '../../src/lib/story/views';
@@ -118,45 +125,76 @@ const labelCodes: TextCodes = {
 const teacher = shown(trace('teacher', 25));
 const student = shown(trace('student', 2));
 
-function exampleAt(sample: number, t: number): FigureState['example'] {
+type Example = ExampleKey & { result: TrainingExample };
+function exampleAt(sample: number, t: number): Example {
 	const result = { noisyImage: picture(), predicted: latent(), loss: 0.25 } as TrainingExample;
 	result.noised = { t, noise: latent(), noisy: latent(), signal: 0, noiseLevel: 1, alphaBar: 0 };
 	return { sample, t, seed: 1, result };
 }
 
-const firstPaint = {
+const samples = { size: R, labels, heldout: labels.map(() => false), pixels: labels.map(picture) };
+const firstPaint: FirstPaint = {
 	manifest,
-	trace: teacher.trace,
-	x0Images: teacher.x0Images,
-	samples: { size: R, labels, heldout: labels.map(() => false), pixels: labels.map(picture) },
-	images,
-	labels: labelCodes,
-	example: { sample: 0, t: 400, seed: 1, result: exampleAt(0, 400)!.result },
-	samplerGrid: [],
-	edits: []
-} satisfies FirstPaint;
+	samples,
+	results: { [requestKey(samplesRequest({ samples } as FirstPaint))]: images },
+	defaultGeneration: ''
+};
 
-function state(over: Partial<FigureState> = {}): FigureState {
+/** What the result cache holds in a test: the usual results, and what the test says. */
+interface Held {
+	images?: ImageCodes | null;
+	labels?: TextCodes | null;
+	example?: Example | null;
+	teacher?: Shown | null;
+	student?: Shown | null;
+	/** Grid cells, by the request that names them. */
+	cells?: [Request, Cell][];
+}
+
+/** A result cache that holds exactly `h` (the link's pair of generations for the defaults). */
+function reader(fp: FirstPaint, h: Held): ResultReader {
+	const map = new Map<string, unknown>();
+	const put = (r: Request | undefined, v: unknown) => r && v && map.set(requestKey(r), v);
+	put(samplesRequest(fp), h.images === undefined ? images : h.images);
+	put(labelsRequest(fp), h.labels === undefined ? labelCodes : h.labels);
+	if (h.example) put(exampleRequest(fp, h.example), h.example.result);
+	const pair = pairRequests(fp.manifest, {});
+	put(pair.teacher, h.teacher === undefined ? teacher : h.teacher);
+	put(pair.student, h.student === undefined ? student : h.student);
+	for (const [r, v] of h.cells ?? []) put(r, v);
+	const get = ((r: Request) => map.get(requestKey(r))) as ResultReader['get'];
+	return {
+		get,
+		latest: ((_slot: string, r: Request, fallback?: Request) =>
+			get(r as never) ?? (fallback && get(fallback as never))) as ResultReader['latest'],
+		isLive: () => false
+	};
+}
+
+function state(over: Partial<FigureState> & Held = {}): FigureState {
+	const { images: i, labels: l, example: e, teacher: t, student: st, cells, ...rest } = over;
+	const fp = rest.firstPaint === undefined ? firstPaint : rest.firstPaint;
 	return {
 		firstPaint,
 		firstPaintError: '',
 		trace: teacher.trace,
 		x0Images: teacher.x0Images,
-		images,
-		labels: labelCodes,
-		example: null,
-		teacher,
-		student,
-		grid: [],
-		samplerGrid: [],
-		edits: [],
+		results: reader(fp ?? firstPaint, {
+			images: i,
+			labels: l,
+			example: e,
+			teacher: t,
+			student: st,
+			cells
+		}),
 		modelReady: false,
 		link: {},
 		focus: 'all',
+		vs: {},
 		own: null,
 		ownNote: '',
 		on: { change: vi.fn(), upload: vi.fn(), draw: vi.fn() },
-		...over
+		...rest
 	};
 }
 
@@ -175,33 +213,49 @@ describe('the registry', () => {
 		for (const v of named) expect(FIGURES[v!], v).toBeDefined();
 	});
 
-	it('asks the live model for samples, examples, the pair and the grid where figures need them', () => {
-		const needing = (need: string) =>
-			Object.entries(FIGURES)
-				.filter(([, f]) => (f.needs as readonly string[]).includes(need))
-				.map(([v]) => v)
-				.sort();
-		expect(needing('samples')).toEqual(['clip-map', 'similarity', 'vae']);
-		expect(needing('edit')).toEqual(['edit']);
-		expect(needing('example')).toEqual(['noising', 'prediction']);
-		expect(needing('pair')).toEqual([
-			'distill-compare',
-			'distill-grid',
-			'distill-lessons',
-			'distill-path'
+	it('asks the model for samples, examples, the pair and the grids where figures need them', () => {
+		const s = state({ link: { image: 1, level: 700 } });
+		const asks = (view: ViewName) => figureNeeds(view, s).map((r) => r.name);
+		expect(asks('similarity')).toEqual(['images', 'texts']);
+		expect(asks('clip-map')).toEqual(['images', 'texts']);
+		expect(asks('vae')).toEqual(['images']);
+		expect(asks('noising')).toEqual(['images', 'example']);
+		expect(figureNeeds('noising', s)[1]!.args).toMatchObject({ source: 'sample:1', t: 700 });
+		for (const v of ['distill-compare', 'distill-path', 'distill-lessons'] as const)
+			expect(asks(v)).toEqual(['generation', 'generation']);
+		const cells = gridPlan(manifest).length;
+		expect(asks('distill-grid')).toEqual([
+			'generation',
+			'generation',
+			...Array<string>(cells).fill('cell')
 		]);
-		expect(needing('grid')).toEqual(['distill-grid']);
-		expect(needing('sampler-grid')).toEqual(['sampler-grid']);
+		expect(asks('sampler-grid')).toEqual(Array<string>(25).fill('cell'));
+		expect(asks('edit')).toEqual(Array<string>(asks('edit').length).fill('edit'));
+		expect(asks('loop')).toEqual([]);
 	});
 
 	it('asks for the pair and the grid for the distillation chapter only', () => {
 		for (const c of CHAPTERS) {
-			const needs = chapterNeeds(c.steps.map((s) => s.figure.view));
+			const asks = chapterRequests(
+				c.steps.map((s) => s.figure.view),
+				state()
+			).map((r) => r.name);
 			const distill = c.steps.some((s) => s.figure.view?.startsWith('distill'));
-			expect(needs.has('pair'), c.slug).toBe(distill);
-			expect(needs.has('grid'), c.slug).toBe(c.steps.some((s) => s.figure.view === 'distill-grid'));
+			expect(asks.includes('generation'), c.slug).toBe(distill);
+			expect(asks.includes('cell'), c.slug).toBe(
+				c.steps.some((s) => s.figure.view === 'distill-grid')
+			);
 		}
-		expect(chapterNeeds([undefined, 'loop'])).toEqual(new Set());
+		expect(chapterRequests([undefined, 'loop'], state())).toEqual([]);
+	});
+
+	it('names every setting a grid cell runs with, so a changed setting asks again', () => {
+		const plan = gridPlan(manifest)[0]!;
+		const key = (link: FigureState['link']) =>
+			requestKey(cell(manifest, link, { model: plan.model, steps: plan.steps }));
+		const base = key({ prompt: 'cat' });
+		for (const change of [{ neg: 'dog' }, { sampler: 'euler' as const }, { seed: 3 }])
+			expect(key({ prompt: 'cat', ...change }), JSON.stringify(change)).not.toBe(base);
 	});
 
 	it('waits for the precomputed file, or says why it failed', () => {
@@ -433,12 +487,12 @@ describe('the distillation figures', () => {
 		const s = state();
 		const f = figure('distill-compare', s);
 		expect(f.title).toBe('“smiling cat”: 25 steps or 2, scrubbed together');
-		expect(f.props).toMatchObject({ current: 8, studentCurrent: 0, T, size: R });
-		expect(f.props.teacher).toBe(teacher);
+		expect(f.props).toMatchObject({ current: 8, other: 0, T, size: R });
+		expect(f.props.a.shown).toEqual(teacher);
 		expect(f.scrubber?.value).toBe(8);
 		f.props.onselect(20);
 		expect(s.on.change).toHaveBeenCalledWith({ t: 20 });
-		expect(figure('distill-compare', state({ link: { t: 24 } })).props.studentCurrent).toBe(1);
+		expect(figure('distill-compare', state({ link: { t: 24 } })).props.other).toBe(1);
 	});
 
 	it('path: both paths on the same axes, the last step by default', () => {
@@ -474,8 +528,9 @@ describe('the distillation figures', () => {
 
 	it('grid: every model at every step count, live cells where run, the card’s numbers', () => {
 		const plan = gridPlan(manifest);
-		const liveCell: GridCell = { ...plan[2]!, image: picture(), ms: 123 };
-		const s = state({ grid: [liveCell], student: null });
+		const liveCell = { ...plan[2]!, image: picture(), ms: 123 };
+		const r = cell(manifest, {}, { model: liveCell.model, steps: liveCell.steps });
+		const s = state({ cells: [[r, liveCell]], student: null });
 		const f = figure('distill-grid', s);
 		const counts = manifest.models!.student!.step_counts!;
 		expect(f.props.cells).toHaveLength(5 + counts.length);
@@ -491,13 +546,13 @@ describe('the distillation figures', () => {
 	});
 
 	it('sampler grid: every sampler at every step count, live cells where run, the card’s rows', () => {
-		expect(showFigure('sampler-grid', state())).toEqual({ wait: 'Loading the figure…' });
 		const plan = samplerPlan(manifest);
 		expect(plan.map((c) => c.scheduler)).toEqual(
 			manifest.sampler.available.flatMap((s) => [s, s, s, s, s])
 		);
-		const liveCell: SamplerCell = { ...plan[7]!, image: picture(), ms: 321 };
-		const f = figure('sampler-grid', state({ samplerGrid: [liveCell] }));
+		const liveCell = { ...plan[7]!, image: picture(), ms: 321 };
+		const r = cell(manifest, {}, samplerPatch(liveCell));
+		const f = figure('sampler-grid', state({ cells: [[r, liveCell]] }));
 		expect(f.props.cells).toHaveLength(25);
 		for (const c of f.props.cells) {
 			const row = manifest.metrics!.samplers!.find(

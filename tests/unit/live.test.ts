@@ -1,29 +1,41 @@
 /**
- * The figures' shared state (src/lib/live.svelte.ts) against a fake worker behind the real
- * ModelClient: asking again for what is on show or in flight starts nothing, a model switch
- * reuses the old generation as the pair, and an overtaken request never lands.
+ * The figures' result cache (src/lib/live.svelte.ts) against a fake worker behind the real
+ * ModelClient: asking again for what is computed or in flight starts nothing, a result already
+ * computed is never computed again (a model switch finds the pair's generation), a request
+ * nobody asks for any more is cancelled and never lands, and the grids ask again for every cell
+ * whose settings changed.
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelClient } from '../../src/lib/pipeline/client';
-import type { FirstPaint } from '../../src/lib/pipeline/first-paint';
+import type { FirstPaint } from '../../src/lib/pipeline/first-paint-file';
 import type { Trace } from '../../src/lib/pipeline/generate';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
+import { requestKey, type Request } from '../../src/lib/pipeline/results';
 import type { GenerationSettings } from '../../src/lib/pipeline/settings';
+import { chapterRequests, type FigureState } from '../../src/lib/story/figures';
 import { FakeWorker } from './fake-worker';
 
 const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
 
-/** The fake worker, which can also finish a generation. */
+type Run = Extract<ReturnType<FakeWorker['all']>[number], { kind: 'run' }>;
+
+/** The fake worker, which can also finish what it was asked. */
 class LiveWorker extends FakeWorker {
+	runs(name?: Request['name']): Run[] {
+		return this.all('run').filter((m) => !name || m.request.name === name);
+	}
 	generations() {
-		return this.all('generate');
+		return this.runs('generation').map((m) => ({
+			...m,
+			settings: (m.request.args as { settings: GenerationSettings }).settings
+		}));
 	}
 	/** Finishes generation `n` (from 0) with a trace of exactly the settings it was asked for. */
 	finish(n: number): Trace {
 		const m = this.generations()[n]!;
-		const trace = fakeTrace(m.settings as GenerationSettings);
-		this.reply({ kind: 'done', id: m.id, trace });
+		const trace = fakeTrace(m.settings);
+		this.reply({ kind: 'result', id: m.id, value: { trace, x0Images: [] } });
 		return trace;
 	}
 }
@@ -38,7 +50,7 @@ const fakeTrace = (settings: GenerationSettings) =>
 	}) as unknown as Trace;
 
 const fake = vi.hoisted(() => ({
-	model: { status: 'ready', manifest: null as unknown, report: null, error: '' },
+	model: { status: 'ready', manifest: null as unknown, report: null, error: '', notice: '' },
 	client: null as unknown,
 	/** What readyClient was asked: the backend and the model to load first. */
 	ready: [] as unknown[][]
@@ -70,7 +82,7 @@ afterEach(() => {
 	delete (globalThis as { diffusion?: unknown }).diffusion;
 });
 
-describe('live: one generation per distinct setting', () => {
+describe('live: one computation per key', () => {
 	it('asks the worker once for settings already on show or in flight', async () => {
 		live.want({ prompt: 'cat', seed: 7 });
 		await settle();
@@ -95,10 +107,16 @@ describe('live: one generation per distinct setting', () => {
 		await settle();
 		expect(worker.generations()).toHaveLength(1);
 
-		// Something else: one new generation.
+		// Something else: one new generation; and back: none, it is in the cache.
 		live.want({ prompt: 'cat', seed: 8 });
 		await settle();
 		expect(worker.generations()).toHaveLength(2);
+		worker.finish(1);
+		await settle();
+		live.want({ prompt: 'cat', seed: 7 });
+		await settle();
+		expect(worker.generations()).toHaveLength(2);
+		expect(live.trace).toBe(trace);
 	});
 
 	it('waits for the model: nothing is asked before it is ready, then the last want runs', async () => {
@@ -145,14 +163,14 @@ describe('live: the final picture first, the steps just after', () => {
 		live.want({ prompt: 'cat', seed: 7 });
 		await settle();
 		const ask = worker.generations()[0]!;
-		expect(ask.decodeSteps).toBe(true);
 		// The worker decoded steps 0 and 2 while the loop ran, not step 1.
 		const step = (index: number) => ({ index, x0: Float32Array.of(index) }) as never;
 		const decoded = [Float32Array.of(10), undefined, Float32Array.of(12)];
 		for (const i of [0, 1, 2])
 			worker.reply({ kind: 'step', id: ask.id, step: step(i), of: 3, x0Image: decoded[i] });
-		const trace = { ...fakeTrace(ask.settings as GenerationSettings), steps: [0, 1, 2].map(step) };
-		worker.reply({ kind: 'done', id: ask.id, trace });
+		expect(live.forming).toEqual(Float32Array.of(12));
+		const trace = { ...fakeTrace(ask.settings), steps: [0, 1, 2].map(step) };
+		worker.reply({ kind: 'result', id: ask.id, value: { trace, x0Images: [] } });
 		await settle();
 		expect(live.trace).toBe(trace);
 		expect(live.source).toBe('live');
@@ -161,9 +179,9 @@ describe('live: the final picture first, the steps just after', () => {
 		// The console's handle is set only once every step is decoded.
 		expect((globalThis as { diffusion?: unknown }).diffusion).toBeUndefined();
 
-		const rest = worker.last('explain');
-		expect(rest.request).toEqual({ op: 'decode', latents: [Float32Array.of(1)] });
-		worker.reply({ kind: 'explained', id: rest.id, value: [Float32Array.of(11)] });
+		const rest = worker.runs('decode')[0]!;
+		expect(rest.request).toEqual({ name: 'decode', args: { latents: [Float32Array.of(1)] } });
+		worker.reply({ kind: 'result', id: rest.id, value: [Float32Array.of(11)] });
 		await settle();
 		expect(live.x0Images).toEqual([Float32Array.of(10), Float32Array.of(11), Float32Array.of(12)]);
 		expect(live.decoding).toBe(false);
@@ -171,12 +189,32 @@ describe('live: the final picture first, the steps just after', () => {
 	});
 });
 
+/** A figure state for the chapter's requests: the first paint's manifest and the link. */
+function chapterState(link: FigureState['link']): FigureState {
+	const none = () => undefined;
+	return {
+		firstPaint: { manifest, samples: { labels: [], pixels: [] }, results: {} } as never,
+		firstPaintError: '',
+		trace: fakeTrace({} as GenerationSettings),
+		x0Images: [],
+		results: { get: () => undefined, latest: () => undefined, isLive: () => false },
+		modelReady: true,
+		link,
+		focus: 'all',
+		vs: {},
+		own: null,
+		ownNote: '',
+		on: { change: none, upload: none, draw: none }
+	};
+}
+
 describe('live: the teacher and the student side by side', () => {
-	it('after a model switch, the old main generation becomes the pair without a rerun', async () => {
-		live.want({ prompt: 'cat', seed: 7 });
-		live.wantPair(true);
+	it('the link’s generation first, then the other model’s; a model switch computes nothing again', async () => {
+		const link = { prompt: 'cat', seed: 7 };
+		live.want(link);
+		live.need('chapter', chapterRequests(['distill-compare'], chapterState(link)));
 		await settle();
-		expect(worker.generations()).toHaveLength(1); // the pair waits for the main one
+		expect(worker.generations()).toHaveLength(1); // the pair waits for the link's own
 		const teacher = worker.finish(0);
 		await settle();
 		// Then the other model, same prompt and seed, at its own number of steps.
@@ -186,78 +224,72 @@ describe('live: the teacher and the student side by side', () => {
 		const student = worker.finish(1);
 		await settle();
 		expect(live.trace).toBe(teacher);
-		expect(live.pair?.trace).toBe(student);
-		expect(live.shown('student')?.trace).toBe(student);
 
-		// The reader picks the student: one new main generation, and the teacher's old one is
-		// the pair, not generated again.
-		live.want({ prompt: 'cat', seed: 7, model: 'student' });
+		// The reader picks the student: it is computed already, and so is the teacher.
+		const switched = { ...link, model: 'student' as const };
+		live.want(switched);
+		live.need('chapter', chapterRequests(['distill-compare'], chapterState(switched)));
 		await settle();
-		expect(worker.generations()).toHaveLength(3);
-		expect(worker.generations()[2]!.settings.model).toBe('student');
-		const main = worker.finish(2);
-		await settle();
-		expect(live.trace).toBe(main);
-		expect(live.pair?.trace).toBe(teacher);
-		expect(live.shown('teacher')?.trace).toBe(teacher);
-		expect(worker.generations()).toHaveLength(3);
-
-		// And back: the student's main generation becomes the pair in turn.
-		live.want({ prompt: 'cat', seed: 7 });
-		await settle();
-		expect(worker.generations()).toHaveLength(4);
-		worker.finish(3);
-		await settle();
-		expect(live.pair?.trace).toBe(main);
-		expect(worker.generations()).toHaveLength(4);
+		expect(live.trace).toBe(student);
+		expect(worker.generations()).toHaveLength(2);
 	});
 });
 
 describe('live: the grids follow every setting their cells run with', () => {
-	/** Finishes every generation asked for so far that has not finished, in order. */
+	/** Finishes every run asked for so far that has not finished, in order. */
 	async function finishAll(done: Set<number>) {
-		for (let k = 0; k < 40; k++) {
-			const all = worker.generations();
-			const next = all.findIndex((_, i) => !done.has(i));
-			if (next < 0) return;
-			done.add(next);
-			worker.finish(next);
+		for (let k = 0; k < 60; k++) {
+			const next = worker.runs().find((m) => !done.has(m.id));
+			if (!next) return;
+			done.add(next.id);
+			const settings = (next.request.args as { settings: GenerationSettings }).settings;
+			const value =
+				next.request.name === 'cell'
+					? { image: new Float32Array(3), ms: 1 }
+					: { trace: fakeTrace(settings), x0Images: [] };
+			worker.reply({ kind: 'result', id: next.id, value });
 			await settle();
 		}
 	}
 
 	it('redraws the distillation grid when the negative prompt or the sampler changes', async () => {
 		const done = new Set<number>();
-		live.want({ prompt: 'cat', seed: 7 });
-		live.wantPair(true);
-		live.wantGrid(true);
+		const ask = (link: FigureState['link']) => {
+			live.want({ prompt: link.prompt, seed: link.seed, ...link });
+			const requests = chapterRequests(['distill-grid'], chapterState(link));
+			live.need('chapter', requests);
+			return requests.filter((r) => r.name === 'cell');
+		};
+		const cells = ask({ prompt: 'cat', seed: 7 });
 		await settle();
 		await finishAll(done);
-		const cells = live.grid.length;
-		expect(cells).toBeGreaterThan(4);
-		const before = worker.generations().length;
+		expect(cells.length).toBeGreaterThan(4);
+		for (const c of cells) expect(live.get(c), requestKey(c)).toBeDefined();
 
-		for (const change of [{ negativePrompt: 'dog' }, { scheduler: 'euler' as const }]) {
-			const asked = worker.generations().length;
-			live.want({ prompt: 'cat', seed: 7, ...change });
+		for (const change of [{ neg: 'dog' }, { sampler: 'euler' as const }]) {
+			const asked = worker.runs('cell').length;
+			const now = ask({ prompt: 'cat', seed: 7, ...change });
 			await settle();
 			await finishAll(done);
-			const fresh = worker.generations().slice(asked);
+			const fresh = worker.runs('cell').slice(asked);
 			// Every teacher cell ran again with the new setting; the student ignores both (it has no
 			// unconditional run and keeps the sampler it learned), so its cells are reused.
 			const teacherCells = fresh.filter(
-				(m) => m.settings.model === 'teacher' && m.settings.steps !== manifest.sampler.steps
+				(m) => (m.request.args as { settings: GenerationSettings }).settings.model === 'teacher'
 			);
-			expect(teacherCells.length, JSON.stringify(change)).toBeGreaterThanOrEqual(4);
-			for (const m of teacherCells) expect(m.settings).toMatchObject(change);
-			expect(live.grid).toHaveLength(cells);
+			expect(teacherCells.length, JSON.stringify(change)).toBe(5);
+			for (const m of teacherCells) {
+				const s = (m.request.args as { settings: GenerationSettings }).settings;
+				if ('neg' in change) expect(s.negativePrompt).toBe('dog');
+				else expect(s.scheduler).toBe('euler');
+			}
+			for (const c of now) expect(live.get(c), requestKey(c)).toBeDefined();
 		}
-		expect(worker.generations().length).toBeGreaterThan(before);
 	});
 });
 
 describe('live: a newer request wins', () => {
-	it('an overtaken generation is cancelled and never shown, even if the worker finishes it', async () => {
+	it('a request nobody asks for any more is cancelled and never shown, even if the worker finishes it', async () => {
 		live.want({ prompt: 'dog' });
 		await settle();
 		live.want({ prompt: 'cat' });
@@ -289,26 +321,33 @@ describe('live: a newer request wins', () => {
 		expect(cat!.id).toBeGreaterThan(dog!.id);
 	});
 
-	it('a training example asked for earlier never replaces a later one', async () => {
-		const example = { sample: 0, t: 1, seed: 0, result: {} };
+	it('a training example asked for earlier never lands under a later one’s key', async () => {
 		live.firstPaint = {
-			images: { latents: [Float32Array.of(1), Float32Array.of(2)] },
+			manifest,
 			samples: { labels: ['cat', 'dog'] },
-			example
+			results: {},
+			defaultGeneration: ''
 		} as unknown as FirstPaint;
-		void live.wantExample({ sample: 0, t: 500, seed: 1 });
-		void live.wantExample({ sample: 1, t: 250, seed: 2 });
+		const example = (caption: string, t: number, seed: number) =>
+			({
+				name: 'example',
+				args: { source: `sample:${caption}`, latent: Float32Array.of(t), caption, t, seed }
+			}) as const;
+		const first = example('cat', 500, 1);
+		const later = example('dog', 250, 2);
+		live.need('figure', [first]);
 		await settle();
-		const asks = worker.sent.filter((m) => m.kind === 'explain');
-		expect(asks.map((m) => m.request)).toMatchObject([
-			{ op: 'example', caption: 'cat', t: 500, seed: 1 },
-			{ op: 'example', caption: 'dog', t: 250, seed: 2 }
-		]);
-		const later = { loss: 2 };
-		worker.reply({ kind: 'explained', id: asks[1]!.id, value: later as never });
-		worker.reply({ kind: 'explained', id: asks[0]!.id, value: { loss: 1 } as never });
+		live.need('figure', [later]);
 		await settle();
-		expect(live.example).toMatchObject({ sample: 1, t: 250, seed: 2, live: true });
-		expect(live.example!.result).toBe(later);
+		const asks = worker.runs('example');
+		expect(asks.map((m) => m.request)).toEqual([first, later]);
+		expect(worker.sent).toContainEqual({ kind: 'cancel', id: asks[0]!.id });
+		const value = { loss: 2 };
+		worker.reply({ kind: 'result', id: asks[1]!.id, value });
+		worker.reply({ kind: 'result', id: asks[0]!.id, value: { loss: 1 } });
+		await settle();
+		expect(live.get(later)).toBe(value);
+		expect(live.get(first)).toBeUndefined();
+		expect(live.isLive(later)).toBe(true);
 	});
 });

@@ -1,7 +1,7 @@
 /**
- * The page's handle on the inference worker: promises for loading, generating and the
- * chapters' extra model calls (explain). Starting a generation cancels the previous one; a
- * cancelled generation's promise rejects with an AbortError and its steps are never reported.
+ * The page's handle on the inference worker: a promise for loading, and one for each declared
+ * result it runs (results.ts). A cancelled request's promise rejects with an AbortError and
+ * its steps are never reported.
  *
  * It also keeps a worker running. A worker whose `error` or `messageerror` event fires, or
  * that stays silent past the deadline of what it was asked (scaled by the measured time of a
@@ -13,9 +13,11 @@
  */
 import type { StepTrace, Trace } from './generate';
 import type { LoadOptions as PipelineLoadOptions, LoadProgress, LoadReport } from './load';
-import type { Manifest, ModelName } from './manifest';
-import type { ExplainRequest, ExplainResult, FromWorker, ToWorker } from './protocol';
-import type { GenerationSettings } from './settings';
+import type { Manifest } from './manifest';
+import type { FromWorker, ToWorker } from './protocol';
+import { requestSteps, type Request, type ResultName, type ResultValue } from './results';
+
+const abortError = () => new DOMException('The request was cancelled.', 'AbortError');
 
 export class ModelError extends Error {
 	constructor(
@@ -68,37 +70,10 @@ interface Pending {
 	reload?: boolean;
 }
 
-/**
- * Creating a session for a part loaded on first use (the student, the image encoders), in
- * U-Net steps: tens of them in Node and in Chromium here.
- */
-const SESSION_STEPS = 40;
-
-/**
- * A generation's longest silence in U-Net steps: before its first step, the text encoder and a
- * cold first U-Net run (several warm ones), and a decode; the session of the model not loaded
- * first (`first`, the teacher unless the page asked otherwise) on first use.
- */
-function generationSteps(settings: Partial<GenerationSettings>, first: ModelName = 'teacher') {
-	return 10 + ((settings.model ?? 'teacher') !== first ? SESSION_STEPS : 0);
-}
-
-/** A chapter's model call, all of it, in U-Net steps (its parts' sessions on first use too). */
-function explainSteps(r: ExplainRequest): number {
-	if (r.op === 'decode') return r.latents.length + 2;
-	const first = SESSION_STEPS;
-	if (r.op === 'images') return 2 * r.pixels.length + 4 + first;
-	if (r.op === 'texts') return r.texts.length + 2 + first;
-	if (r.op === 'example') return 6 + first;
-	const steps = r.settings.steps ?? 50;
-	return r.strengths.length * (steps + 4) + r.detailed.length * steps + first;
-}
-
 export class ModelClient {
 	private worker: Worker | undefined;
 	private nextId = 1;
 	private pending = new Map<number, Pending>();
-	private current: number | undefined;
 	private loading: Promise<{ report: LoadReport; manifest: Manifest }> | undefined;
 	/** The last load's options, once it succeeded: a new worker loads the same. */
 	private loaded: LoadOptions | undefined;
@@ -149,32 +124,25 @@ export class ModelClient {
 	}
 
 	/**
-	 * With `decodeSteps`, some steps also bring their x0 decoded to an image, while the loop
-	 * runs (worker.ts says how often); explain's 'decode' gives the others.
+	 * Computes one declared result (results.ts) in the worker. A generation reports its steps
+	 * to `onStep` as they come. Aborting `signal` cancels it: its promise rejects with an
+	 * AbortError at once, and nothing the worker still sends for it is reported.
 	 */
-	generate(
-		settings: Partial<GenerationSettings>,
-		onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void,
-		decodeSteps = false
-	): Promise<Trace> {
-		if (this.current !== undefined) this.cancel(this.current);
-		const id = this.nextId++;
-		this.current = id;
-		return new Promise<Trace>((resolve, reject) => {
-			const message: ToWorker = { kind: 'generate', id, settings, decodeSteps };
-			const steps = generationSteps(settings, this.requested?.first);
-			this.track(id, { resolve: resolve as (v: unknown) => void, reject, onStep, message, steps });
-			this.send(message);
-		});
-	}
-
-	/** The chapters' extra model calls: sample images, texts, one training example. */
-	explain<R extends ExplainRequest>(request: R): Promise<ExplainResult[R['op']]> {
+	run<N extends ResultName>(
+		request: Extract<Request, { name: N }>,
+		opts: {
+			onStep?: (s: StepTrace, of: number, x0Image?: Float32Array) => void;
+			signal?: AbortSignal;
+		} = {}
+	): Promise<ResultValue<N>> {
 		const id = this.nextId++;
 		return new Promise((resolve, reject) => {
-			const message: ToWorker = { kind: 'explain', id, request };
-			const steps = explainSteps(request);
-			this.track(id, { resolve: resolve as (v: unknown) => void, reject, message, steps });
+			if (opts.signal?.aborted) return reject(abortError());
+			const message: ToWorker = { kind: 'run', id, request };
+			const steps = requestSteps(request, this.requested?.first);
+			const resolveAny = resolve as (v: unknown) => void;
+			this.track(id, { resolve: resolveAny, reject, onStep: opts.onStep, message, steps });
+			opts.signal?.addEventListener('abort', () => this.cancel(id), { once: true });
 			this.send(message);
 		});
 	}
@@ -184,9 +152,8 @@ export class ModelClient {
 		if (!p) return;
 		// Reject at once; whatever the worker still sends for this id is dropped.
 		this.untrack(id);
-		p.reject(new DOMException('The generation was cancelled.', 'AbortError'));
+		p.reject(abortError());
 		this.worker?.postMessage({ kind: 'cancel', id } satisfies ToWorker);
-		if (this.current === id) this.current = undefined;
 	}
 
 	private track(id: number, p: Pending) {
@@ -309,7 +276,6 @@ export class ModelClient {
 	private failAll(e: Error) {
 		const all = [...this.pending.values()];
 		this.pending.clear();
-		this.current = undefined;
 		this.arm();
 		for (const p of all) p.reject(e);
 	}
@@ -341,17 +307,16 @@ export class ModelClient {
 			return;
 		}
 		this.untrack(id);
-		if (this.current === id) this.current = undefined;
 		if (m.kind === 'ready') {
 			if (m.report.unetMs) this.stepMs = m.report.unetMs;
 			p.resolve({ report: m.report, manifest: m.manifest });
-		} else if (m.kind === 'done') {
-			const { steps, timings } = m.trace;
-			if (steps?.length && timings?.unetMs > 0) this.stepMs = timings.unetMs / steps.length;
-			p.resolve(m.trace);
-		} else if (m.kind === 'explained') p.resolve(m.value);
-		else if (m.kind === 'cancelled')
-			p.reject(new DOMException('The generation was cancelled.', 'AbortError'));
+		} else if (m.kind === 'result') {
+			const trace = (m.value as { trace?: Trace } | null)?.trace;
+			const { steps, timings } = trace ?? {};
+			if (steps?.length && timings && timings.unetMs > 0)
+				this.stepMs = timings.unetMs / steps.length;
+			p.resolve(m.value);
+		} else if (m.kind === 'cancelled') p.reject(abortError());
 		else if (m.kind === 'error') p.reject(new ModelError(m.message, m.file));
 	}
 }

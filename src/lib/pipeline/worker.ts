@@ -1,26 +1,20 @@
 /// <reference lib="webworker" />
 /**
- * Runs the model off the main thread so scrolling never stutters. One generation at a
- * time: a new one cancels the one in flight, whose results are never posted. Every model
- * call goes through one queue: concurrent runs on one WebGPU device can stall.
+ * Runs the model off the main thread so scrolling never stutters. It has one operation: compute
+ * a declared result (results.ts). Every model call goes through one queue: concurrent runs on
+ * one WebGPU device can stall. A cancelled request stops at its next step and posts nothing
+ * but 'cancelled'.
  */
-import { editPicture, encodeImages, encodeTexts, trainingExample } from './explainer';
 import { ModelFileError } from './files';
 import { loadPipeline, type LoadedModel } from './load';
-import type { ExplainRequest, FromWorker, ToWorker } from './protocol';
+import type { FromWorker, ToWorker } from './protocol';
+import { FORMING_EVERY_MS, runRequest } from './results';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let model: Promise<LoadedModel> | undefined;
-let running: { id: number; ctrl: AbortController } | undefined;
+const running = new Map<number, AbortController>();
 
 const post = (m: FromWorker) => scope.postMessage(m);
-
-/**
- * While the loop runs, a step's clean estimate is decoded at most this often: enough to watch
- * the picture form, without holding the final picture back by a decode for every step (a
- * third of a first generation's time on a slow machine). The page asks for the rest after.
- */
-const FORMING_EVERY_MS = 250;
 
 let queue: Promise<unknown> = Promise.resolve();
 function serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -32,19 +26,6 @@ function serial<T>(fn: () => Promise<T>): Promise<T> {
 function fail(e: unknown, id?: number) {
 	const file = e instanceof ModelFileError ? e.file : undefined;
 	post({ kind: 'error', id, message: e instanceof Error ? e.message : String(e), file });
-}
-
-async function explain(m: LoadedModel, r: ExplainRequest) {
-	if (r.op === 'decode') {
-		const images: Float32Array[] = [];
-		for (const latent of r.latents) images.push(await m.pipeline.decode(latent));
-		return images;
-	}
-	const x = { pipeline: m.pipeline, ...(await m.extras()) };
-	if (r.op === 'images') return encodeImages(x, r.pixels);
-	if (r.op === 'texts') return encodeTexts(x, r.texts);
-	if (r.op === 'edit') return editPicture(x, r.settings, r.edit, r.strengths, r.detailed);
-	return trainingExample(x, r.latent, r.caption, r.t, r.seed);
 }
 
 scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
@@ -66,44 +47,30 @@ scope.onmessage = async (ev: MessageEvent<ToWorker>) => {
 			model = undefined;
 			fail(e);
 		}
-	} else if (msg.kind === 'generate') {
-		running?.ctrl.abort();
+	} else if (msg.kind === 'run') {
 		const ctrl = new AbortController();
-		running = { id: msg.id, ctrl };
+		running.set(msg.id, ctrl);
+		const { signal } = ctrl;
 		try {
 			const m = await model;
 			if (!m) throw new Error('The model is not loaded yet.');
-			let decodedAt = -Infinity;
-			const trace = await serial(() =>
-				m.pipeline.generate(msg.settings, {
-					signal: ctrl.signal,
-					onStep: async (step, of) => {
-						let x0Image: Float32Array | undefined;
-						if (msg.decodeSteps && performance.now() - decodedAt >= FORMING_EVERY_MS) {
-							x0Image = await m.pipeline.decode(step.x0);
-							decodedAt = performance.now();
-						}
-						if (!ctrl.signal.aborted) post({ kind: 'step', id: msg.id, step, of, x0Image });
-					}
-				})
-			);
-			if (!ctrl.signal.aborted) post({ kind: 'done', id: msg.id, trace });
+			const value = await serial(() => {
+				if (signal.aborted) throw new DOMException('Cancelled.', 'AbortError');
+				return runRequest(m, msg.request, {
+					signal,
+					formingEveryMs: FORMING_EVERY_MS,
+					onStep: (step, of, x0Image) => post({ kind: 'step', id: msg.id, step, of, x0Image })
+				});
+			});
+			if (!signal.aborted) post({ kind: 'result', id: msg.id, value });
+			else post({ kind: 'cancelled', id: msg.id });
 		} catch (e) {
-			if (ctrl.signal.aborted) post({ kind: 'cancelled', id: msg.id });
+			if (signal.aborted) post({ kind: 'cancelled', id: msg.id });
 			else fail(e, msg.id);
 		} finally {
-			if (running?.id === msg.id) running = undefined;
+			running.delete(msg.id);
 		}
 	} else if (msg.kind === 'cancel') {
-		if (running?.id === msg.id) running.ctrl.abort();
-	} else if (msg.kind === 'explain') {
-		try {
-			const m = await model;
-			if (!m) throw new Error('The model is not loaded yet.');
-			const value = await serial(() => explain(m, msg.request));
-			post({ kind: 'explained', id: msg.id, value });
-		} catch (e) {
-			fail(e, msg.id);
-		}
+		running.get(msg.id)?.abort();
 	}
 };

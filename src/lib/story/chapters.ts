@@ -16,6 +16,7 @@ import {
 import { bench, manifest, metrics } from './facts';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
+import type { CompareWith } from '$lib/url-state';
 
 /**
  * Which phase the parts diagram shows: 'clip' is CLIP's own training (done first), 'training'
@@ -77,6 +78,8 @@ export interface Step {
 		view?: ViewName;
 		/** For the loop figure: which of its parts this step is about. */
 		focus?: LoopFocus;
+		/** For the comparison figure: what the second generation changes, unless the link says. */
+		compare?: CompareWith;
 	};
 }
 

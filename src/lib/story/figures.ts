@@ -5,38 +5,47 @@
  * name to its component and renders what `showFigure` returns.
  */
 import type { ComponentProps } from 'svelte';
-import type { EditRequest, ExampleKey, Shown } from '../live.svelte';
+import type { Shown } from '../live.svelte';
 import {
 	DEFAULT_MASK,
 	EDIT_STRENGTHS,
-	editKey,
 	latentId,
 	maskFromLink,
 	maskToLink,
 	presetMask
 } from '../pipeline/editing';
 import { distillationRows } from '../pipeline/distillation';
-import type { EditEntry, ImageCodes, TextCodes, TrainingExample } from '../pipeline/explainer';
-import { EXAMPLE_DEFAULTS, editSample, type FirstPaint } from '../pipeline/first-paint';
+import type { ImageCodes, TextCodes } from '../pipeline/explainer';
+import { editSample, type FirstPaint } from '../pipeline/first-paint-file';
 import { timestepsFor } from '../pipeline/scheduler';
-import { DEFAULT_STRENGTH, resolveSettings } from '../pipeline/settings';
+import { DEFAULT_STRENGTH } from '../pipeline/settings';
 import type { Trace } from '../pipeline/generate';
-import {
-	gridMetric,
-	gridPlan,
-	samplerMetric,
-	samplerPlan,
-	type GridCell,
-	type SamplerCell
-} from '../pipeline/grid';
+import { gridMetric, gridPlan, samplerMetric, samplerPlan } from '../pipeline/grid';
 import type { Manifest } from '../pipeline/manifest';
+import { alignByT, divergence, newTokens } from '../pipeline/compare';
+import { curveNotice, settingsChange, sideNotes } from './compare-text';
+import type { Request, ResultName, ResultValue } from '../pipeline/results';
 import { cosineMatrix, normalize, project2d } from '../pipeline/similarity';
 import { noiseLatent } from '../pipeline/training-step';
-import { generationSettings, type ViewState } from '../url-state';
+import type { CompareWith, ViewState } from '../url-state';
+import {
+	cell,
+	compareRequests,
+	exampleFor,
+	exampleRequest,
+	labelsRequest,
+	linkSettings,
+	pairRequests,
+	precomputedSamples,
+	samplerPatch,
+	samplesRequest,
+	type ExampleKey,
+	type Of
+} from './requests';
 import { tokensMessage } from '../viz/tokens';
 import type AttentionView from '../viz/AttentionView.svelte';
 import type DecodeView from '../viz/DecodeView.svelte';
-import type DistillCompare from '../viz/DistillCompare.svelte';
+import type CompareView from '../viz/CompareView.svelte';
 import type DistillGrid from '../viz/DistillGrid.svelte';
 import type DistillPathFigure from '../viz/DistillPathFigure.svelte';
 import type DistillLessons from '../viz/DistillLessons.svelte';
@@ -56,13 +65,21 @@ import type VaeView from '../viz/VaeView.svelte';
 import { noticeFor } from './notices';
 import type { LoopFocus, ViewName } from './views';
 
-/**
- * What a figure asks of the live model beyond the main generation (which every figure has):
- * the sample images through the live encoders, the training example for the link's image and
- * noise level, the other model's generation, every model at every step count. The page asks
- * for 'pair' and 'grid' for the whole chapter, ChapterFigure for the others while shown.
- */
-export type Need = 'samples' | 'example' | 'pair' | 'grid' | 'sampler-grid' | 'edit';
+/** Reads the result cache (live.svelte.ts): the live model's results, else the first paint's. */
+export interface ResultReader {
+	get<N extends ResultName>(r: Of<N>): ResultValue<N> | undefined;
+	/**
+	 * The request's result; while it has none, the last one this place of the figure (`slot`)
+	 * showed, else `fallback`'s (the first paint's default), so a figure keeps its picture.
+	 */
+	latest<N extends ResultName>(
+		slot: string,
+		r: Of<N>,
+		fallback?: Of<N>
+	): ResultValue<N> | undefined;
+	/** Whether the live model computed it (not the build). */
+	isLive(r: Request): boolean;
+}
 
 /** The reader's own picture for the VAE figure (upload or drawing), encoded once the model is ready. */
 export interface OwnImage {
@@ -88,18 +105,13 @@ export interface FigureState {
 	/** The main generation on show and each step's clean estimate, decoded. */
 	trace: Trace | null;
 	x0Images: Float32Array[];
-	images: ImageCodes | null;
-	labels: TextCodes | null;
-	example: (ExampleKey & { result: TrainingExample }) | null;
-	teacher: Shown | null;
-	student: Shown | null;
-	grid: GridCell[];
-	samplerGrid: SamplerCell[];
-	/** Sets of edits of a picture (editing chapter): the first paint's and the live model's. */
-	edits: (EditEntry & { live: boolean })[];
+	/** Every other result a figure shows, by the request that names it. */
+	results: ResultReader;
 	modelReady: boolean;
 	link: ViewState;
 	focus: LoopFocus;
+	/** The comparison the step shows when the link names none (the link's vs.* wins). */
+	vs: CompareWith;
 	own: OwnImage | null;
 	ownNote: string;
 	on: FigureEvents;
@@ -167,7 +179,8 @@ export interface FigureProps {
 	filmstrip: ComponentProps<typeof FilmstripFigure>;
 	decode: ComponentProps<typeof DecodeView>;
 	'decode-compare': ComponentProps<typeof DecodeView>;
-	'distill-compare': ComponentProps<typeof DistillCompare>;
+	'distill-compare': ComponentProps<typeof CompareView>;
+	compare: ComponentProps<typeof CompareView>;
 	'distill-path': ComponentProps<typeof DistillPathFigure>;
 	'distill-lessons': ComponentProps<typeof DistillLessons>;
 	'distill-grid': ComponentProps<typeof DistillGrid>;
@@ -182,7 +195,10 @@ export interface Figure<P> {
 	 * pinned figure column scrolls to it, since the whole figure does not fit beside the text.
 	 */
 	key: string | ((focus: LoopFocus) => string);
-	needs: readonly Need[];
+	/** What it asks of the model for the link on show (beyond the main generation). */
+	needs?(base: Base, s: FigureState): Request[];
+	/** Whether the chapter asks for its needs from its first step on (they take long). */
+	chapterWide?: boolean;
 	/** Said above the figure when the student is chosen: the figure does not change with it. */
 	sameForStudent?: string;
 	/** Each call returns the same prop keys (ChapterFigure keeps one derived per key). */
@@ -213,13 +229,6 @@ const dimsOf = (m: Manifest): Dims => ({
 	H: m.text.hidden_size
 });
 
-/** The training example the link asks for (the noise and U-Net chapters). */
-export const exampleFor = (link: ViewState): ExampleKey => ({
-	sample: link.image ?? EXAMPLE_DEFAULTS.sample,
-	t: link.level ?? EXAMPLE_DEFAULTS.t,
-	seed: EXAMPLE_DEFAULTS.seed
-});
-
 /** The main generation's step on show: the link's, else the one the prose is about. */
 export function stepIndex(trace: Trace, link: ViewState, focus: LoopFocus): number {
 	const n = trace.steps.length;
@@ -229,11 +238,7 @@ export function stepIndex(trace: Trace, link: ViewState, focus: LoopFocus): numb
 
 /** The student's latest step at or before the teacher's t: both distillation views pair these. */
 export function studentStep(teacher: Trace, student: Trace, teacherIndex: number): number {
-	const t = teacher.steps[teacherIndex]?.t ?? 0;
-	return Math.max(
-		0,
-		student.steps.findLastIndex((s) => s.t >= t)
-	);
+	return alignByT(teacher, student, teacherIndex);
 }
 
 const timesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
@@ -292,29 +297,50 @@ const distillPaths = lastOf((a: Trace, b: Trace) => {
 });
 
 const noised = lastOf(noiseLatent);
+const curveOf = lastOf(divergence);
 const recipe = lastOf(distillationRows);
 
-/** Every model at every step count: live cells where the page has run them, the card's quality. */
-const gridCells = lastOf((manifest: Manifest, grid: GridCell[]) =>
-	gridPlan(manifest).map((plan) => {
-		const c = grid.find((g) => g.model === plan.model && g.steps === plan.steps);
-		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: gridMetric(manifest, plan) };
-	})
-);
+/** Each generation's shown form, made once: the components get the same object every time. */
+const shownForms = new WeakMap<object, Partial<Record<Shown['source'], Shown>>>();
 
-const samplerCells = lastOf((manifest: Manifest, grid: SamplerCell[]) =>
-	samplerPlan(manifest).map((plan) => {
-		const c = grid.find((g) => g.scheduler === plan.scheduler && g.steps === plan.steps);
-		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: samplerMetric(manifest, plan) };
-	})
-);
-
-function exampleResult(s: FigureState, key: ExampleKey): TrainingExample | undefined {
-	const e = s.example;
-	return e && e.sample === key.sample && e.t === key.t && e.seed === key.seed
-		? e.result
-		: undefined;
+/** A generation as shown, held per slot while the next one is computed (ResultReader.latest). */
+function shown(
+	s: FigureState,
+	slot: string,
+	r: Of<'generation'>,
+	fallback: Of<'generation'>
+): Shown | null {
+	const g = s.results.latest(slot, r, fallback);
+	if (!g) return null;
+	const source = s.results.isLive(r) ? 'live' : 'precomputed';
+	const forms = shownForms.get(g) ?? {};
+	shownForms.set(g, forms);
+	return (forms[source] ??= { ...g, source });
 }
+
+/** Every model at every step count: live cells where the page has run them, the card's quality. */
+const gridCells = (manifest: Manifest, s: FigureState) =>
+	gridPlan(manifest).map((plan) => {
+		const c = s.results.get(cell(manifest, s.link, { model: plan.model, steps: plan.steps }));
+		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: gridMetric(manifest, plan) };
+	});
+
+const samplerCells = (manifest: Manifest, s: FigureState) =>
+	samplerPlan(manifest).map((plan) => {
+		const c = s.results.get(cell(manifest, s.link, samplerPatch(plan)));
+		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: samplerMetric(manifest, plan) };
+	});
+
+/** The training example the link asks for, if computed. */
+function exampleResult(fp: FirstPaint, s: FigureState, key: ExampleKey) {
+	const r = exampleRequest(fp, key);
+	return r && s.results.get(r);
+}
+
+const exampleNeeds = (fp: FirstPaint, s: FigureState): Request[] => {
+	const r = exampleRequest(fp, exampleFor(s.link));
+	return r ? [samplesRequest(fp), r] : [];
+};
 
 /** The distillation figures wait for both models' generations. */
 function withPair<P>(
@@ -322,7 +348,12 @@ function withPair<P>(
 	s: FigureState,
 	show: (teacher: Shown, student: Shown) => FigureContent<P>
 ): FigureContent<P> {
-	const [teacher, student] = [s.teacher, s.student];
+	const pair = pairRequests(manifest, s.link);
+	const defaults = pairRequests(manifest, {});
+	const teacher = shown(s, 'teacher', pair.teacher, defaults.teacher);
+	const student = manifest.models?.student
+		? shown(s, 'student', pair.student, defaults.student)
+		: null;
 	if (teacher && student) return show(teacher, student);
 	return {
 		wait: manifest.models?.student
@@ -350,47 +381,43 @@ const decode =
 	});
 
 /**
- * What the editing figure shows and asks of the live model: the link's picture (a sample, or
- * the reader's own), its strength and, on the inpainting step, its mask (the default preset
- * when the link names none; 'none' turns it off). Undefined while the picture has no latent.
+ * What the editing figure shows and asks of the model: the link's picture (a sample, or the
+ * reader's own), its strength and, on the inpainting step, its mask (the default preset when
+ * the link names none; 'none' turns it off), and one edit per strength of the strip, the
+ * chosen one first. Undefined while the picture has no latent.
  */
-export function editRequest(
+export function editPlan(
 	{ fp, manifest }: Pick<Base, 'fp' | 'manifest'>,
 	s: Pick<FigureState, 'link' | 'focus' | 'own'>
-): (EditRequest & { strength: number; mask: number[] | null; sample: number }) | undefined {
+) {
 	const S = manifest.latent.size;
 	const inpaint = s.focus === 'inpaint';
 	const own = s.link.image === undefined ? s.own : null;
 	const sample = own ? -1 : (s.link.image ?? editSample(fp.samples));
-	// A sample's latent is always the precomputed one, never the live re-encoding: the same
-	// link must give the same bytes whether or not the live encoding has finished.
-	const latent = own ? own.latent : fp.images.latents[sample];
+	const latent = own ? own.latent : precomputedSamples(fp)?.latents[sample];
 	if (!latent) return undefined;
 	const link = inpaint ? (s.link.mask ?? DEFAULT_MASK) : 'none';
 	const mask = link === 'none' ? null : (maskFromLink(link, S) ?? presetMask(DEFAULT_MASK, S));
 	const strength = s.link.strength ?? (inpaint ? 1 : DEFAULT_STRENGTH);
-	const { settings } = resolveSettings(generationSettings(s.link), manifest);
+	const settings = linkSettings(manifest, s.link);
 	const strengths = [...new Set([...EDIT_STRENGTHS, strength])].sort((a, b) => a - b);
-	return {
-		key: editKey(
+	const request = (st: number, detailed = st === strength): Of<'edit'> => ({
+		name: 'edit',
+		args: {
 			settings,
-			own ? `own:${latentId(latent)}` : `sample:${sample}`,
-			mask && maskToLink(mask, S)
-		),
-		settings,
-		edit: mask ? { latent, mask } : { latent },
-		strengths,
-		detailed: [strength],
-		strength,
-		mask,
-		sample
-	};
+			source: own ? `own:${latentId(latent)}` : `sample:${sample}`,
+			maskLink: mask && maskToLink(mask, S),
+			edit: mask ? { latent, mask } : { latent },
+			strength: st,
+			detailed
+		}
+	});
+	return { settings, strengths, strength, mask, sample, request };
 }
 
 export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	embedding: {
 		key: '.embedding',
-		needs: [],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ trace, dims }) => ({
 			title: `What the text encoder makes of “${trace.settings.prompt}”`,
@@ -404,7 +431,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	tokens: {
 		key: '.tokens',
-		needs: [],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ trace }) => {
 			const { tokens, ids, unknown, dropped } = trace.tokens;
@@ -424,9 +450,11 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	similarity: {
 		key: '.chart',
-		needs: ['samples'],
+		needs: ({ fp }) => [samplesRequest(fp), labelsRequest(fp)],
 		sameForStudent: SHARED_CLIP_VAE,
-		show: ({ fp, trace, dims }, { images, labels }) => {
+		show: ({ fp, trace, dims }, s) => {
+			const images = s.results.get(samplesRequest(fp));
+			const labels = s.results.get(labelsRequest(fp));
 			if (!images || !labels) return LOADING;
 			return {
 				title: 'Similarity of texts and images',
@@ -441,9 +469,11 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	'clip-map': {
 		key: '.chart',
-		needs: ['samples'],
+		needs: ({ fp }) => [samplesRequest(fp), labelsRequest(fp)],
 		sameForStudent: SHARED_CLIP_VAE,
-		show: ({ fp, trace, dims }, { images, labels }) => {
+		show: ({ fp, trace, dims }, s) => {
+			const images = s.results.get(samplesRequest(fp));
+			const labels = s.results.get(labelsRequest(fp)) ?? null;
 			if (!images) return LOADING;
 			return {
 				title: 'Texts and images in one space',
@@ -459,10 +489,10 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	vae: {
 		key: '.chain',
-		needs: ['samples'],
+		needs: ({ fp }) => [samplesRequest(fp)],
 		sameForStudent: SHARED_CLIP_VAE,
 		show: ({ fp, dims }, s) => {
-			const images = s.images;
+			const images = s.results.get(samplesRequest(fp));
 			if (!images) return LOADING;
 			const { sample } = exampleFor(s.link);
 			// The reader's own picture until they pick a sample again.
@@ -490,7 +520,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	schedule: {
 		key: '.chart',
-		needs: [],
 		show: ({ manifest }, s) => {
 			const on = s.on;
 			return {
@@ -505,10 +534,10 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	noising: {
 		key: '.noising .viz-row',
-		needs: ['example'],
+		needs: ({ fp }, s) => exampleNeeds(fp, s),
 		show: ({ fp, manifest, dims }, s) => {
 			const key = exampleFor(s.link);
-			const latent = s.images?.latents[key.sample];
+			const latent = s.results.get(samplesRequest(fp))?.latents[key.sample];
 			if (!latent) return LOADING;
 			const n = noised(manifest, latent, key.t, key.seed);
 			return {
@@ -523,7 +552,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					channels: dims.C,
 					latentSize: dims.S,
 					image: fp.samples.pixels[key.sample]!,
-					noisyImage: exampleResult(s, key)?.noisyImage,
+					noisyImage: exampleResult(fp, s, key)?.noisyImage,
 					imageSize: dims.R,
 					label: fp.samples.labels[key.sample]!
 				},
@@ -533,13 +562,13 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	prediction: {
 		key: '.prediction .viz-row',
-		needs: ['example'],
+		needs: ({ fp }, s) => exampleNeeds(fp, s),
 		sameForStudent:
 			"This training example is the teacher's U-Net at work: the student learned from the teacher, not from it, so the model switch does not change this figure.",
 		show: ({ fp, dims, manifest }, s) => {
 			const key = exampleFor(s.link);
-			if (!s.images?.latents[key.sample]) return LOADING;
-			const example = exampleResult(s, key);
+			if (!s.results.get(samplesRequest(fp))?.latents[key.sample]) return LOADING;
+			const example = exampleResult(fp, s, key);
 			return {
 				title: "The U-Net's guess of the noise",
 				props: example && {
@@ -562,7 +591,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	attention: {
 		key: '.map',
-		needs: [],
 		show: ({ trace, dims }, s) => {
 			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
@@ -586,7 +614,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	loop: {
 		key: (focus) => (focus === 'all' ? '.loop' : '.focus'),
-		needs: [],
 		show: ({ trace, dims }, s) => {
 			const { i, count } = atStep(trace, s);
 			if (!count) return LOADING;
@@ -610,7 +637,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	path: {
 		key: '.viz-row',
-		needs: [],
 		show: ({ trace, dims }, s) => {
 			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
@@ -629,7 +655,6 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	filmstrip: {
 		key: '.viz-row',
-		needs: [],
 		show: ({ trace, dims }, s) => {
 			const { i, count, ts } = atStep(trace, s);
 			if (!count) return LOADING;
@@ -648,11 +673,12 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			};
 		}
 	},
-	decode: { key: '.decode .flow', needs: [], show: decode(false) },
-	'decode-compare': { key: '.earlier', needs: [], show: decode(true) },
+	decode: { key: '.decode .flow', show: decode(false) },
+	'decode-compare': { key: '.earlier', show: decode(true) },
 	'distill-compare': {
 		key: '.compare',
-		needs: ['pair'],
+		needs: ({ manifest }, s) => Object.values(pairRequests(manifest, s.link)),
+		chapterWide: true,
 		show: (base, s) =>
 			withPair(base, s, (teacher, student) => {
 				const count = teacher.trace.steps.length;
@@ -662,23 +688,84 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					title: `“${teacher.trace.settings.prompt}”: ${count} steps or ${student.trace.steps.length}, scrubbed together`,
 					scrubber: { value: i, count, timesteps: teacherTimesteps(teacher.trace) },
 					props: {
-						teacher,
-						student,
+						a: { shown: teacher, name: 'teacher', note: `${count} steps`, cls: 'teacher' },
+						b: {
+							shown: student,
+							name: 'student',
+							note: `${student.trace.steps.length} steps`,
+							cls: 'student'
+						},
 						current: i,
-						studentCurrent: studentStep(teacher.trace, student.trace, i),
+						other: alignByT(teacher.trace, student.trace, i),
 						size: base.dims.R,
 						channels: base.dims.C,
 						latentSize: base.dims.S,
 						T: base.manifest.schedule.num_train_timesteps,
+						curve: curveOf(teacher.trace, student.trace),
+						attention: undefined,
 						onselect: (k) => on.change({ t: k })
 					},
 					controls: 'generation'
 				};
 			})
 	},
+	compare: {
+		key: '.compare',
+		needs: ({ manifest }, s) => {
+			const { a, b } = compareRequests(manifest, s.link, s.vs);
+			return [a, b];
+		},
+		show: (base, s) => {
+			const { manifest, dims } = base;
+			const r = compareRequests(manifest, s.link, s.vs);
+			const d = compareRequests(manifest, {}, s.vs);
+			const a = shown(s, 'compare-a', r.a, d.a);
+			const b = shown(s, 'compare-b', r.b, d.b);
+			const change = settingsChange(r.a.args.settings, r.b.args.settings);
+			const title = change.length
+				? `Two generations, scrubbed together: ${change.join('; ')}`
+				: 'Two generations with the same settings';
+			if (!a || !b) return { title, props: undefined, waiting: 'Running the second generation…' };
+			const count = a.trace.steps.length;
+			const i = Math.min(s.link.t ?? Math.floor(count / 3), count - 1);
+			const j = alignByT(a.trace, b.trace, i);
+			const [noteA, noteB] = sideNotes(a.trace.settings, b.trace.settings);
+			const word = newTokens(a.trace.tokens.tokens, b.trace.tokens.tokens)[0];
+			const n = dims.S * dims.S;
+			const attention = b.trace.steps[j]?.attention;
+			const curve = curveOf(a.trace, b.trace);
+			const on = s.on;
+			return {
+				title,
+				notice: curveNotice(curve),
+				scrubber: { value: i, count, timesteps: timesteps(a.trace) },
+				props: {
+					a: { shown: a, name: 'A', note: noteA, cls: 'gen-a' },
+					b: { shown: b, name: 'B', note: noteB, cls: 'gen-b' },
+					current: i,
+					other: j,
+					size: dims.R,
+					channels: dims.C,
+					latentSize: dims.S,
+					T: manifest.schedule.num_train_timesteps,
+					curve,
+					attention:
+						word !== undefined && attention
+							? {
+									word: b.trace.tokens.tokens[word]!,
+									map: attention.subarray(word * n, (word + 1) * n)
+								}
+							: undefined,
+					onselect: (k) => on.change({ t: k })
+				},
+				controls: 'generation'
+			};
+		}
+	},
 	'distill-path': {
 		key: '.pair',
-		needs: ['pair'],
+		needs: ({ manifest }, s) => Object.values(pairRequests(manifest, s.link)),
+		chapterWide: true,
 		show: (base, s) =>
 			withPair(base, s, (teacher, student) => {
 				const count = teacher.trace.steps.length;
@@ -705,7 +792,8 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	'distill-lessons': {
 		key: '.lessons',
-		needs: ['pair'],
+		needs: ({ manifest }, s) => Object.values(pairRequests(manifest, s.link)),
+		chapterWide: true,
 		show: (base, s) =>
 			withPair(base, s, () => {
 				const rows = recipe(base.manifest);
@@ -724,9 +812,13 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	'distill-grid': {
 		key: '.grid-table',
-		needs: ['pair', 'grid'],
+		needs: ({ manifest }, s) => [
+			...Object.values(pairRequests(manifest, s.link)),
+			...gridPlan(manifest).map((p) => cell(manifest, s.link, { model: p.model, steps: p.steps }))
+		],
+		chapterWide: true,
 		show: (base, s) => {
-			const cells = gridCells(base.manifest, s.grid);
+			const cells = gridCells(base.manifest, s);
 			if (!cells.length) return withPair(base, s, () => LOADING);
 			return {
 				title: 'Every model at every step count',
@@ -737,13 +829,15 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	'sampler-grid': {
 		key: '.sampler-table',
-		needs: ['sampler-grid'],
+		needs: ({ manifest }, s) =>
+			samplerPlan(manifest).map((p) => cell(manifest, s.link, samplerPatch(p))),
 		show: ({ manifest, dims, trace }, s) => {
-			if (!s.samplerGrid.length) return LOADING;
+			const cells = samplerCells(manifest, s);
+			if (!cells.length) return LOADING;
 			return {
 				title: 'Every sampler at every step count',
 				props: {
-					cells: samplerCells(manifest, s.samplerGrid),
+					cells,
 					size: dims.R,
 					chosen: { scheduler: trace.settings.scheduler, steps: trace.settings.steps },
 					spacing: trace.settings.spacing
@@ -754,18 +848,20 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 	},
 	edit: {
 		key: (focus) => (focus === 'inpaint' ? '.edit .row' : '.edit .strip'),
-		needs: ['edit'],
+		needs: (base, s) => {
+			const plan = editPlan(base, s);
+			if (!plan) return [];
+			const { strength, strengths, request } = plan;
+			return [strength, ...strengths.filter((st) => st !== strength)].map((st) => request(st));
+		},
 		show: (base, s) => {
-			const req = editRequest(base, s);
+			const req = editPlan(base, s);
 			const title =
 				s.focus === 'inpaint'
 					? 'Inpainting: repaint part of a picture'
 					: 'Image-to-image: start from a picture';
 			if (!req) return { title, props: undefined, waiting: 'Encoding your picture…' };
-			const entry =
-				s.edits.find((e) => e.key === req.key && e.live) ?? s.edits.find((e) => e.key === req.key);
-			const results = entry?.results ?? [];
-			const chosen = results.find((r) => r.strength === req.strength);
+			const chosen = s.results.get(req.request(req.strength));
 			const { manifest, fp, dims } = base;
 			const timesteps = timestepsFor(
 				req.settings.spacing!,
@@ -797,7 +893,10 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 					chosen,
 					strip: req.strengths.map((st) => ({
 						strength: st,
-						image: results.find((r) => r.strength === st)?.image
+						image: (
+							s.results.get(req.request(st)) ??
+							s.results.get(req.request(st, !(st === req.strength)))
+						)?.image
 					})),
 					timesteps,
 					T: manifest.schedule.num_train_timesteps,
@@ -822,7 +921,7 @@ export function showFigure<V extends ViewName>(
 	if ('wait' in content || !content.props) return content;
 	const { t: level, sample } = exampleFor(s.link);
 	const at = { step: trace.steps.length ? stepIndex(trace, s.link, s.focus) : 0, level, sample };
-	return { ...content, notice: noticeFor(view, base, s, at) };
+	return { ...content, notice: content.notice ?? noticeFor(view, base, s, at) };
 }
 
 /** The line above a figure that stays the same when the reader switches to the student. */
@@ -836,7 +935,29 @@ export function figureKey(view: ViewName, focus: LoopFocus = 'all'): string {
 	return typeof key === 'string' ? key : key(focus);
 }
 
-/** What a chapter's figures ask of the live model, all steps together. */
-export function chapterNeeds(views: readonly (ViewName | undefined)[]): Set<Need> {
-	return new Set(views.flatMap((v) => (v ? FIGURES[v].needs : [])));
+/** What a figure asks of the model for the state on show (beyond the main generation). */
+export function figureNeeds(view: ViewName, s: FigureState): Request[] {
+	const fp = s.firstPaint;
+	const trace = s.trace;
+	const needs = FIGURES[view].needs;
+	if (!fp || !trace || !needs) return [];
+	return needs({ fp, trace, manifest: fp.manifest, dims: dimsOf(fp.manifest) }, s);
+}
+
+/** What a chapter asks for from its first step on: the needs of its chapter-wide figures. */
+export function chapterRequests(
+	views: readonly (ViewName | undefined)[],
+	s: FigureState
+): Request[] {
+	return views.flatMap((v) => (v && FIGURES[v].chapterWide ? figureNeeds(v, s) : []));
+}
+
+/** The distillation figures' two generations, as shown (for the notices). */
+export function pairShown(base: Base, s: FigureState) {
+	let pair: { teacher: Shown; student: Shown } | undefined;
+	withPair(base, s, (teacher, student) => {
+		pair = { teacher, student };
+		return LOADING;
+	});
+	return pair;
 }

@@ -6,6 +6,7 @@ import type { Manifest } from '../pipeline/manifest';
 import { cosineMatrix } from '../pipeline/similarity';
 import type { Trace } from '../pipeline/generate';
 import type { Base, FigureState } from './figures';
+import { pairRequests, samplesRequest } from './requests';
 import type { ViewName } from './views';
 
 /** Noise levels at which the noising figures say "almost all noise" / "barely noisy". */
@@ -81,7 +82,7 @@ function phaseLine(manifest: Manifest, trace: Trace, index: number): string | un
 
 /** The sample image CLIP finds closest to the prompt, with its cosine. */
 function closestImage(base: Base, s: FigureState): string | undefined {
-	const images = s.images;
+	const images = s.results.get(samplesRequest(base.fp));
 	if (!images || !base.trace.settings.prompt) return undefined;
 	const [row] = cosineMatrix([base.trace.textEmbed], images.embeds);
 	if (!row?.length) return undefined;
@@ -129,7 +130,7 @@ export function noticeFor(
 			const sample = at.sample;
 			const own = s.link.image === undefined ? s.own : null;
 			const original = own ? own.pixels : base.fp.samples.pixels[sample];
-			const decoded = own ? own.decoded : s.images?.decoded[sample];
+			const decoded = own ? own.decoded : s.results.get(samplesRequest(base.fp))?.decoded[sample];
 			if (!original || !decoded) return undefined;
 			return `The round trip keeps ${psnr(original, decoded).toFixed(1)} dB PSNR: shapes and colours survive ${dims.C * dims.S * dims.S} numbers, the finest detail does not.`;
 		}
@@ -153,8 +154,9 @@ export function noticeFor(
 			return 'Early estimates are soft averages; each step commits to more of one picture, and the last estimate is the picture itself.';
 		case 'distill-compare':
 		case 'distill-path': {
-			const teacher = s.teacher?.trace.steps.length;
-			const student = s.student?.trace.steps.length;
+			const pair = pairRequests(manifest, s.link);
+			const teacher = s.results.latest('teacher', pair.teacher)?.trace.steps.length;
+			const student = s.results.latest('student', pair.student)?.trace.steps.length;
 			if (!teacher || !student) return undefined;
 			return `The teacher runs its U-Net ${2 * teacher} times (${teacher} steps, two predictions each); the student ${student} time${student === 1 ? '' : 's'}.`;
 		}

@@ -15,6 +15,7 @@ export type ViewName =
 	| 'decode'
 	| 'decode-compare'
 	| 'distill-compare'
+	| 'compare'
 	| 'distill-path'
 	| 'distill-lessons'
 	| 'distill-grid'

@@ -1,5 +1,5 @@
-/** Prerendered at build time: the first paint as one packed file (see $lib/server/first-paint). */
-import { builtFirstPaint } from '$lib/server/first-paint';
+/** Prerendered at build time: the first paint as one packed file (see $lib/server/build-first-paint). */
+import { builtFirstPaint } from '$lib/server/build-first-paint';
 
 export const prerender = true;
 

@@ -1,0 +1,51 @@
+/**
+ * The state a figure reads (story/figures.ts FigureState), as getters over the shared live
+ * state and the component's own: a figure's derivation then depends only on the fields it
+ * reads.
+ */
+import { live } from '$lib/live.svelte';
+import { model } from '$lib/model.svelte';
+import type { FigureEvents, FigureState } from '$lib/story/figures';
+
+type Local = Pick<FigureState, 'link' | 'focus' | 'vs' | 'own' | 'ownNote'>;
+
+export function figureState(local: () => Local, on: FigureEvents): FigureState {
+	return {
+		get firstPaint() {
+			return live.firstPaint;
+		},
+		get firstPaintError() {
+			return live.firstPaintError;
+		},
+		get trace() {
+			return live.trace;
+		},
+		get x0Images() {
+			return live.x0Images;
+		},
+		results: {
+			get: (r) => live.get(r),
+			latest: (slot, r, fallback) => live.latest(slot, r, fallback),
+			isLive: (r) => live.isLive(r)
+		},
+		get modelReady() {
+			return model.status === 'ready';
+		},
+		get link() {
+			return local().link;
+		},
+		get focus() {
+			return local().focus;
+		},
+		get vs() {
+			return local().vs;
+		},
+		get own() {
+			return local().own;
+		},
+		get ownNote() {
+			return local().ownNote;
+		},
+		on
+	};
+}
