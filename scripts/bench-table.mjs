@@ -11,6 +11,7 @@ export const END = '<!-- /bench -->';
 /** @typedef {{ date: string, browser: string, cores: number, grid?: GridRow[], one_thread?: GridRow[],
  *   samplers?: { sampler: string, steps: number, ms: number }[],
  *   edits?: { strength: number, steps: number, steps_run: number, ms: number }[],
+ *   compare?: { steps: number, ms: number, first_ms: number },
  *   page_load_ms?: number, page_load_all_steps_ms?: number }} Bench */
 
 /** @param {number} x */
@@ -51,6 +52,11 @@ export function benchTable(bench) {
 		row(
 			`image-to-image at strength ${r.strength} (${r.steps_run} of ${r.steps} steps), in the editing chapter`,
 			ms(r.ms)
+		);
+	if (bench.compare)
+		row(
+			`comparison of two prompts: the second generation (B, teacher, ${bench.compare.steps} steps), in the loop chapter`,
+			`${ms(bench.compare.ms)} (A, the first, ${ms(bench.compare.first_ms)})`
 		);
 	// The same generation timed twice in one run says how far apart rows can be by noise alone.
 	const twice = [

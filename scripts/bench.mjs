@@ -11,6 +11,8 @@ import { startPreview } from './preview-server.mjs';
 import { writeReadmeTable } from './bench-table.mjs';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
+/** The loop chapter's step that compares two prompts (the comparison row opens it). */
+const compareStep = 7;
 const models = 'static/models';
 const manifest = JSON.parse(readFileSync(join(models, 'manifest.json'), 'utf8'));
 /** The middle value, or the mean of the two middle ones (as numpy's median, which the card uses). */
@@ -242,6 +244,34 @@ try {
 	}
 	const edits = [await editRow(0.5)];
 
+	/**
+	 * The comparison figure's second generation (B) on the loop chapter's default pair (the
+	 * prompt with words added), on a new page each time with a new seed: B runs after A, so
+	 * the model is warm. Prompt to pixels in the worker, as the figure's data-ms says.
+	 */
+	async function compareRow() {
+		const times = [];
+		const first = [];
+		for (let k = 0; k < Math.max(3, runs); k++) {
+			const context = await browser.newContext();
+			const p = await context.newPage();
+			await p.goto(
+				`http://localhost:4174/denoising-loop?step=${compareStep}&seed=${600 + k}&backend=wasm`
+			);
+			const ms = (side) =>
+				p
+					.waitForFunction((s) => document.querySelector(`.side.${s}`)?.dataset.ms || false, side, {
+						timeout: 300_000
+					})
+					.then((h) => h.jsonValue());
+			first.push(Number(await ms('a')));
+			times.push(Number(await ms('b')));
+			await context.close();
+		}
+		return { steps: manifest.sampler.steps, ms: median(times), first_ms: median(first) };
+	}
+	const compare = await compareRow();
+
 	const grid = [];
 	const studentCounts = manifest.models?.student?.step_counts ?? [];
 	for (const [model, counts] of [
@@ -322,6 +352,9 @@ try {
 		console.log(
 			`  image-to-image at strength ${r.strength}: ${r.steps_run} of ${r.steps} steps, ${fmt(r.ms)}`
 		);
+	console.log(
+		`  comparison, the second generation (B, ${compare.steps} steps): ${fmt(compare.ms)} (A, the first: ${fmt(compare.first_ms)})`
+	);
 	// For the model card (training/evaluate.py reads it into its grid) and the README's table.
 	const bench = {
 		date: new Date().toISOString().slice(0, 10),
@@ -331,6 +364,7 @@ try {
 		one_thread: oneThread,
 		samplers,
 		edits,
+		compare,
 		teacher_step_ms: teacherStep,
 		page_load_ms: median(loads),
 		page_load_all_steps_ms: median(loadsAllSteps)

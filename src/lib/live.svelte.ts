@@ -64,7 +64,8 @@ class Live {
 	error = $state('');
 	errorDetails = $state('');
 
-	private firstPaintLoad: Promise<void> | undefined;
+	/** Each page's first-paint file, fetched once. */
+	private firstPaintLoads: Record<string, Promise<void>> = {};
 	private modelStarted = false;
 	private backend: BackendChoice = 'auto';
 	/** The model the page's link shows first: its U-Net loads first. */
@@ -82,25 +83,29 @@ class Live {
 	private held = new Map<string, unknown>();
 
 	/**
-	 * Fetches the precomputed file once. A chapter page waits for it before hydrating (its
-	 * +page.ts), so the figures hydrate with the same data the server rendered them with.
+	 * Fetches a page's precomputed file once ('home', or a chapter's slug). A chapter page waits
+	 * for it before hydrating (its +page.ts), so the figures hydrate with the same data the
+	 * server rendered them with.
 	 */
-	loadFirstPaint(): Promise<void> {
-		this.firstPaintLoad ??= (async () => {
+	loadFirstPaint(page: string): Promise<void> {
+		this.firstPaintLoads[page] ??= (async () => {
 			try {
-				const res = await fetch(`${base}/first-paint.bin`);
+				const res = await fetch(`${base}/first-paint/${page}.bin`);
 				if (!res.ok) throw new Error(`HTTP ${res.status}`);
 				this.useFirstPaint(unpack<FirstPaint>(await res.arrayBuffer()));
 			} catch (e) {
+				delete this.firstPaintLoads[page]; // the next page (or visit) tries again
 				this.firstPaintError = `The precomputed figures could not be loaded (${(e as Error).message}).`;
 			}
 		})();
-		return this.firstPaintLoad;
+		return this.firstPaintLoads[page];
 	}
 
-	/** The precomputed results, shown wherever nothing live is (also on the server). */
+	/** Precomputed results, added to those already in (also on the server, where it is all of them). */
 	useFirstPaint(fp: FirstPaint) {
-		this.firstPaint = fp;
+		const had = this.firstPaint;
+		this.firstPaint = had ? { ...fp, results: { ...had.results, ...fp.results } } : fp;
+		this.firstPaintError = '';
 		this.askMain();
 	}
 

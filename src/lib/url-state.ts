@@ -88,6 +88,8 @@ export const GENERATION_KEYS = [
 	'model'
 ] as const;
 export type CompareWith = Pick<ViewState, (typeof GENERATION_KEYS)[number]>;
+/** A step's own comparison: what B changes, given A's settings (the link's vs.* wins). */
+export type CompareDefault = (a: GenerationSettings) => CompareWith;
 
 export interface ParseResult {
 	state: ViewState;

@@ -23,7 +23,14 @@ function onScreen(page: Page, selector: string) {
 }
 
 /** Figures still taller than a 16:9 slide at 1024 × 576: they start in the frame only. */
-const TOO_TALL = new Set(['similarity', 'sampler-grid', 'distill-compare', 'distill-grid', 'edit']);
+const TOO_TALL = new Set([
+	'similarity',
+	'sampler-grid',
+	'distill-compare',
+	'compare',
+	'distill-grid',
+	'edit'
+]);
 
 test.describe('embeds fit a 16:9 slide', () => {
 	test.use({ viewport: { width: 1024, height: 576 } });
@@ -49,7 +56,7 @@ test.describe('embeds fit a 16:9 slide', () => {
 	}
 });
 
-const CLAMPED = '/denoising-loop?step=9&steps=99&guidance=50&sampler=foo&seed=abc';
+const CLAMPED = '/denoising-loop?step=99&steps=99&guidance=50&sampler=foo&seed=abc';
 
 for (const viewport of [
 	{ width: 1440, height: 900 },

@@ -87,7 +87,7 @@ test('every chapter link with a query opens its step, after a reload too, and ev
 		await expect(page.locator('h1')).toBeVisible();
 		await collectLinks();
 	}
-	expect(requests.answered.get(`${new URL(root).pathname}first-paint.bin`)).toBe(200);
+	expect(requests.answered.get(`${new URL(root).pathname}first-paint/home.bin`)).toBe(200);
 
 	// Every internal link (nav, contents, pager, prose, glossary) is served as it is written:
 	// no redirect, no folder without its page.
@@ -122,7 +122,7 @@ test('the live model runs on one thread, its files and runtime served from the s
 	expect(served).toContain(`${base}models/manifest.json`);
 	expect(served).toContain(`${base}models/unet.onnx`);
 	expect(served).toContain(`${base}ort/ort-wasm-simd-threaded.wasm`);
-	expect(served).toContain(`${base}first-paint.bin`);
+	expect(served).toContain(`${base}first-paint/denoising-loop.bin`);
 	requests.check();
 	errors.check();
 });

@@ -190,7 +190,7 @@ function state(over: Partial<FigureState> & Held = {}): FigureState {
 		modelReady: false,
 		link: {},
 		focus: 'all',
-		vs: {},
+		compare: () => ({}),
 		own: null,
 		ownNote: '',
 		on: { change: vi.fn(), upload: vi.fn(), draw: vi.fn() },
@@ -230,7 +230,11 @@ describe('the registry', () => {
 			...Array<string>(cells).fill('cell')
 		]);
 		expect(asks('sampler-grid')).toEqual(Array<string>(25).fill('cell'));
-		expect(asks('edit')).toEqual(Array<string>(asks('edit').length).fill('edit'));
+		expect(asks('edit')).toEqual([
+			'images',
+			...Array<string>(asks('edit').length - 1).fill('edit')
+		]);
+		expect(asks('compare')).toEqual(['generation', 'generation']);
 		expect(asks('loop')).toEqual([]);
 	});
 

@@ -201,7 +201,7 @@ function chapterState(link: FigureState['link']): FigureState {
 		modelReady: true,
 		link,
 		focus: 'all',
-		vs: {},
+		compare: () => ({}),
 		own: null,
 		ownNote: '',
 		on: { change: none, upload: none, draw: none }

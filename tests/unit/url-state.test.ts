@@ -319,3 +319,47 @@ describe('image-to-image and inpainting in links', () => {
 		expect(generationSettings(parse('strength=0.5&mask=top').state)).toEqual({});
 	});
 });
+
+describe('the comparison’s settings (vs.*)', () => {
+	it('reads B as the settings that differ from A, and writes them back in a fixed order', () => {
+		const { state, notices } = parse(
+			'step=7&prompt=cat&vs.prompt=cat+wearing+a+hat&vs.seed=43&vs.sampler=euler_a&t=3',
+			8
+		);
+		expect(notices).toEqual([]);
+		expect(state).toEqual({
+			step: 7,
+			prompt: 'cat',
+			t: 3,
+			vs: { prompt: 'cat wearing a hat', seed: 43, sampler: 'euler_a' }
+		});
+		expect(serializeViewState(state)).toBe(
+			'?step=7&prompt=cat&t=3&vs.prompt=cat+wearing+a+hat&vs.seed=43&vs.sampler=euler_a'
+		);
+		expect(parse(serializeViewState(state).slice(1), 8).state).toEqual(state);
+		// A's settings are A's alone: B changes nothing of the link's own generation.
+		expect(generationSettings(state)).toMatchObject({ prompt: 'cat', seed: undefined });
+		expect(generationSettings(state.vs!)).toMatchObject({ prompt: 'cat wearing a hat', seed: 43 });
+	});
+
+	it('clamps and ignores bad values as it does A’s, saying they were the comparison’s', () => {
+		const { state, notices } = parse(
+			'vs.seed=abc&vs.guidance=50&vs.steps=999&vs.sampler=foo&vs.model=giant&vs.spacing=x&vs.foo=1'
+		);
+		expect(state.vs).toEqual({
+			guidance: LIMITS.guidanceMax,
+			steps: LIMITS.stepsMax
+		});
+		expect(notices).toHaveLength(7);
+		for (const n of notices.slice(0, 6)) expect(n).toMatch(/^Comparison: /);
+		expect(notices.at(-1)).toBe('Ignored unknown link setting "vs.foo".');
+		// Nothing usable: no comparison at all.
+		expect(parse('vs.seed=x').state).toEqual({});
+	});
+
+	it('leaves links without vs.* as they were', () => {
+		const q = 'step=2&prompt=red+heart&seed=7&guidance=6&steps=10&sampler=euler&t=4&model=teacher';
+		expect(parse(q).state.vs).toBeUndefined();
+		expect(serializeViewState(parse(q).state)).toBe(`?${q}`);
+	});
+});

@@ -7,7 +7,7 @@ import { live } from '$lib/live.svelte';
 import { model } from '$lib/model.svelte';
 import type { FigureEvents, FigureState } from '$lib/story/figures';
 
-type Local = Pick<FigureState, 'link' | 'focus' | 'vs' | 'own' | 'ownNote'>;
+type Local = Pick<FigureState, 'link' | 'focus' | 'compare' | 'own' | 'ownNote'>;
 
 export function figureState(local: () => Local, on: FigureEvents): FigureState {
 	return {
@@ -37,8 +37,8 @@ export function figureState(local: () => Local, on: FigureEvents): FigureState {
 		get focus() {
 			return local().focus;
 		},
-		get vs() {
-			return local().vs;
+		get compare() {
+			return local().compare;
 		},
 		get own() {
 			return local().own;

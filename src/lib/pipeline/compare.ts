@@ -19,8 +19,8 @@ export function alignByT(a: Trace, b: Trace, i: number): number {
 
 /**
  * How different two equal-length arrays are, as a ratio with no unit: the RMS of their
- * difference over the RMS of the two arrays' values. 0: identical; √2 ≈ 1.41: unrelated
- * arrays of the same size; 2: opposite. Scale-free, so early estimates (large numbers, the
+ * difference over the RMS of the two arrays' values. 0: identical; √2 ≈ 1.41: two independent
+ * zero-mean arrays of the same spread, such as two noises; 2: opposite. Scale-free, so early estimates (large numbers, the
  * noise divided by a small √ᾱ) and late ones compare on one axis.
  */
 export function relativeDifference(x: Float32Array, y: Float32Array): number {
@@ -62,8 +62,8 @@ export function divergence(a: Trace, b: Trace): DivergencePoint[] {
 }
 
 /**
- * The first step from which the estimates' difference stays within `band` of where it ends:
- * by then the two generations differ as they will at the end; later steps change details.
+ * The first step from which the estimates' difference stays within `band` of its final value
+ * (both estimates may still change; how different they are no longer does, much).
  */
 export function settledStep(curve: DivergencePoint[], band = 0.05): number {
 	const end = curve.at(-1)?.estimate ?? 0;
@@ -75,8 +75,14 @@ export function settledStep(curve: DivergencePoint[], band = 0.05): number {
 	return settled;
 }
 
-/** Positions of B's prompt tokens that A's prompt does not have (special tokens aside). */
+/** Function words: a map of where one is read says little about the picture. */
+const FUNCTION_WORDS = new Set(['a', 'an', 'the', 'with', 'of', 'and', 'in', 'on', 'at', 'to']);
+
+/**
+ * Positions of B's prompt tokens that A's prompt does not have: words, not special tokens,
+ * punctuation, word pieces (##) or function words.
+ */
 export function newTokens(a: string[], b: string[]): number[] {
-	const special = (t: string) => /^\[[A-Z]+\]$/.test(t);
-	return b.flatMap((t, i) => (!special(t) && !a.includes(t) ? [i] : []));
+	const word = (t: string) => /^[a-z]+$/i.test(t) && !FUNCTION_WORDS.has(t.toLowerCase());
+	return b.flatMap((t, i) => (word(t) && !a.includes(t) ? [i] : []));
 }

@@ -5,7 +5,7 @@
  */
 import type { SchedulerName } from '$lib/pipeline/manifest';
 import { SAMPLER_NAMES, samplerSentences } from './sampler-claims';
-import { DEFAULT_STRENGTH, editStart } from '$lib/pipeline/settings';
+import { DEFAULT_STRENGTH, SETTING_LIMITS, editStart } from '$lib/pipeline/settings';
 import { timestepsFor } from '$lib/pipeline/scheduler';
 import {
 	costSentence,
@@ -16,7 +16,7 @@ import {
 import { bench, manifest, metrics } from './facts';
 import type { PartId } from './parts';
 import type { LoopFocus, ViewName } from './views';
-import type { CompareWith } from '$lib/url-state';
+import type { CompareDefault } from '$lib/url-state';
 
 /**
  * Which phase the parts diagram shows: 'clip' is CLIP's own training (done first), 'training'
@@ -79,7 +79,7 @@ export interface Step {
 		/** For the loop figure: which of its parts this step is about. */
 		focus?: LoopFocus;
 		/** For the comparison figure: what the second generation changes, unless the link says. */
-		compare?: CompareWith;
+		compare?: CompareDefault;
 	};
 }
 
@@ -781,6 +781,47 @@ export const CHAPTERS: readonly Chapter[] = [
 					view: 'sampler-grid',
 					parts: ['scheduler', 'unet'],
 					flow: 'generation'
+				}
+			},
+			{
+				id: 'two-prompts',
+				title: 'When are the big decisions made?',
+				paragraphs: [
+					'Run the loop twice from the same seed: once for your prompt (A), and once with words added to it (B). Both start from the same noise, so at the first step their latents are identical; they part only as far as the words pull them apart. The scrubber moves both runs together, step for step at the same t.',
+					"The curve under the pictures measures how different the two runs are at every step: the dashed line their latents x_t, the solid line the clean estimates x₀ the U-Net aims at, each as the root mean square of the difference over that of the values (0: the same; 1.41: two independent noises). Where the solid line levels off, the difference between what the two runs aim at has reached its final size: later steps still change each picture, but not how far apart the two are. The line under the figure reads that step off our model's own curve. The small map shows where B's U-Net looks for the first word token only B has, at the scrubbed step.",
+					"Any two generations compare the same way: **Compare with…** above the figure sets B's prompt, negative prompt, seed and guidance, and a link's `vs.sampler`, `vs.steps`, `vs.spacing` and `vs.model` set the rest; anything B does not set is the link's own, with the chosen model's defaults and limits."
+				],
+				figure: {
+					view: 'compare',
+					parts: ['text-encoder', 'unet', 'scheduler'],
+					flow: 'generation',
+					compare: (a) => ({ prompt: `${a.prompt} with heart-eyes`.trim() })
+				}
+			},
+			{
+				id: 'two-seeds',
+				title: 'What does a seed change?',
+				paragraphs: [
+					'The same prompt from two seeds: B starts from other noise, so the dashed line starts near 1.41, the difference of two unrelated noise latents, and falls as both runs turn their noise into pictures of the same prompt. The solid line says how different the pictures they aim at are at each step, and the line under the figure says from which step that difference stays where it ends.'
+				],
+				figure: {
+					view: 'compare',
+					parts: ['unet', 'scheduler'],
+					flow: 'generation',
+					compare: (a) => ({ seed: (a.seed + 1) % (SETTING_LIMITS.seedMax + 1) })
+				}
+			},
+			{
+				id: 'two-guidance-scales',
+				title: 'What does guidance change?',
+				paragraphs: [
+					"The same prompt and seed at two guidance scales: A at the link's, B at 1, where the guided noise is the prompted prediction alone (or at 4 when A is at 1). They share the seed, so they start from the same noise; for the teacher, guidance changes only how each step's two predictions are mixed. Watch the two lines: the latents part step by step, while the estimates can start far apart, since at high noise x₀ magnifies a change in the predicted noise by √((1 − ᾱ)/ᾱ)."
+				],
+				figure: {
+					view: 'compare',
+					parts: ['unet', 'scheduler'],
+					flow: 'generation',
+					compare: (a) => ({ guidance: a.guidance === 1 ? 4 : 1 })
 				}
 			}
 		]

@@ -81,7 +81,7 @@ export function curveNotice(curve: DivergencePoint[]): string | undefined {
 	const end = `end ${last.estimate.toFixed(2)} apart`;
 	const after =
 		settled.step < n - 1
-			? `from step ${settled.step + 1} (t = ${settled.t}) on, the difference stays within 0.05 of that: what sets the two pictures apart is decided by then, and later steps change details.`
+			? `from step ${settled.step + 1} (t = ${settled.t}) on, that difference stays within 0.05 of its final size: later steps still change each picture, but not how far apart the two are.`
 			: 'the difference is still moving at the last step.';
 	return `${start}; ${most} and ${end}; ${after}`;
 }

@@ -27,7 +27,7 @@ import { curveNotice, settingsChange, sideNotes } from './compare-text';
 import type { Request, ResultName, ResultValue } from '../pipeline/results';
 import { cosineMatrix, normalize, project2d } from '../pipeline/similarity';
 import { noiseLatent } from '../pipeline/training-step';
-import type { CompareWith, ViewState } from '../url-state';
+import type { CompareDefault, ViewState } from '../url-state';
 import {
 	cell,
 	compareRequests,
@@ -111,7 +111,7 @@ export interface FigureState {
 	link: ViewState;
 	focus: LoopFocus;
 	/** The comparison the step shows when the link names none (the link's vs.* wins). */
-	vs: CompareWith;
+	compare: CompareDefault;
 	own: OwnImage | null;
 	ownNote: string;
 	on: FigureEvents;
@@ -710,15 +710,15 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 			})
 	},
 	compare: {
-		key: '.compare',
+		key: '.compare-key',
 		needs: ({ manifest }, s) => {
-			const { a, b } = compareRequests(manifest, s.link, s.vs);
+			const { a, b } = compareRequests(manifest, s.link, s.compare);
 			return [a, b];
 		},
 		show: (base, s) => {
 			const { manifest, dims } = base;
-			const r = compareRequests(manifest, s.link, s.vs);
-			const d = compareRequests(manifest, {}, s.vs);
+			const r = compareRequests(manifest, s.link, s.compare);
+			const d = compareRequests(manifest, {}, s.compare);
 			const a = shown(s, 'compare-a', r.a, d.a);
 			const b = shown(s, 'compare-b', r.b, d.b);
 			const change = settingsChange(r.a.args.settings, r.b.args.settings);
@@ -850,9 +850,11 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 		key: (focus) => (focus === 'inpaint' ? '.edit .row' : '.edit .strip'),
 		needs: (base, s) => {
 			const plan = editPlan(base, s);
-			if (!plan) return [];
+			if (!plan) return [samplesRequest(base.fp)];
 			const { strength, strengths, request } = plan;
-			return [strength, ...strengths.filter((st) => st !== strength)].map((st) => request(st));
+			const edits = [strength, ...strengths.filter((st) => st !== strength)];
+			// The samples' codes too: the edits start from their latents.
+			return [samplesRequest(base.fp), ...edits.map((st) => request(st))];
 		},
 		show: (base, s) => {
 			const req = editPlan(base, s);

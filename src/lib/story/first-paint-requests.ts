@@ -1,6 +1,7 @@
 /**
  * What the build precomputes for the first paint: every request every chapter's figures make
- * at the default link, step by step (each step's focus), read against what is computed so far.
+ * at the default link, step by step (each step's focus), read against what is computed so far;
+ * with `page`, one chapter's only (none for the home page, which shows the default generation).
  */
 import type { FirstPaint } from '../pipeline/first-paint-file';
 import type { Generation, Request } from '../pipeline/results';
@@ -8,7 +9,7 @@ import { requestKey } from '../pipeline/results';
 import { CHAPTERS } from './chapters';
 import { figureNeeds, type FigureState, type ResultReader } from './figures';
 
-export function firstPaintRequests(fp: FirstPaint): Request[] {
+export function firstPaintRequests(fp: FirstPaint, page?: string): Request[] {
 	const get = ((r: Request) => fp.results[requestKey(r)]) as ResultReader['get'];
 	const results: ResultReader = {
 		get,
@@ -18,7 +19,8 @@ export function firstPaintRequests(fp: FirstPaint): Request[] {
 	};
 	const main = fp.results[fp.defaultGeneration] as Generation | undefined;
 	const none = () => undefined;
-	return CHAPTERS.flatMap((chapter) =>
+	const chapters = page === undefined ? CHAPTERS : CHAPTERS.filter((c) => c.slug === page);
+	return chapters.flatMap((chapter) =>
 		chapter.steps.flatMap(({ figure }) => {
 			if (!figure.view) return [];
 			const s: FigureState = {
@@ -30,7 +32,7 @@ export function firstPaintRequests(fp: FirstPaint): Request[] {
 				modelReady: false,
 				link: {},
 				focus: figure.focus ?? 'all',
-				vs: figure.compare ?? {},
+				compare: figure.compare ?? (() => ({})),
 				own: null,
 				ownNote: '',
 				on: { change: none, upload: none, draw: none }

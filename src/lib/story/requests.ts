@@ -7,7 +7,7 @@ import { EXAMPLE_DEFAULTS, type FirstPaint } from '../pipeline/first-paint-file'
 import type { Manifest, ModelName } from '../pipeline/manifest';
 import { requestKey, type Request, type ResultName } from '../pipeline/results';
 import { resolveSettings, type GenerationSettings } from '../pipeline/settings';
-import { generationSettings, type CompareWith, type ViewState } from '../url-state';
+import { generationSettings, type CompareDefault, type ViewState } from '../url-state';
 
 /** One request of a given result. */
 export type Of<N extends ResultName> = Extract<Request, { name: N }>;
@@ -108,11 +108,12 @@ const setOnly = (s: Partial<GenerationSettings>) =>
  * The comparison's two generations: A, the link's own; B, the link's with the settings its
  * vs.* parameters change, or the step's own comparison (`fallback`) when it has none.
  */
-export function compareRequests(manifest: Manifest, link: ViewState, fallback: CompareWith) {
-	const vs = link.vs ?? fallback;
+export function compareRequests(manifest: Manifest, link: ViewState, fallback: CompareDefault) {
+	const a = linkSettings(manifest, link);
+	const vs = link.vs ?? fallback(a);
 	const b = resolveSettings(
 		{ ...generationSettings(link), ...setOnly(generationSettings(vs)) },
 		manifest
 	).settings;
-	return { a: generation(linkSettings(manifest, link)), b: generation(b) };
+	return { a: generation(a), b: generation(b) };
 }

@@ -17,7 +17,7 @@ export const load: PageLoad = async ({ params, url }) => {
 		void live.start(linkBackend(url.searchParams), linkModel(url.searchParams));
 		// The server rendered the figures from the first paint: hydrate with the same data, so
 		// no pixel changes (app.html preloads the file; later pages have it already).
-		await live.loadFirstPaint();
+		await live.loadFirstPaint(chapter.slug);
 	}
 	return { chapter };
 };
