@@ -70,3 +70,12 @@ export function pictureBytes(picture: Locator): Promise<number[]> {
 		return Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
 	});
 }
+
+/**
+ * For tests of layout alone: the page never downloads or starts the model (each navigation
+ * would otherwise compile the runtime on the machine's two cores); the figures show the
+ * build's first paint, as they do while the model loads.
+ */
+export async function withoutModel(page: Page): Promise<void> {
+	await page.route(/\/(ort|models)\//, (route) => route.abort());
+}

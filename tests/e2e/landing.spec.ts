@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
-import { openReady } from './helpers';
+import { openReady, withoutModel } from './helpers';
 
 // Where a link lands: an embed fits a 16:9 slide, and what the page changed in a link is said
 // where the reader arrives, not in the header above it.
@@ -37,6 +37,7 @@ test.describe('embeds fit a 16:9 slide', () => {
 	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
 		test(`/${chapter.slug}?embed=1, every step at 1024 × 576`, async ({ page }) => {
 			test.setTimeout(180_000);
+			await withoutModel(page);
 			for (const [i, step] of chapter.steps.entries()) {
 				const at = `${chapter.slug} step ${i + 1}`;
 				await openReady(page, `/${chapter.slug}?embed=1&step=${i + 1}`);

@@ -3,7 +3,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 import { figureKey } from '../../src/lib/story/figures';
 import { PINNED_BOTTOM, PINNED_TOP } from '../../src/lib/components/reveal-key';
-import { activeStep, openReady } from './helpers';
+import { activeStep, openReady, withoutModel } from './helpers';
 
 const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/glossary', '/credits'];
 
@@ -21,10 +21,15 @@ test.describe('phone-sized screens', () => {
 	}
 
 	test('the figure sits above the text', async ({ page }) => {
-		await page.goto('/vae');
-		const fig = await page.locator('.figure-column').boundingBox();
-		const firstStep = await page.locator('.step').first().boundingBox();
-		expect(fig!.y + fig!.height).toBeLessThanOrEqual(firstStep!.y + 1);
+		await openReady(page, '/vae');
+		// Once the model's status line has settled (while it downloads it can wrap for a moment).
+		await expect
+			.poll(async () => {
+				const fig = await page.locator('.figure-column').boundingBox();
+				const firstStep = await page.locator('.step').first().boundingBox();
+				return fig!.y + fig!.height - (firstStep!.y + 1);
+			})
+			.toBeLessThanOrEqual(0);
 	});
 });
 
@@ -166,6 +171,7 @@ test.describe('phones: readable text in the figures', () => {
 	for (const chapter of CHAPTERS.filter((c) => c.steps.some((s) => s.figure.view))) {
 		test(`/${chapter.slug}: no figure text under 11 px at 375 px`, async ({ page }) => {
 			test.setTimeout(180_000);
+			await withoutModel(page);
 			for (const [i, step] of chapter.steps.entries()) {
 				if (!step.figure.view) continue;
 				await openReady(page, `/${chapter.slug}?step=${i + 1}`);
@@ -191,6 +197,7 @@ test.describe('phones: a link to step 1 shows its heading', () => {
 	test.use({ viewport: { width: 375, height: 812 } });
 	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
 		test(`/${chapter.slug}?step=1`, async ({ page }) => {
+			await withoutModel(page);
 			await openReady(page, `/${chapter.slug}?step=1`);
 			const heading = page.locator(`#${chapter.steps[0]!.id}-title`);
 			// On screen and not under the pinned figure.

@@ -15,7 +15,7 @@ import {
 } from './distillation-claims';
 import { bench, manifest, metrics } from './facts';
 import type { PartId } from './parts';
-import type { LoopFocus, ViewName } from './views';
+import type { StepFocus, ViewName } from './views';
 import type { CompareDefault } from '$lib/url-state';
 
 /**
@@ -77,7 +77,7 @@ export interface Step {
 		/** The live figure shown instead of the parts diagram. */
 		view?: ViewName;
 		/** For the loop figure: which of its parts this step is about. */
-		focus?: LoopFocus;
+		focus?: StepFocus;
 		/** For the comparison figure: what the second generation changes, unless the link says. */
 		compare?: CompareDefault;
 	};

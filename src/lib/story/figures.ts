@@ -63,7 +63,7 @@ import type SimilarityView from '../viz/SimilarityView.svelte';
 import type TokensView from '../viz/TokensView.svelte';
 import type VaeView from '../viz/VaeView.svelte';
 import { noticeFor } from './notices';
-import type { LoopFocus, ViewName } from './views';
+import type { StepFocus, ViewName } from './views';
 
 /** Reads the result cache (live.svelte.ts): the live model's results, else the first paint's. */
 export interface ResultReader {
@@ -109,7 +109,7 @@ export interface FigureState {
 	results: ResultReader;
 	modelReady: boolean;
 	link: ViewState;
-	focus: LoopFocus;
+	focus: StepFocus;
 	/** The comparison the step shows when the link names none (the link's vs.* wins). */
 	compare: CompareDefault;
 	own: OwnImage | null;
@@ -194,7 +194,7 @@ export interface Figure<P> {
 	 * The part of the figure a step is about (CSS selectors inside the figure): on a phone the
 	 * pinned figure column scrolls to it, since the whole figure does not fit beside the text.
 	 */
-	key: string | ((focus: LoopFocus) => string);
+	key: string | ((focus: StepFocus) => string);
 	/** What it asks of the model for the link on show (beyond the main generation). */
 	needs?(base: Base, s: FigureState): Request[];
 	/** Whether the chapter asks for its needs from its first step on (they take long). */
@@ -230,7 +230,7 @@ const dimsOf = (m: Manifest): Dims => ({
 });
 
 /** The main generation's step on show: the link's, else the one the prose is about. */
-export function stepIndex(trace: Trace, link: ViewState, focus: LoopFocus): number {
+export function stepIndex(trace: Trace, link: ViewState, focus: StepFocus): number {
 	const n = trace.steps.length;
 	const fallback = focus === 'start' ? 0 : focus === 'all' ? n - 1 : Math.floor(n / 2);
 	return Math.min(link.t ?? fallback, n - 1);
@@ -241,9 +241,13 @@ export function studentStep(teacher: Trace, student: Trace, teacherIndex: number
 	return alignByT(teacher, student, teacherIndex);
 }
 
-const timesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
-const teacherTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
-const studentTimesteps = lastOf((trace: Trace) => trace.steps.map((s) => s.t));
+/** Each trace's timesteps, made once per trace: the components get the same array every time. */
+const timestepsOf = new WeakMap<Trace, number[]>();
+function timesteps(trace: Trace): number[] {
+	let ts = timestepsOf.get(trace);
+	if (!ts) timestepsOf.set(trace, (ts = trace.steps.map((s) => s.t)));
+	return ts;
+}
 
 /** What the loop draws: at guidance 0 the teacher ignores the prompt (and, with a negative
  * prompt, draws that one's picture), so the title must not name the prompt alone. */
@@ -686,7 +690,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 				const on = s.on;
 				return {
 					title: `“${teacher.trace.settings.prompt}”: ${count} steps or ${student.trace.steps.length}, scrubbed together`,
-					scrubber: { value: i, count, timesteps: teacherTimesteps(teacher.trace) },
+					scrubber: { value: i, count, timesteps: timesteps(teacher.trace) },
 					props: {
 						a: { shown: teacher, name: 'teacher', note: `${count} steps`, cls: 'teacher' },
 						b: {
@@ -771,7 +775,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 				const count = teacher.trace.steps.length;
 				const i = Math.min(s.link.t ?? count - 1, count - 1);
 				const j = studentStep(teacher.trace, student.trace, i);
-				const ts = teacherTimesteps(teacher.trace);
+				const ts = timesteps(teacher.trace);
 				const paths = distillPaths(teacher.trace, student.trace);
 				return {
 					title: 'What the student learned to skip',
@@ -780,7 +784,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 						teacher: paths.teacher,
 						student: paths.student,
 						teacherSteps: ts,
-						studentSteps: studentTimesteps(student.trace),
+						studentSteps: timesteps(student.trace),
 						current: i,
 						studentCurrent: j,
 						teacherImage: teacher.x0Images[i],
@@ -932,7 +936,7 @@ export function sharedNote(view: ViewName, link: ViewState): string {
 }
 
 /** The selector of a figure's key part for a step (see Figure.key). */
-export function figureKey(view: ViewName, focus: LoopFocus = 'all'): string {
+export function figureKey(view: ViewName, focus: StepFocus = 'all'): string {
 	const key = FIGURES[view].key;
 	return typeof key === 'string' ? key : key(focus);
 }

@@ -22,5 +22,5 @@ export type ViewName =
 	| 'sampler-grid'
 	| 'edit';
 
-/** Which part of the loop figure a step points at ('inpaint': the editing figure's mask). */
-export type LoopFocus = 'all' | 'start' | 'guidance' | 'scheduler' | 'inpaint';
+/** Which part of its figure a step is about: the loop's (start, guidance, scheduler) or the editing figure's mask (inpaint). */
+export type StepFocus = 'all' | 'start' | 'guidance' | 'scheduler' | 'inpaint';
