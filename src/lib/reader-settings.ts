@@ -9,19 +9,18 @@
  * win, key by key), writes the result into its link, and remembers the settings its link
  * says after every change. Nothing is read back from the live model.
  */
-import { parseViewState, type ParseLimits, type ParseResult, type ViewState } from './url-state';
+import {
+	GENERATION_KEYS,
+	parseViewState,
+	type CompareWith,
+	type ParseLimits,
+	type ParseResult,
+	type ViewState
+} from './url-state';
 
-const CARRIED = [
-	'prompt',
-	'neg',
-	'seed',
-	'guidance',
-	'steps',
-	'sampler',
-	'spacing',
-	'model'
-] as const;
-export type CarriedSettings = Pick<ViewState, (typeof CARRIED)[number]>;
+/** What carries on to the next page: the generation settings (not the comparison's). */
+const CARRIED = GENERATION_KEYS;
+export type CarriedSettings = CompareWith;
 
 let remembered: CarriedSettings = {};
 

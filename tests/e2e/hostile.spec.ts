@@ -35,7 +35,9 @@ test('HTML in a parameter is never rendered', async ({ page }) => {
 for (const [key, value] of [
 	['step', '9'.repeat(10_000)],
 	['prompt', 'a'.repeat(10_000)],
-	['seed', 'a'.repeat(10_000)]
+	['seed', 'a'.repeat(10_000)],
+	['vs.prompt', 'a'.repeat(10_000)],
+	['vs.seed', 'a'.repeat(10_000)]
 ]) {
 	test(`a 10,000-character ${key} does not break the page`, async ({ page }) => {
 		const errors = watchErrors(page);
@@ -51,6 +53,24 @@ for (const [key, value] of [
 		errors.check();
 	});
 }
+
+test('HTML and bad values in the comparison’s parameters are shown as text, with notices', async ({
+	page
+}) => {
+	const errors = watchErrors(page);
+	const hostile = '<img src=x onerror=alert(1)>';
+	await page.goto(
+		`/denoising-loop?step=7&vs.prompt=${encodeURIComponent(hostile)}&vs.model=${encodeURIComponent(hostile)}&vs.guidance=50&vs.sampler=foo`
+	);
+	const notices = page.locator('.notices');
+	await expect(notices).toContainText('Comparison: Ignored model="<img src=x');
+	await expect(notices).toContainText('Comparison: Ignored sampler="foo"');
+	// B's prompt, as text: in the figure's title, never as markup.
+	await expect(page.locator('.viz h3')).toContainText('+ <img src=x onerror=alert(1)>');
+	expect(await page.locator('img:not([src^="data:image/png;base64,"])').count()).toBe(0);
+	expect(await page.evaluate(() => document.querySelectorAll('[onerror]').length)).toBe(0);
+	errors.check();
+});
 
 test('odd Unicode in parameters is shown as text', async ({ page }) => {
 	const errors = watchErrors(page);

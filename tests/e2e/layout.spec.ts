@@ -103,7 +103,8 @@ async function inViewOfFigure(page: Page, selector: string): Promise<string> {
 
 /** The figure's controls on show: the "Change" bar, its title, scrubber and sliders. */
 const CONTROLS = [
-	'.model-bar summary',
+	'.model-bar > details:first-child > summary',
+	'.model-bar > details.compare-with > summary',
 	'.viz h3',
 	'.viz .scrubber',
 	'.viz .controls',

@@ -18,7 +18,8 @@ const PHONE = '(max-width: 52rem)';
 /** How long after a step change late content (the live model's results) may move the key. */
 const SETTLE_MS = 15_000;
 /** Rows the CSS pins to the column's top, stacked in this order, and to its foot. */
-export const PINNED_TOP = '.model-bar > details:first-child, .viz-head';
+export const PINNED_TOP =
+	'.model-bar > details:first-child, .model-bar > details.compare-with, .viz-head';
 export const PINNED_BOTTOM = '.viz .controls, .viz .pin-bottom';
 
 const pinned = (el: HTMLElement) => getComputedStyle(el).position === 'sticky';
