@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { GridRow } from '../../src/lib/pipeline/manifest';
 import { CHAPTERS } from '../../src/lib/story/chapters';
 import {
+	ABOUT_ONE_RUN,
+	ABOUT_TWO_RUNS,
 	costSentence,
 	equalRunSentences,
 	equalTimeSentences,
@@ -110,6 +112,27 @@ describe('what the distillation chapter says', () => {
 		);
 		expect(s).toContain(`median ${((ratios[1]! + ratios[2]!) / 2).toFixed(2)}`);
 		expect(s).toContain(`${bench.cores} cores, ${bench.date}`);
+		// What it says the batch of two costs follows the measured median.
+		const m = (ratios[1]! + ratios[2]!) / 2;
+		const says =
+			m >= ABOUT_ONE_RUN
+				? 'in about the time of one'
+				: m <= ABOUT_TWO_RUNS
+					? 'about as much as two runs'
+					: 'less than two runs';
+		expect(s).toContain(says);
+		// Each branch, on made-up benches whose student steps cost 1, 0.5 and 0.65 of the teacher's.
+		const scaled = (f: number): typeof bench => ({
+			...bench,
+			grid: bench.grid.map((r) =>
+				r.model === 'student'
+					? { ...r, unet_ms_per_step: f * timing('teacher', r.steps).unet_ms_per_step }
+					: r
+			)
+		});
+		expect(costSentence(scaled(1))).toContain('in about the time of one');
+		expect(costSentence(scaled(0.5))).toContain('about as much as two runs');
+		expect(costSentence(scaled(0.65))).toContain('between the same number of steps and the same');
 		expect(costSentence(null)).toBeUndefined();
 	});
 

@@ -117,14 +117,28 @@ function noiseNote(bench: Bench): string {
 	return `; each row is one page's median of a few warm generations, and rows vary from page to page, so these ratios are rough: the same 25-step generation took ${ms(lo)} in one row and ${ms(hi)} in another`;
 }
 
-/** Why U-Net runs and the reader's time are two different costs, from the bench. */
+/** Above this median ratio a student step costs about a teacher step; below the next, about half. */
+export const ABOUT_ONE_RUN = 0.8;
+export const ABOUT_TWO_RUNS = 0.55;
+
+/**
+ * Why U-Net runs and the reader's time are two different costs, from the bench: what the
+ * teacher's batch of two costs against the student's one run, as this bench measured it.
+ */
 export function costSentence(bench: Bench | null): string | undefined {
 	const ratios = stepCostRatios(bench);
 	if (!bench || !ratios.length) return undefined;
-	return `Counted in U-Net runs, a student step costs half a teacher step. For our tiny U-Net in a browser it does not: the teacher's two runs go as one call on a batch of two, which our small, overhead-bound network runs in about the time of one (a large network, or a GPU, would pay more for the second), and in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${median(ratios).toFixed(2)})${noiseNote(bench)}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
+	const m = median(ratios);
+	const measured = `in ${where(bench)} a student step took ${ratios[0]!.toFixed(2)} to ${ratios[ratios.length - 1]!.toFixed(2)} times as long as a teacher step at the same step count (median ${m.toFixed(2)})${noiseNote(bench)}`;
+	const batch = "the teacher's two runs go as one call on a batch of two";
+	if (m >= ABOUT_ONE_RUN)
+		return `Counted in U-Net runs, a student step costs half a teacher step. For our tiny U-Net in a browser it does not: ${batch}, which our small, overhead-bound network runs in about the time of one (a large network, or a GPU, would pay more for the second), and ${measured}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
+	if (m <= ABOUT_TWO_RUNS)
+		return `Counted in U-Net runs, a student step costs half a teacher step, and in a browser it does too: ${batch}, which costs our network about as much as two runs, and ${measured}. So here the U-Net runs are also the reader's time.`;
+	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it costs more than half: ${batch}, which costs our small network less than two runs, and ${measured}. So in the reader's time a fair match lies between the same number of steps and the same number of U-Net runs; the page gives both.`;
 }
 
-/** The student against the teacher at the same number of steps: about equal time in a browser. */
+/** The student against the teacher at the same number of steps, with each one's time in the bench. */
 export function equalTimeSentences(rows: GridRow[], bench: Bench | null): string[] {
 	const out: string[] = [];
 	for (const n of [1, 2, 4, 8]) {
