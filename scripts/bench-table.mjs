@@ -55,8 +55,8 @@ export function benchTable(bench) {
 		);
 	if (bench.compare)
 		row(
-			`comparison of two prompts: the second generation (B, teacher, ${bench.compare.steps} steps), in the loop chapter`,
-			`${ms(bench.compare.ms)} (A, the first, ${ms(bench.compare.first_ms)})`
+			`comparison of two prompts in the loop chapter: B (teacher, ${bench.compare.steps} steps), right after A, the page's first generation; neither warm`,
+			`${ms(bench.compare.ms)} (A: ${ms(bench.compare.first_ms)})`
 		);
 	// The same generation timed twice in one run says how far apart rows can be by noise alone.
 	const twice = [

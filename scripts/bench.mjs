@@ -246,8 +246,9 @@ try {
 
 	/**
 	 * The comparison figure's second generation (B) on the loop chapter's default pair (the
-	 * prompt with words added), on a new page each time with a new seed: B runs after A, so
-	 * the model is warm. Prompt to pixels in the worker, as the figure's data-ms says.
+	 * prompt with words added), on a new page each time with a new seed: B runs right after A,
+	 * the page's first generation, in its first seconds: neither is warm by this bench's
+	 * standard (see generations). Prompt to pixels in the worker, as the figure's data-ms says.
 	 */
 	async function compareRow() {
 		const times = [];

@@ -134,8 +134,8 @@ export function costSentence(bench: Bench | null): string | undefined {
 	if (m >= ABOUT_ONE_RUN)
 		return `Counted in U-Net runs, a student step costs half a teacher step. For our tiny U-Net in a browser it does not: ${batch}, which our small, overhead-bound network runs in about the time of one (a large network, or a GPU, would pay more for the second), and ${measured}. So in the reader's time the student gains by needing fewer steps, not by cheaper ones, and a fair match in time is the same number of steps.`;
 	if (m <= ABOUT_TWO_RUNS)
-		return `Counted in U-Net runs, a student step costs half a teacher step, and in a browser it does too: ${batch}, which costs our network about as much as two runs, and ${measured}. So here the U-Net runs are also the reader's time.`;
-	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it costs more than half: ${batch}, which costs our small network less than two runs, and ${measured}. So in the reader's time a fair match lies between the same number of steps and the same number of U-Net runs; the page gives both.`;
+		return `Counted in U-Net runs, a student step costs half a teacher step, and in a browser about that too: ${batch}, which costs our network about as much as two runs, and ${measured}. The times of whole generations, at equal steps and at equal U-Net runs, follow.`;
+	return `Counted in U-Net runs, a student step costs half a teacher step. In a browser it costs more than half: ${batch}, which costs our small network less than two runs, and ${measured}. The times of whole generations, at equal steps and at equal U-Net runs, follow.`;
 }
 
 /** The student against the teacher at the same number of steps, with each one's time in the bench. */
