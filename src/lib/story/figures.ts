@@ -300,6 +300,12 @@ const distillPaths = lastOf((a: Trace, b: Trace) => {
 	};
 });
 
+/** The comparison's two paths, as its component names them. */
+const comparePaths = lastOf((a: Trace, b: Trace) => {
+	const p = distillPaths(a, b);
+	return { a: p.teacher, b: p.student };
+});
+
 const noised = lastOf(noiseLatent);
 const curveOf = lastOf(divergence);
 const recipe = lastOf(distillationRows);
@@ -707,6 +713,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 						T: base.manifest.schedule.num_train_timesteps,
 						curve: curveOf(teacher.trace, student.trace),
 						attention: undefined,
+						paths: undefined,
 						onselect: (k) => on.change({ t: k })
 					},
 					controls: 'generation'
@@ -760,6 +767,7 @@ export const FIGURES: { [V in ViewName]: Figure<FigureProps[V]> } = {
 									map: attention.subarray(word * n, (word + 1) * n)
 								}
 							: undefined,
+					paths: comparePaths(a.trace, b.trace),
 					onselect: (k) => on.change({ t: k })
 				},
 				controls: 'generation'
