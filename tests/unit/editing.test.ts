@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
 	MASK_PRESETS,
-	editKey,
 	latentId,
 	maskFromLink,
 	maskToLink,
 	presetMask
 } from '../../src/lib/pipeline/editing';
+import { requestKey } from '../../src/lib/pipeline/results';
 
 const S = 8;
 const count = (m: number[]) => m.reduce((a, b) => a + b, 0);
@@ -69,9 +69,22 @@ describe('edit keys', () => {
 		const b = new Float32Array([1, 2, 3.0001]);
 		expect(latentId(a)).toBe(latentId(new Float32Array([1, 2, 3])));
 		expect(latentId(a)).not.toBe(latentId(b));
-		const k = editKey(settings, latentId(a), 'centre');
-		expect(editKey(settings, latentId(b), 'centre')).not.toBe(k);
-		expect(editKey(settings, latentId(a), null)).not.toBe(k);
-		expect(editKey({ ...settings, seed: 1 }, latentId(a), 'centre')).not.toBe(k);
+		// An edit's cache key (results.ts) names the picture by its id, the mask and every setting.
+		const key = (s: typeof settings, latent: Float32Array, maskLink: string | null) =>
+			requestKey({
+				name: 'edit',
+				args: {
+					settings: s,
+					source: `own:${latentId(latent)}`,
+					maskLink,
+					edit: { latent },
+					strength: 0.5,
+					detailed: false
+				}
+			});
+		const k = key(settings, a, 'centre');
+		expect(key(settings, b, 'centre')).not.toBe(k);
+		expect(key(settings, a, null)).not.toBe(k);
+		expect(key({ ...settings, seed: 1 }, a, 'centre')).not.toBe(k);
 	});
 });

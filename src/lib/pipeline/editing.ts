@@ -1,10 +1,8 @@
 /**
- * The editing chapter's requests: which picture, which strengths, which mask, and the key
- * that names one set of edits (the first-paint file's and the live model's alike).
+ * The editing chapter's pictures, strengths and masks (an edit's cache key is results.ts's).
  * Masks are per latent cell (8 × 8 here), 1 = repaint; in a link they are a preset's name
  * or 16 hex digits (64 bits, row-major, first cell in the highest bit).
  */
-import { settingsKey, type GenerationSettings } from './settings';
 
 /** The strengths of the figure's strip, always computed (the link's own is added). */
 export const EDIT_STRENGTHS = [0.25, 0.5, 0.75, 1] as const;
@@ -73,13 +71,4 @@ export function latentId(latent: Float32Array): string {
 	const bytes = new Uint8Array(latent.buffer, latent.byteOffset, latent.byteLength);
 	for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
 	return h.toString(16);
-}
-
-/** The name of one set of edits: the generation's settings, the picture and the mask. */
-export function editKey(
-	s: Omit<GenerationSettings, 'edit'>,
-	source: string,
-	mask: string | null
-): string {
-	return JSON.stringify([settingsKey(s), source, mask]);
 }

@@ -116,12 +116,6 @@ export interface EditResult {
 	ms: number | null;
 }
 
-/** A set of edits as the figure looks them up (editing.ts names them). */
-export interface EditEntry {
-	key: string;
-	results: EditResult[];
-}
-
 /**
  * The picture edited at each strength (image-to-image, or inpainting with a mask): the same
  * prompt, seed and sampler, only the strength differs. `detailed` strengths also get every

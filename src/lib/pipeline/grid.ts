@@ -21,13 +21,6 @@ export interface GridCellPlan {
 	unetRuns: number;
 }
 
-export interface GridCell extends GridCellPlan {
-	/** The decoded image [3, H, W] in [-1, 1], for the reader's prompt and seed. */
-	image: Float32Array;
-	/** Prompt to pixels in this browser; null when precomputed at build time. */
-	ms: number | null;
-}
-
 export const TEACHER_GRID_STEPS = [1, 2, 4, 8, 25] as const;
 
 /** Every cell, teacher first; none for a folder without a student that takes guidance. */
@@ -54,13 +47,6 @@ export interface SamplerCellPlan {
 	steps: number;
 	/** U-Net runs per image: two per step (the teacher, with guidance). */
 	unetRuns: number;
-}
-
-export interface SamplerCell extends SamplerCellPlan {
-	/** The decoded image [3, H, W] in [-1, 1], for the reader's prompt and seed. */
-	image: Float32Array;
-	/** Prompt to pixels in this browser; null when precomputed at build time. */
-	ms: number | null;
 }
 
 /** Every sampler the manifest offers at each of the teacher's grid step counts, sampler by sampler. */
