@@ -29,7 +29,7 @@ test('a step link opens that step', async ({ page }) => {
 	await expect(page.locator(`#${step.id}`)).toHaveClass(/active/);
 	expect(await inViewport(page, `#${step.id}-title`)).toBe(true);
 	// The figure follows the step: the loop figure, and the parts this step is about lit.
-	await expect(page.locator('.viz[data-view="loop"]')).toBeVisible();
+	await expect(page.locator('.viz[data-figure="loop"]')).toBeVisible();
 	await expect(page.locator('.parts-strip a.lit')).toHaveCount(step.figure.parts.length);
 	await page.waitForTimeout(300);
 	expect(new URL(page.url()).searchParams.get('step')).toBe('3');

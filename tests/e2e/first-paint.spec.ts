@@ -66,9 +66,9 @@ test('with scripting off, every chapter shows its first figure and the real defa
 		const column = page.locator('.figure-column');
 		await expect(column, chapter.slug).not.toContainText('Loading');
 		await expect(column, chapter.slug).not.toContainText('(empty prompt)');
-		const view = chapter.steps[0]!.figure.view;
+		const view = chapter.steps[0]!.figure.name;
 		if (view) {
-			await expect(column.locator(`.viz[data-view="${view}"]`), chapter.slug).toBeVisible();
+			await expect(column.locator(`.viz[data-figure="${view}"]`), chapter.slug).toBeVisible();
 			await expect(column.locator('.model-bar'), chapter.slug).toContainText(/seed \d+/);
 		} else await expect(column.locator('.diagram svg'), chapter.slug).toBeVisible();
 	}
@@ -78,7 +78,7 @@ test('with scripting off, every chapter shows its first figure and the real defa
 // The model bar says the (blocked) model failed: keep its height from moving the figure.
 const shot = { style: '.model-bar { display: none }' };
 
-for (const chapter of chapters.filter((c) => c.steps[0]!.figure.view)) {
+for (const chapter of chapters.filter((c) => c.steps[0]!.figure.name)) {
 	test(`/${chapter.slug}: hydration changes no pixel of the prerendered figure`, async ({
 		browser
 	}, info) => {

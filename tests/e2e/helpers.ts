@@ -1,4 +1,6 @@
 import { expect, type Locator, type Page } from '@playwright/test';
+import { keyOf } from '../../src/lib/figures/shared';
+import type { Figure, FigureName, StepFocus } from '../../src/lib/figures/types';
 
 /** Collects console errors and page errors; call `check()` at the end of a test. */
 export function watchErrors(page: Page) {
@@ -78,4 +80,15 @@ export function pictureBytes(picture: Locator): Promise<number[]> {
  */
 export async function withoutModel(page: Page): Promise<void> {
 	await page.route(/\/(ort|models)\//, (route) => route.abort());
+}
+
+/**
+ * The selector of a figure's key part for a step, read from its folder (the registry collects
+ * the folders with Vite's import.meta.glob, which Playwright's loader does not have).
+ */
+export async function figureKey(name: FigureName, focus?: StepFocus): Promise<string> {
+	const { figure } = (await import(`../../src/lib/figures/${name}/figure.ts`)) as {
+		figure: Figure<unknown>;
+	};
+	return keyOf(figure, focus);
 }

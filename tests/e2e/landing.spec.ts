@@ -43,13 +43,13 @@ test.describe('embeds fit a 16:9 slide', () => {
 				await openReady(page, `/${chapter.slug}?embed=1&step=${i + 1}`);
 				const title = page.locator('.embed-figure h2');
 				await expect(title, at).toHaveText(step.title);
-				const figure = step.figure.view ? '.embed-figure .viz' : '.embed-figure .diagram';
+				const figure = step.figure.name ? '.embed-figure .viz' : '.embed-figure .diagram';
 				await page.locator(figure).waitFor();
 				// Let the page settle (the link's state, then the figure from the first paint).
 				await page.waitForTimeout(300);
 				expect(await page.evaluate(() => window.scrollY), at).toBe(0);
 				expect(await onScreen(page, '.embed-figure h2'), at).toMatchObject({ inside: true });
-				if (TOO_TALL.has(step.figure.view ?? '')) {
+				if (TOO_TALL.has(step.figure.name ?? '')) {
 					expect((await onScreen(page, figure)).top, at).toBeLessThan(576 / 2);
 				} else expect(await onScreen(page, figure), at).toMatchObject({ inside: true });
 			}

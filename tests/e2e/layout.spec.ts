@@ -1,9 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { CHAPTERS } from '../../src/lib/story/chapters';
-import { figureKey } from '../../src/lib/story/figures';
 import { PINNED_BOTTOM, PINNED_TOP } from '../../src/lib/components/reveal-key';
-import { activeStep, openReady, withoutModel } from './helpers';
+import { activeStep, figureKey, openReady, withoutModel } from './helpers';
 
 const pages = ['/', ...CHAPTERS.map((c) => `/${c.slug}`), '/glossary', '/credits'];
 
@@ -131,12 +130,12 @@ test.describe('phones: the part each step is about and the controls are on scree
 						.catch(() => {});
 				}
 				expect(await activeStep(page), step.id).toBe(i + 1);
-				const { view, focus } = step.figure;
-				const selector = view ? `.viz ${figureKey(view, focus)}` : '.diagram svg';
+				const { name, focus } = step.figure;
+				const selector = name ? `.viz ${await figureKey(name, focus)}` : '.diagram svg';
 				await expect
 					.poll(() => inViewOfFigure(page, selector), { timeout: 120_000, message: step.id })
 					.toBe('in view');
-				if (!view) continue;
+				if (!name) continue;
 				const controls = await page.evaluate(
 					(all) => all.filter((c) => document.querySelector(`.figure-column ${c}`)),
 					CONTROLS
@@ -174,15 +173,15 @@ function textSizes(page: Page) {
 
 test.describe('phones: readable text in the figures', () => {
 	test.use({ viewport: { width: 375, height: 812 } });
-	for (const chapter of CHAPTERS.filter((c) => c.steps.some((s) => s.figure.view))) {
+	for (const chapter of CHAPTERS.filter((c) => c.steps.some((s) => s.figure.name))) {
 		test(`/${chapter.slug}: no figure text under 11 px at 375 px`, async ({ page }) => {
 			test.setTimeout(180_000);
 			await withoutModel(page);
 			for (const [i, step] of chapter.steps.entries()) {
-				if (!step.figure.view) continue;
+				if (!step.figure.name) continue;
 				await openReady(page, `/${chapter.slug}?step=${i + 1}`);
 				await expect(page.locator('.figure-column .viz h3')).toBeVisible({ timeout: 60_000 });
-				const key = `.figure-column .viz ${figureKey(step.figure.view, step.figure.focus)}`;
+				const key = `.figure-column .viz ${await figureKey(step.figure.name, step.figure.focus)}`;
 				await page.locator(key).first().waitFor({ timeout: 60_000 });
 				// The charts size their text once they have measured themselves.
 				await expect

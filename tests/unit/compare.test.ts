@@ -24,7 +24,7 @@ import {
 	settingsChange,
 	sideNotes
 } from '../../src/lib/story/compare-text';
-import { compareRequests, generation } from '../../src/lib/story/requests';
+import { compareRequests, generation } from '../../src/lib/figures/requests';
 import { parseViewState, linkLimits } from '../../src/lib/url-state';
 
 /** A trace whose steps visit `ts`, each step's latent and estimate given by `at(i)`. */

@@ -19,14 +19,18 @@ import {
 	FIGURES,
 	chapterRequests,
 	figureNeeds,
-	loopSubject,
 	sharedNote,
-	showFigure,
-	stepIndex,
-	studentStep,
-	type FigureState,
-	type ResultReader
-} from '../../src/lib/story/figures';
+	showFigure
+} from '../../src/lib/figures/registry';
+import { psnr, signalAt, stepIndex, studentStep } from '../../src/lib/figures/shared';
+import type {
+	Base,
+	FigureName,
+	FigureState,
+	NoticeAt,
+	ResultReader
+} from '../../src/lib/figures/types';
+import { loopSubject } from '../../src/lib/figures/loop/figure';
 import {
 	cell,
 	exampleRequest,
@@ -35,10 +39,8 @@ import {
 	samplerPatch,
 	samplesRequest,
 	type ExampleKey
-} from '../../src/lib/story/requests';
-import { noticeFor, psnr, signalAt } from '../../src/lib/story/notices';
+} from '../../src/lib/figures/requests';
 import { leadingTimesteps } from '../../src/lib/pipeline/scheduler';
-import type { ViewName } from '../../src/lib/story/views';
 
 const shipped = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;
 const metrics = JSON.parse(readFileSync('static/models/metrics.json', 'utf8')) as {
@@ -199,7 +201,7 @@ function state(over: Partial<FigureState> & Held = {}): FigureState {
 }
 
 /** The figure's content, which must be a figure (not a wait) with props. */
-function figure<V extends ViewName>(view: V, s: FigureState) {
+function figure<V extends FigureName>(view: V, s: FigureState) {
 	const c = showFigure(view, s);
 	if ('wait' in c) throw new Error(`${view} waits: ${c.wait}`);
 	if (!c.props) throw new Error(`${view} has no props: ${c.waiting}`);
@@ -208,14 +210,14 @@ function figure<V extends ViewName>(view: V, s: FigureState) {
 
 describe('the registry', () => {
 	it('has an entry for every figure a chapter names', () => {
-		const named = CHAPTERS.flatMap((c) => c.steps.map((s) => s.figure.view)).filter(Boolean);
+		const named = CHAPTERS.flatMap((c) => c.steps.map((s) => s.figure.name)).filter(Boolean);
 		expect(named.length).toBeGreaterThan(0);
 		for (const v of named) expect(FIGURES[v!], v).toBeDefined();
 	});
 
 	it('asks the model for samples, examples, the pair and the grids where figures need them', () => {
 		const s = state({ link: { image: 1, level: 700 } });
-		const asks = (view: ViewName) => figureNeeds(view, s).map((r) => r.name);
+		const asks = (view: FigureName) => figureNeeds(view, s).map((r) => r.name);
 		expect(asks('similarity')).toEqual(['images', 'texts']);
 		expect(asks('clip-map')).toEqual(['images', 'texts']);
 		expect(asks('vae')).toEqual(['images']);
@@ -241,13 +243,13 @@ describe('the registry', () => {
 	it('asks for the pair and the grid for the distillation chapter only', () => {
 		for (const c of CHAPTERS) {
 			const asks = chapterRequests(
-				c.steps.map((s) => s.figure.view),
+				c.steps.map((s) => s.figure.name),
 				state()
 			).map((r) => r.name);
-			const distill = c.steps.some((s) => s.figure.view?.startsWith('distill'));
+			const distill = c.steps.some((s) => s.figure.name?.startsWith('distill'));
 			expect(asks.includes('generation'), c.slug).toBe(distill);
 			expect(asks.includes('cell'), c.slug).toBe(
-				c.steps.some((s) => s.figure.view === 'distill-grid')
+				c.steps.some((s) => s.figure.name === 'distill-grid')
 			);
 		}
 		expect(chapterRequests([undefined, 'loop'], state())).toEqual([]);
@@ -575,7 +577,7 @@ describe('the distillation figures', () => {
 });
 
 describe('what to notice (one line under each figure, from what it shows now)', () => {
-	const notice = (view: ViewName, s: FigureState) => figure(view, s).notice ?? '';
+	const notice = (view: FigureName, s: FigureState) => figure(view, s).notice ?? '';
 	const withGuidance = (g: number) => {
 		const t = trace('teacher', 25);
 		return { ...t, settings: { ...t.settings, guidance: g } };
@@ -667,9 +669,9 @@ describe('what the loop figure says for the settings it shows', () => {
 
 	it('says the first step is not pure noise where leading timesteps start below the top', () => {
 		const at = { step: 0, level: 0, sample: 0 };
-		const base = { trace: teacher.trace, manifest, dims: { C, S, R } } as unknown as Parameters<
-			typeof noticeFor
-		>[1];
+		const base = { trace: teacher.trace, manifest, dims: { C, S, R } } as unknown as Base;
+		const noticeFor = (name: FigureName, b: Base, s: FigureState, where: NoticeAt) =>
+			FIGURES[name].notice?.(b, s, where);
 		expect(noticeFor('filmstrip', base, state(), at)).toContain('almost pure noise');
 		const lead = trace('teacher', 2);
 		lead.settings.spacing = 'leading';

@@ -30,7 +30,8 @@ describe('the import layers', () => {
 		expect(
 			await violations(file, "import { x } from './components/ModelBar.svelte';")
 		).toHaveLength(1);
-		expect(await violations(file, "import type { x } from '$lib/story/figures';")).toEqual([]);
+		expect(await violations(file, "import { x } from '$lib/figures/registry';")).toHaveLength(1);
+		expect(await violations(file, "import type { x } from '$lib/figures/types';")).toEqual([]);
 		expect(await violations(file, "import { x } from '$lib/pipeline/scheduler';")).toEqual([]);
 	});
 
@@ -45,6 +46,12 @@ describe('the import layers', () => {
 		expect(
 			await violations('src/lib/story/probe.ts', "import { x } from '../model.svelte';")
 		).toHaveLength(1);
+		const folder = 'src/lib/figures/loop/probe.ts';
+		expect(await violations(folder, "import { x } from '../../live.svelte';")).toHaveLength(1);
+		expect(
+			await violations(folder, "import { x } from '$lib/components/Prose.svelte';")
+		).toHaveLength(1);
+		expect(await violations(folder, "import { x } from '../shared';")).toEqual([]);
 	});
 
 	it('keeps the components below the routes, and lets the routes import anything', async () => {

@@ -13,7 +13,8 @@ import type { Trace } from '../../src/lib/pipeline/generate';
 import type { Manifest } from '../../src/lib/pipeline/manifest';
 import { requestKey, type Request } from '../../src/lib/pipeline/results';
 import type { GenerationSettings } from '../../src/lib/pipeline/settings';
-import { chapterRequests, type FigureState } from '../../src/lib/story/figures';
+import { chapterRequests } from '../../src/lib/figures/registry';
+import type { FigureState } from '../../src/lib/figures/types';
 import { FakeWorker } from './fake-worker';
 
 const manifest = JSON.parse(readFileSync('static/models/manifest.json', 'utf8')) as Manifest;

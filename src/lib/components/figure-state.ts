@@ -1,11 +1,11 @@
 /**
- * The state a figure reads (story/figures.ts FigureState), as getters over the shared live
+ * The state a figure reads (figures/types.ts FigureState), as getters over the shared live
  * state and the component's own: a figure's derivation then depends only on the fields it
  * reads.
  */
 import { live } from '$lib/live.svelte';
 import { model } from '$lib/model.svelte';
-import type { FigureEvents, FigureState } from '$lib/story/figures';
+import type { FigureEvents, FigureState } from '$lib/figures/types';
 
 type Local = Pick<FigureState, 'link' | 'focus' | 'compare' | 'own' | 'ownNote'>;
 

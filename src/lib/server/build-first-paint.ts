@@ -12,7 +12,7 @@ import { pack, unpack } from '$lib/pipeline/pack';
 import { requestKey } from '$lib/pipeline/results';
 import { parseSamples } from '$lib/pipeline/samples';
 import { CHAPTERS } from '$lib/story/chapters';
-import { firstPaintRequests } from '$lib/story/first-paint-requests';
+import { firstPaintRequests } from '$lib/figures/first-paint-requests';
 import { nodePipeline } from './node-model';
 
 /** The pages with a first paint of their own: the home page and every chapter. */

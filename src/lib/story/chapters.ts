@@ -15,7 +15,7 @@ import {
 } from './distillation-claims';
 import { bench, manifest, metrics } from './facts';
 import type { PartId } from './parts';
-import type { StepFocus, ViewName } from './views';
+import type { FigureName, StepFocus } from '../figures/types';
 import type { CompareDefault } from '$lib/url-state';
 
 /**
@@ -75,7 +75,7 @@ export interface Step {
 			negative?: Note;
 		};
 		/** The live figure shown instead of the parts diagram. */
-		view?: ViewName;
+		name?: FigureName;
 		/** For the loop figure: which of its parts this step is about. */
 		focus?: StepFocus;
 		/** For the comparison figure: what the second generation changes, unless the link says. */
@@ -268,7 +268,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The text encoder also keeps one vector *per token*. Those per-token vectors, not a single summary, are what the U-Net reads later.'
 				],
 				figure: {
-					view: 'embedding',
+					name: 'embedding',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -289,7 +289,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`Our vocabulary was built from the emoji names and keywords in our data, so "smiling cat" is two familiar tokens while a rare word falls apart into fragments.`
 				],
 				figure: {
-					view: 'tokens',
+					name: 'tokens',
 					parts: ['text-encoder'],
 					flow: 'generation'
 				}
@@ -307,7 +307,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"The comparison is the *cosine similarity*. It runs from 1, when two vectors point the same way, through 0 (at right angles) to −1 (opposite ways). Trained encoders use only part of that range: in Stable Diffusion's CLIP even unrelated texts and images score about 0.1 to 0.2, and a good match about 0.3. What matters is the gap; the figure shows ours, as the average of the matching pairs against that of all other pairs. The table the summary describes is a *batch* of such vectors, and what CLIP actually learns from is the grid of similarities between every text and every image in the batch."
 				],
 				figure: {
-					view: 'similarity',
+					name: 'similarity',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -332,7 +332,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images usually has no cell as bright as the diagonal’s.'
 				],
 				figure: {
-					view: 'clip-map',
+					name: 'clip-map',
 					parts: ['text-encoder', 'image-encoder'],
 					flow: 'training',
 					note: {
@@ -353,7 +353,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji, on an ordinary two-core processor; the [model card](/model#training) says how long it took.'
 				],
 				figure: {
-					view: 'embedding',
+					name: 'embedding',
 					parts: ['text-encoder'],
 					flow: 'both'
 				}
@@ -379,7 +379,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`Our encoder turns ${px} colour pixels into a latent of ${manifest.latent.channels} channels of ${manifest.latent.size} × ${manifest.latent.size} numbers. Stable Diffusion's turns 512 × 512 pixels into 4 × 64 × 64.`
 				],
 				figure: {
-					view: 'vae',
+					name: 'vae',
 					parts: ['vae-encoder', 'vae-decoder'],
 					flow: 'training',
 					note: {
@@ -403,7 +403,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The compression also throws away detail our eyes barely notice, so the U-Net spends its effort on shapes and colours instead of pixel-perfect texture.'
 				],
 				figure: {
-					view: 'vae',
+					name: 'vae',
 					parts: ['vae-encoder', 'unet'],
 					flow: 'both'
 				}
@@ -416,7 +416,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`With so weak a pull, Stable Diffusion's latents keep whatever spread its encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them: 0.18215. Our stronger pull already keeps the spread close to 1, so our factor is ${manifest.latent.scale_factor.toFixed(2)}.`
 				],
 				figure: {
-					view: 'vae',
+					name: 'vae',
 					parts: ['vae-encoder'],
 					flow: 'training',
 					note: { label: 'Scaling', lines: ['z = scale × encoder(image)', 'so that std(z) ≈ 1'] }
@@ -436,7 +436,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The next chapter shows how that noise is added.'
 				],
 				figure: {
-					view: 'noising',
+					name: 'noising',
 					parts: ['vae-encoder', 'unet'],
 					flow: 'training',
 					note: {
@@ -454,7 +454,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`We also tried a decoder that paints ${2 * manifest.image.size} × ${2 * manifest.image.size} pixels from the same ${latentShape} latent, which would give Stable Diffusion’s own 48× compression. It drew cleaner edges than simply enlarging our pictures, but it could not bring back detail the latent never held, so the site keeps the ${manifest.image.size}-pixel decoder; the [model card](/model#a-64-px-decoder-tried-not-shipped) lists every try.`
 				],
 				figure: {
-					view: 'vae',
+					name: 'vae',
 					parts: ['vae-decoder'],
 					flow: 'both'
 				}
@@ -477,7 +477,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The numbers ᾱ_t ("alpha bar") come from a fixed **noise schedule**. Both weights add up, squared, to 1, so, since the scale factor gives x₀ a spread of about 1, x_t keeps about the same spread as pure noise.'
 				],
 				figure: {
-					view: 'noising',
+					name: 'noising',
 					parts: ['vae-encoder', 'unet'],
 					flow: 'training',
 					note: {
@@ -494,7 +494,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'A handy way to read it is the **signal-to-noise ratio**, ᾱ_t / (1 − ᾱ_t): far above 1 early on, far below 1 at the end, but never 0. Generation nonetheless starts from pure noise, in Stable Diffusion v1 as here. Lin et al. (2023, "Common Diffusion Noise Schedules and Sample Steps are Flawed") showed that this small mismatch is why Stable Diffusion struggles to make very dark or very bright images.'
 				],
 				figure: {
-					view: 'schedule',
+					name: 'schedule',
 					parts: [],
 					flow: 'training',
 					note: {
@@ -513,7 +513,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The word "diffusion" suggests adding a little noise at a time, a thousand times over. Because sums of bell-curve noise are again bell-curve noise, the formula jumps straight to *any* t in one step. Training is cheap: one random t per example, no loop.'
 				],
 				figure: {
-					view: 'noising',
+					name: 'noising',
 					parts: [],
 					flow: 'training'
 				}
@@ -525,7 +525,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'At generation time the U-Net will meet every noise level, from pure static down to almost clean. Drawing t at random during training shows it all of them. Its job changes with t: at high noise it must imagine the overall layout; at low noise, only polish the details.'
 				],
 				figure: {
-					view: 'prediction',
+					name: 'prediction',
 					parts: ['unet'],
 					flow: 'training'
 				}
@@ -552,7 +552,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'It reads them through **cross-attention**: every position of the latent asks "which words matter for me?" and mixes in the vectors of those words. The question is a vector, the position\'s *query*; each word offers a *key* to match it against and a *value* to mix in. Cross-attention maps show, for each word, where in the image it is looked at.'
 				],
 				figure: {
-					view: 'attention',
+					name: 'attention',
 					parts: ['text-encoder', 'unet'],
 					flow: 'both',
 					note: {
@@ -579,7 +579,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'From a noise guess you can always compute a guess of the clean latent, by undoing the mixing formula. The denoising chapter uses exactly that.'
 				],
 				figure: {
-					view: 'prediction',
+					name: 'prediction',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
@@ -596,7 +596,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Inside are residual blocks (which also receive the timestep) and transformer blocks with self-attention and cross-attention to the text.'
 				],
 				figure: {
-					view: 'prediction',
+					name: 'prediction',
 					parts: ['unet'],
 					flow: 'both'
 				}
@@ -614,7 +614,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1, drawn from billions of image-caption pairs collected from the web, subsets of LAION-5B; ours are emoji and their names, in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
 				],
 				figure: {
-					view: 'prediction',
+					name: 'prediction',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
@@ -636,7 +636,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				],
 				correction: 8,
 				figure: {
-					view: 'loop',
+					name: 'loop',
 					focus: 'guidance',
 					parts: ['unet', 'text-encoder'],
 					flow: 'training'
@@ -664,7 +664,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere, up to float rounding (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
-					view: 'loop',
+					name: 'loop',
 					focus: 'start',
 					parts: ['scheduler'],
 					flow: 'generation',
@@ -690,7 +690,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The *negative prompt* box of every Stable Diffusion app is no separate mechanism: its text simply takes the empty prompt\'s place in the formula, so the step is pushed away from it and towards the prompt: ε = ε_neg + s · (ε_cond − ε_neg). Try one under "Change" above the figure ([“red heart”](/denoising-loop?step=2&neg=red+heart)): the second panel then shows the prediction for the negative prompt. The distilled student has no such slot, as its guidance happens inside it.'
 				],
 				figure: {
-					view: 'loop',
+					name: 'loop',
 					focus: 'guidance',
 					parts: ['unet', 'text-encoder'],
 					flow: 'generation',
@@ -722,7 +722,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"The sampler menu above the figure swaps the recipe, the number of steps and the spacing, as the menu of any Stable Diffusion app does. DDIM and Euler are deterministic: after the starting noise they add none, so more steps converge on one picture per seed. Euler ancestral and DDPM add fresh noise back at every step, so their pictures keep changing as steps are added; here that noise is seeded from the seed too, so every sampler repeats its picture for the same link. DPM-Solver++ (2M) also uses the previous step's x₀ estimate, a second-order step. The figure's box of numbers shows the chosen sampler's coefficients for this step."
 				],
 				figure: {
-					view: 'loop',
+					name: 'loop',
 					focus: 'scheduler',
 					parts: ['scheduler', 'unet'],
 					flow: 'generation',
@@ -744,7 +744,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Early steps decide the layout and colours; late steps sharpen details. Fewer steps is faster. Better solvers such as DPM-Solver++ get good images in about 20; to get down to one to four, people distil the model, as the [next chapter](/distillation) shows.'
 				],
 				figure: {
-					view: 'path',
+					name: 'path',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation',
 					note: {
@@ -764,7 +764,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The latent in the middle of the loop is noisy and hard to look at. But the clean-latent estimate x₀ of every step can be decoded, to watch the image appear: a blurry average at first, then a clearer and clearer picture.'
 				],
 				figure: {
-					view: 'filmstrip',
+					name: 'filmstrip',
 					parts: ['scheduler', 'vae-decoder'],
 					flow: 'generation'
 				}
@@ -778,7 +778,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'So the choice is a trade. The deterministic samplers (DDIM, Euler, DPM-Solver++) settle on one picture per seed, and a preview at few steps already shows it roughly; the higher-order one gets there in fewer steps. The ancestral ones (Euler ancestral, DDPM) draw a new picture at every step count, which some readers want and others do not.'
 				],
 				figure: {
-					view: 'sampler-grid',
+					name: 'sampler-grid',
 					parts: ['scheduler', 'unet'],
 					flow: 'generation'
 				}
@@ -792,7 +792,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"Any two generations compare the same way: **Compare with…** above the figure sets B's prompt, negative prompt, seed and guidance, and a link's `vs.sampler`, `vs.steps`, `vs.spacing` and `vs.model` set the rest; anything B does not set is the link's own, with the chosen model's defaults and limits."
 				],
 				figure: {
-					view: 'compare',
+					name: 'compare',
 					parts: ['text-encoder', 'unet', 'scheduler'],
 					flow: 'generation',
 					compare: (a) => ({ prompt: `${a.prompt} with heart-eyes`.trim() })
@@ -805,7 +805,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The same prompt from two seeds: B starts from other noise, so the dashed line starts near 1.41, the difference of two unrelated noise latents, and falls as both runs turn their noise into pictures of the same prompt. The solid line says how different the pictures they aim at are at each step, and the line under the figure says from which step that difference stays where it ends.'
 				],
 				figure: {
-					view: 'compare',
+					name: 'compare',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation',
 					compare: (a) => ({ seed: (a.seed + 1) % (SETTING_LIMITS.seedMax + 1) })
@@ -818,7 +818,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"The same prompt and seed at two guidance scales: A at the link's, B at 1, where the guided noise is the prompted prediction alone (or at 4 when A is at 1). They share the seed, so they start from the same noise; for the teacher, guidance changes only how each step's two predictions are mixed. Watch the two lines: the latents part step by step, while the estimates can start far apart, since at high noise x₀ magnifies a change in the predicted noise by √((1 − ᾱ)/ᾱ)."
 				],
 				figure: {
-					view: 'compare',
+					name: 'compare',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation',
 					compare: (a) => ({ guidance: a.guidance === 1 ? 4 : 1 })
@@ -841,7 +841,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`Here the teacher is the U-Net of the chapters before. The student started from the teacher's weights, with two more inputs whose embedding starts at zero (${studentParams.toLocaleString('en-US')} parameters against the teacher's ${teacherParams.toLocaleString('en-US')}), and learned to draw in ${stepList} steps. It also has guidance inside: the guidance scale is one of those inputs, like the timestep, so each of its steps is **one** U-Net run where the teacher needs two (with and without the prompt); in a browser those two go as one call on a batch of two (the last step of this chapter measures what each step costs). Both start from the same seeded noise and read the same prompt through the same CLIP. One slider moves both along the noise schedule: the student's picture changes only at its ${studentSteps} steps.`
 				],
 				figure: {
-					view: 'distill-compare',
+					name: 'distill-compare',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation',
 					note: {
@@ -862,7 +862,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					...(pathEnd ? [pathEnd] : [])
 				],
 				figure: {
-					view: 'distill-path',
+					name: 'distill-path',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation'
 				}
@@ -876,7 +876,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"Other recipes get to 1 to 4 steps differently. *Progressive distillation*, which ours is not, halves the steps round after round, each student the next one's teacher (the paper started from 1,024 or 8,192 steps, depending on the data set); guidance can be folded in first (Meng et al., 2023). Latent consistency models learn to jump from any point of the path straight to its end; adversarial distillation (SD-Turbo) adds a second network that judges the student's pictures."
 				],
 				figure: {
-					view: 'distill-lessons',
+					name: 'distill-lessons',
 					parts: ['unet'],
 					flow: 'training',
 					note: {
@@ -905,7 +905,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The model switch above every figure lets the whole explainer run on the student instead; the figures that show two noise predictions then show its one guided prediction.'
 				],
 				figure: {
-					view: 'distill-grid',
+					name: 'distill-grid',
 					parts: ['unet', 'scheduler'],
 					flow: 'generation'
 				}
@@ -930,7 +930,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`After the last step, the latent is divided by the scale factor and passed once through the **VAE decoder**, which grows ${latentShape} numbers back into ${px} pixels (Stable Diffusion: 4 × 64 × 64 into 512 × 512). Values are clipped to the valid colour range, and that is the image.`
 				],
 				figure: {
-					view: 'decode',
+					name: 'decode',
 					parts: ['vae-decoder'],
 					flow: 'generation',
 					note: {
@@ -954,7 +954,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The summary tells this as the end of training, but the U-Net’s training never decodes anything: its result is a better U-Net, not an image. Decoding belongs to generation. The encoder half, in turn, is not needed to generate from a prompt; it is used for training and for [editing existing images](/editing) (image-to-image: a picture is encoded, noised part of the way, and the loop denoises it from there).'
 				],
 				figure: {
-					view: 'decode',
+					name: 'decode',
 					parts: ['vae-decoder', 'vae-encoder'],
 					flow: 'both'
 				}
@@ -966,7 +966,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Nothing stops us from decoding the clean-latent estimate of an earlier step. Early on it is a soft, averaged guess of everything the prompt could be; step by step it commits to one picture.'
 				],
 				figure: {
-					view: 'decode-compare',
+					name: 'decode-compare',
 					parts: ['vae-decoder'],
 					flow: 'generation'
 				}
@@ -987,7 +987,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'Every Stable Diffusion app can start from a picture. The **VAE encoder**, the half that text-to-image never uses, turns it into a latent ([VAE](/vae)). That latent is noised exactly as in training ([adding noise](/adding-noise?step=3)), to the level of a step partway through the loop, and the loop runs only the steps that remain, guided by the prompt as usual. This is SDEdit (Meng et al. 2021): no new model, no new training, only a different starting point.',
 					"Pick a picture, type a prompt above, and watch what survives: the noise erases detail first and layout last, so what the U-Net rebuilds follows the picture's shapes and colours, and the prompt's content."
 				],
-				figure: { view: 'edit', parts: ['vae-encoder', 'unet', 'vae-decoder'], flow: 'generation' }
+				figure: { name: 'edit', parts: ['vae-encoder', 'unet', 'vae-decoder'], flow: 'generation' }
 			},
 			{
 				id: 'strength',
@@ -996,7 +996,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					`The slider every app calls *strength* or *denoising strength* is the share of the loop that runs: strength s runs the last ⌊steps × s⌋ steps. At ${loopSteps} steps and strength ${DEFAULT_STRENGTH}, that is the last ${editRuns}, from t = ${editFrom}, where the start keeps √ᾱ = ${keptAtEditStart} of the picture's latent. Low strength keeps the picture and changes little; high strength keeps only rough blobs of colour.`,
 					`Strength 0 runs no step: the picture comes back as the VAE redraws it. Strength 1 runs every step from pure noise: the picture is gone and this is text-to-image, the same image for the same seed. (diffusers' image-to-image pipeline still noises the picture at strength 1, to the schedule's first timestep: t = ${T - 1} with trailing spacing, where √ᾱ = ${keptAtTop} of it survives, or t = ${leadingFirst} with Stable Diffusion v1's shipped leading spacing at ${loopSteps} steps, where ${keptAtLeadingFirst} survives; a faint trace either way. Its inpainting pipeline, like this page, starts from pure noise.)`
 				],
-				figure: { view: 'edit', parts: ['vae-encoder', 'unet', 'scheduler'], flow: 'generation' }
+				figure: { name: 'edit', parts: ['vae-encoder', 'unet', 'scheduler'], flow: 'generation' }
 			},
 			{
 				id: 'inpainting',
@@ -1006,7 +1006,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					'The blend works with any text-to-image model, ours included: the U-Net never learns what a mask is.'
 				],
 				figure: {
-					view: 'edit',
+					name: 'edit',
 					focus: 'inpaint',
 					parts: ['vae-encoder', 'unet', 'scheduler', 'vae-decoder'],
 					flow: 'generation'
@@ -1020,7 +1020,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					"Each limit has its own fix in Stable Diffusion apps. Pasting the original pixels back outside the mask after decoding fixes the first two: the kept pixels are the picture's own again, and the edge of the change follows the painted mask pixel by pixel rather than the latent's cells. The seam needs training: Stable Diffusion's dedicated inpainting models take the mask and the masked picture's latent as extra input channels (9 instead of 4), so the U-Net sees what its part must match. Their output is still decoded, so they are pasted back too."
 				],
 				figure: {
-					view: 'edit',
+					name: 'edit',
 					focus: 'inpaint',
 					parts: ['vae-encoder', 'unet', 'vae-decoder'],
 					flow: 'generation'

@@ -13,7 +13,7 @@ export const load: PageLoad = async ({ params, url }) => {
 	if (browser) {
 		// The model's files and its runtime download while the page renders, the model the link
 		// shows first; a chapter with no live figure (only diagrams) never needs the model.
-		live.page(chapter.steps.some((s) => s.figure.view));
+		live.page(chapter.steps.some((s) => s.figure.name));
 		void live.start(linkBackend(url.searchParams), linkModel(url.searchParams));
 		// The server rendered the figures from the first paint: hydrate with the same data, so
 		// no pixel changes (app.html preloads the file; later pages have it already).
