@@ -11,7 +11,7 @@ import type { FirstPaint } from '../../src/lib/pipeline/first-paint-file';
 import { requestKey, type Cell, type Request } from '../../src/lib/pipeline/results';
 import { seededNoise } from '../../src/lib/pipeline/gaussian';
 import type { StepTrace, Trace } from '../../src/lib/pipeline/generate';
-import { gridPlan, samplerPlan } from '../../src/lib/pipeline/grid';
+import { modelGrid, samplerGrid } from '../../src/lib/pipeline/grid';
 import type { GridRow, Manifest, ModelName } from '../../src/lib/pipeline/manifest';
 import { trailingTimesteps } from '../../src/lib/pipeline/scheduler';
 import { CHAPTERS, noteFor } from '../../src/lib/story/chapters';
@@ -36,7 +36,6 @@ import {
 	exampleRequest,
 	labelsRequest,
 	pairRequests,
-	samplerPatch,
 	samplesRequest,
 	type ExampleKey
 } from '../../src/lib/figures/requests';
@@ -225,7 +224,7 @@ describe('the registry', () => {
 		expect(figureNeeds('noising', s)[1]!.args).toMatchObject({ source: 'sample:1', t: 700 });
 		for (const v of ['distill-compare', 'distill-path', 'distill-lessons'] as const)
 			expect(asks(v)).toEqual(['generation', 'generation']);
-		const cells = gridPlan(manifest).length;
+		const cells = modelGrid(manifest).cells.length;
 		expect(asks('distill-grid')).toEqual([
 			'generation',
 			'generation',
@@ -256,9 +255,8 @@ describe('the registry', () => {
 	});
 
 	it('names every setting a grid cell runs with, so a changed setting asks again', () => {
-		const plan = gridPlan(manifest)[0]!;
-		const key = (link: FigureState['link']) =>
-			requestKey(cell(manifest, link, { model: plan.model, steps: plan.steps }));
+		const plan = modelGrid(manifest).cells[0]!;
+		const key = (link: FigureState['link']) => requestKey(cell(manifest, link, plan.patch));
 		const base = key({ prompt: 'cat' });
 		for (const change of [{ neg: 'dog' }, { sampler: 'euler' as const }, { seed: 3 }])
 			expect(key({ prompt: 'cat', ...change }), JSON.stringify(change)).not.toBe(base);
@@ -533,18 +531,22 @@ describe('the distillation figures', () => {
 	});
 
 	it('grid: every model at every step count, live cells where run, the card’s numbers', () => {
-		const plan = gridPlan(manifest);
-		const liveCell = { ...plan[2]!, image: picture(), ms: 123 };
-		const r = cell(manifest, {}, { model: liveCell.model, steps: liveCell.steps });
+		const plan = modelGrid(manifest);
+		expect(plan.columns).toEqual(['teacher', 'student']);
+		const liveCell = { ...plan.cells[2]!, image: picture(), ms: 123 };
+		const r = cell(manifest, {}, liveCell.patch);
 		const s = state({ cells: [[r, liveCell]], student: null });
 		const f = figure('distill-grid', s);
 		const counts = manifest.models!.student!.step_counts!;
 		expect(f.props.cells).toHaveLength(5 + counts.length);
-		expect(f.props.cells.filter((c) => c.model === 'student').map((c) => c.steps)).toEqual(counts);
+		expect(f.props.cells.filter((c) => c.column === 'student').map((c) => c.steps)).toEqual(counts);
+		expect(f.props.rows).toEqual([...new Set([1, 2, 4, 8, 25, ...counts])].sort((a, b) => a - b));
 		for (const c of f.props.cells) {
-			const row = metrics.grid.find((r) => r.model === c.model && r.steps === c.steps);
-			expect(c.metric, `${c.model} ${c.steps}`).toEqual(row);
-			const isLive = c.model === liveCell.model && c.steps === liveCell.steps;
+			const row = metrics.grid.find((r) => r.model === c.column && r.steps === c.steps);
+			expect(c.metric, `${c.column} ${c.steps}`).toEqual(row);
+			expect(c.patch).toEqual({ model: c.column, steps: c.steps });
+			expect(c.unetRuns).toBe(c.column === 'teacher' ? 2 * c.steps : c.steps);
+			const isLive = c.column === liveCell.column && c.steps === liveCell.steps;
 			expect(c.ms).toBe(isLive ? 123 : null);
 			expect(c.image).toBe(isLive ? liveCell.image : undefined);
 		}
@@ -552,22 +554,24 @@ describe('the distillation figures', () => {
 	});
 
 	it('sampler grid: every sampler at every step count, live cells where run, the card’s rows', () => {
-		const plan = samplerPlan(manifest);
-		expect(plan.map((c) => c.scheduler)).toEqual(
+		const plan = samplerGrid(manifest);
+		expect(plan.cells.map((c) => c.column)).toEqual(
 			manifest.sampler.available.flatMap((s) => [s, s, s, s, s])
 		);
-		const liveCell = { ...plan[7]!, image: picture(), ms: 321 };
-		const r = cell(manifest, {}, samplerPatch(liveCell));
+		expect(plan.rows).toEqual([1, 2, 4, 8, 25]);
+		const liveCell = { ...plan.cells[7]!, image: picture(), ms: 321 };
+		const r = cell(manifest, {}, liveCell.patch);
 		const f = figure('sampler-grid', state({ cells: [[r, liveCell]] }));
 		expect(f.props.cells).toHaveLength(25);
 		for (const c of f.props.cells) {
 			const row = manifest.metrics!.samplers!.find(
-				(r) => r.sampler === c.scheduler && r.steps === c.steps
+				(r) => r.sampler === c.column && r.steps === c.steps
 			);
-			expect(row, `${c.scheduler} ${c.steps}`).toBeDefined();
+			expect(row, `${c.column} ${c.steps}`).toBeDefined();
 			expect(c.metric).toEqual(row);
+			expect(c.patch).toEqual({ model: 'teacher', scheduler: c.column, steps: c.steps });
 			expect(c.unetRuns).toBe(2 * c.steps);
-			const isLive = c.scheduler === liveCell.scheduler && c.steps === liveCell.steps;
+			const isLive = c.column === liveCell.column && c.steps === liveCell.steps;
 			expect(c.ms).toBe(isLive ? 321 : null);
 			expect(c.image).toBe(isLive ? liveCell.image : undefined);
 		}

@@ -94,12 +94,6 @@ export function pairRequests(
 	return { teacher: generation(teacher), student: generation(student) };
 }
 
-export const samplerPatch = (p: { scheduler: GenerationSettings['scheduler']; steps: number }) => ({
-	model: 'teacher' as const,
-	scheduler: p.scheduler,
-	steps: p.steps
-});
-
 /** The settings a link sets, without the ones it leaves to the defaults. */
 const setOnly = (s: Partial<GenerationSettings>) =>
 	Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));

@@ -1,7 +1,7 @@
 /** Every model at every step count, on the reader's prompt and seed, with the card's quality. */
 import type { ComponentProps } from 'svelte';
 import type View from './Figure.svelte';
-import { gridMetric, gridPlan } from '../../pipeline/grid';
+import { modelGrid } from '../../pipeline/grid';
 import type { Manifest } from '../../pipeline/manifest';
 import { cell } from '../requests';
 import { LOADING, pairNeeds, withPair } from '../shared';
@@ -16,18 +16,16 @@ declare module '../types' {
 
 /** Every model at every step count: live cells where the page has run them, the card's quality. */
 const gridCells = (manifest: Manifest, s: FigureState) =>
-	gridPlan(manifest).map((plan) => {
-		const c = s.results.get(cell(manifest, s.link, { model: plan.model, steps: plan.steps }));
-		return { ...plan, image: c?.image, ms: c?.ms ?? null, metric: gridMetric(manifest, plan) };
+	modelGrid(manifest).cells.map((plan) => {
+		const c = s.results.get(cell(manifest, s.link, plan.patch));
+		return { ...plan, image: c?.image, ms: c?.ms ?? null };
 	});
 
 export const figure: Figure<Props> = {
 	key: '.grid-table',
 	needs: (base, s) => [
 		...pairNeeds(base, s),
-		...gridPlan(base.manifest).map((p) =>
-			cell(base.manifest, s.link, { model: p.model, steps: p.steps })
-		)
+		...modelGrid(base.manifest).cells.map((p) => cell(base.manifest, s.link, p.patch))
 	],
 	chapterWide: true,
 	show: (base, s) => {
@@ -35,7 +33,7 @@ export const figure: Figure<Props> = {
 		if (!cells.length) return withPair(base, s, () => LOADING);
 		return {
 			title: 'Every model at every step count',
-			props: { cells, size: base.dims.R },
+			props: { cells, rows: modelGrid(base.manifest).rows, size: base.dims.R },
 			controls: 'generation'
 		};
 	}
