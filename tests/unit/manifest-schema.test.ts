@@ -1,12 +1,16 @@
 /**
  * The manifest's JSON Schema (src/lib/pipeline/manifest.schema.json): the shipped manifest
- * has its shape, the schema admits nothing else, and its TypeScript copy (which
- * manifest-schema.ts checks the Manifest type against) is the same schema.
+ * has its shape, the schema admits nothing else, and its TypeScript copy (which the Manifest
+ * type is derived from) is the same schema, with the same enums.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { manifestSchema } from '../../src/lib/pipeline/manifest.schema';
+import {
+	MODEL_NAMES,
+	SCHEDULER_NAMES,
+	manifestSchema
+} from '../../src/lib/pipeline/manifest-schema-literal';
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 const schema = read('src/lib/pipeline/manifest.schema.json');
@@ -31,7 +35,9 @@ describe('manifest.schema.json', () => {
 		expect(errors({ ...shipped, files })[0]?.keyword).toBe('pattern');
 	});
 
-	it('is the schema manifest.schema.ts holds (regenerate: node scripts/manifest-schema.mjs)', () => {
+	it('is the schema its TypeScript copy holds (regenerate: node scripts/manifest-schema.mjs)', () => {
 		expect(manifestSchema).toEqual(schema);
+		expect(SCHEDULER_NAMES).toEqual(schema.definitions.SchedulerName.enum);
+		expect(MODEL_NAMES).toEqual(schema.definitions.ModelName.enum);
 	});
 });

@@ -1,8 +1,8 @@
 """The manifest (static/models/manifest.json): every file with its size, hash and graph I/O,
 the shapes, the noise schedule, the sampler's defaults and the models. Its shape is written
 once, as a JSON Schema (config.MANIFEST_SCHEMA, src/lib/pipeline/manifest.schema.json), which
-every manifest written here is checked against; the site's TypeScript type is checked
-against the same schema (tests/unit/manifest-schema.test.ts, src/lib/pipeline/manifest-schema.ts).
+every manifest written here is checked against; the site's TypeScript type is derived from
+the same schema (src/lib/pipeline/manifest.ts; tests/unit/manifest-schema.test.ts).
 """
 import hashlib
 import json

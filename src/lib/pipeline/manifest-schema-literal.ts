@@ -1,12 +1,12 @@
 // Generated from manifest.schema.json by `node scripts/manifest-schema.mjs`: do not edit.
-// The schema as a literal, for json-schema-to-ts (manifest-schema.ts); the JSON file is the
-// one the export and the tests read.
+// The schema as a literal, for json-schema-to-ts (manifest.ts derives the Manifest type from
+// it), and its definitions' enums; the JSON file is the one the export and the tests read.
 
 export const manifestSchema = {
 	$schema: 'http://json-schema.org/draft-07/schema#',
 	title: 'static/models/manifest.json',
 	description:
-		"The exported model's manifest, written by training/export (checked against this schema there) and read by the site (src/lib/pipeline/manifest.ts, whose Manifest type is checked against this schema at compile time by manifest-schema.ts).",
+		"The exported model's manifest, written by training/export (checked against this schema there) and read by the site (src/lib/pipeline/manifest.ts derives its Manifest type from this schema).",
 	type: 'object',
 	properties: {
 		name: { type: 'string' },
@@ -329,3 +329,6 @@ export const manifestSchema = {
 		}
 	}
 } as const;
+
+export const SCHEDULER_NAMES = ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'] as const;
+export const MODEL_NAMES = ['teacher', 'student'] as const;
