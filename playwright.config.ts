@@ -23,6 +23,8 @@ export default defineConfig({
 	webServer: [
 		{
 			command: 'npm run build && npx vite preview --port 4173 --strictPort',
+			// Test builds expose the generation on show to the tests (live.svelte.ts).
+			env: { VITE_TEST_HOOKS: '1' },
 			port: 4173,
 			reuseExistingServer: !process.env.CI,
 			timeout: 180_000
@@ -36,6 +38,7 @@ export default defineConfig({
 			// Its own output folders, so that it never overwrites the build served above.
 			command: 'npm run build && node scripts/static-server.mjs build-subpath/site 4181',
 			env: {
+				VITE_TEST_HOOKS: '1',
 				BASE_PATH: '/repo',
 				BUILD_DIR: 'build-subpath/site/repo',
 				KIT_OUT_DIR: 'build-subpath/kit'

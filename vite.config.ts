@@ -70,6 +70,7 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
+		env: { VITE_TEST_HOOKS: '1' },
 		// The golden tests run the real models for 25 steps: a busy 2-core machine can take
 		// longer than the default 5 s, which would make them timing tests.
 		testTimeout: 60_000

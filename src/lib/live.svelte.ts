@@ -394,8 +394,12 @@ class Live {
 		this.expose(key);
 	}
 
-	/** The link's whole generation, for curious readers (and tests) to inspect in the console. */
+	/**
+	 * The link's whole generation as `globalThis.diffusion`, in test builds only (the end-to-end
+	 * tests build with VITE_TEST_HOOKS=1 and read its tensors); the site itself never sets it.
+	 */
 	private expose(key: string) {
+		if (import.meta.env.VITE_TEST_HOOKS !== '1') return;
 		if (!this.mainRequest || requestKey(this.mainRequest) !== key) return;
 		const g = this.results.get(key) as Generation;
 		(globalThis as { diffusion?: unknown }).diffusion = { ...g, source: 'live' };

@@ -3,15 +3,9 @@
  * manifest, the model card's measurements (metrics.json) and `npm run bench`'s timings
  * (bench.json). Prose never types a number one of these files holds.
  */
-import manifestJson from '../../../static/models/manifest.json' with { type: 'json' };
-import metricsJson from '../../../static/models/metrics.json' with { type: 'json' };
-import benchJson from '../../../static/models/bench.json' with { type: 'json' };
-import type { GridRow, Manifest, SamplerRow } from '$lib/pipeline/manifest';
-import type { Bench } from './distillation-claims';
+import { bench, manifest, metrics } from '../shipped';
 
-export const manifest = manifestJson as unknown as Manifest;
-export const metrics = metricsJson as unknown as { grid?: GridRow[]; samplers?: SamplerRow[] };
-export const bench = benchJson as unknown as Bench;
+export { bench, manifest, metrics };
 
 const en = (n: number) => n.toLocaleString('en-US');
 
