@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { seededNoise } from '../../src/lib/pipeline/gaussian';
-import type { NoiseSchedule, SchedulerName } from '../../src/lib/pipeline/manifest';
+import {
+	SCHEDULER_NAMES,
+	type NoiseSchedule,
+	type SchedulerName
+} from '../../src/lib/pipeline/manifest';
 import {
 	createScheduler,
+	SAMPLER_NAMES,
+	SCHEDULERS,
 	guide,
 	leadingTimesteps,
 	stepNoiseSeed,
@@ -55,6 +61,20 @@ function run(s: Scheduler, steps: number, seed: number) {
 	return out;
 }
 
+describe('the sampler registry', () => {
+	it('has one class per name of the manifest schema’s enum, each named and labelled', () => {
+		expect(Object.keys(SCHEDULERS)).toEqual([...SCHEDULER_NAMES]);
+		for (const name of SCHEDULER_NAMES) {
+			const S = SCHEDULERS[name];
+			expect(createScheduler(name, sdSchedule()).name).toBe(name);
+			expect(S.label.length, name).toBeGreaterThan(2);
+			expect(S.short.length, name).toBeLessThanOrEqual(S.label.length);
+			expect(SAMPLER_NAMES[name]).toBe(S.label);
+		}
+		expect(() => createScheduler('plms' as SchedulerName, sdSchedule())).toThrow('plms');
+	});
+});
+
 describe('trailingTimesteps', () => {
 	it('starts at T - 1 and spaces evenly', () => {
 		expect(trailingTimesteps(1000, 4)).toEqual([999, 749, 499, 249]);
@@ -82,7 +102,7 @@ describe('leading spacing (Stable Diffusion v1: steps_offset 1)', () => {
 	});
 
 	it('is what every scheduler visits when asked for it; trailing stays the default', () => {
-		for (const name of ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'] as SchedulerName[]) {
+		for (const name of SCHEDULER_NAMES) {
 			const lead = createScheduler(name, sdSchedule(), { spacing: 'leading' });
 			lead.setTimesteps(25);
 			expect(lead.timesteps[0], name).toBe(961);
@@ -234,7 +254,7 @@ describe('each scheduler on hand-checkable cases', () => {
 	});
 
 	it('every coefficient is a finite number', () => {
-		for (const name of ['ddim', 'euler', 'euler_a', 'ddpm', 'dpmpp_2m'] as SchedulerName[])
+		for (const name of SCHEDULER_NAMES)
 			for (const spacing of ['trailing', 'leading'] as const)
 				for (const steps of [1, 2, 25])
 					for (const r of run(createScheduler(name, sdSchedule(), { spacing, seed: 1 }), steps, 1))

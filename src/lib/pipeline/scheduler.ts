@@ -120,6 +120,9 @@ function roundHalfEven(v: number): number {
 /** DDIM with eta = 0: deterministic, x0 from the noise estimate, then re-noised to t_next. */
 export class DDIMScheduler implements Scheduler {
 	readonly name = 'ddim';
+	/** What the prose and the menus call it, and a table's column head. */
+	static readonly label: string = 'DDIM';
+	static readonly short: string = 'DDIM';
 	timesteps: number[] = [];
 	readonly initNoiseSigma = 1;
 
@@ -183,6 +186,9 @@ export class DDIMScheduler implements Scheduler {
  */
 export class EulerScheduler implements Scheduler {
 	readonly name: SchedulerName = 'euler';
+	/** What the prose and the menus call it, and a table's column head. */
+	static readonly label: string = 'Euler';
+	static readonly short: string = 'Euler';
 	timesteps: number[] = [];
 	protected sigmas: number[] = [];
 
@@ -246,6 +252,9 @@ function eulerSigma(schedule: NoiseSchedule, t: number): number {
  */
 export class EulerAncestralScheduler extends EulerScheduler {
 	override readonly name: SchedulerName = 'euler_a';
+	/** What the prose and the menus call it, and a table's column head. */
+	static override readonly label: string = 'Euler ancestral';
+	static override readonly short: string = 'Euler a';
 
 	/** Timesteps, sigmas, starting scale and input scaling are Euler's; only the step differs. */
 	constructor(
@@ -303,6 +312,9 @@ export class EulerAncestralScheduler extends EulerScheduler {
  */
 export class DDPMScheduler implements Scheduler {
 	readonly name = 'ddpm';
+	/** What the prose and the menus call it, and a table's column head. */
+	static readonly label: string = 'DDPM';
+	static readonly short: string = 'DDPM';
 	timesteps: number[] = [];
 	readonly initNoiseSigma = 1;
 
@@ -383,6 +395,9 @@ export class DDPMScheduler implements Scheduler {
  */
 export class DPMSolverPP2MScheduler implements Scheduler {
 	readonly name = 'dpmpp_2m';
+	/** What the prose and the menus call it, and a table's column head. */
+	static readonly label: string = 'DPM-Solver++ (2M)';
+	static readonly short: string = 'DPM++ 2M';
 	timesteps: number[] = [];
 	readonly initNoiseSigma = 1;
 	private alphas: number[] = [];
@@ -466,17 +481,38 @@ export class DPMSolverPP2MScheduler implements Scheduler {
 	}
 }
 
+/** A sampler's class: how to make one, and what it is called. */
+export interface SchedulerClass {
+	new (schedule: NoiseSchedule, spacing: TimestepSpacing, seed: number): Scheduler;
+	readonly label: string;
+	readonly short: string;
+}
+
+/**
+ * Every sampler, by the name the manifest and links use (its schema's SchedulerName enum):
+ * training/schedule.py's SAMPLERS is the same registry in Python.
+ */
+export const SCHEDULERS: Record<SchedulerName, SchedulerClass> = {
+	ddim: DDIMScheduler,
+	euler: EulerScheduler,
+	euler_a: EulerAncestralScheduler,
+	ddpm: DDPMScheduler,
+	dpmpp_2m: DPMSolverPP2MScheduler
+};
+
+/** How the prose and the menus name each sampler. */
+export const SAMPLER_NAMES = Object.fromEntries(
+	Object.entries(SCHEDULERS).map(([name, S]) => [name, S.label])
+) as Record<SchedulerName, string>;
+
 export function createScheduler(
 	name: SchedulerName,
 	schedule: NoiseSchedule,
 	{ spacing = 'trailing', seed = 0 }: SchedulerOptions = {}
 ): Scheduler {
-	if (name === 'ddim') return new DDIMScheduler(schedule, spacing);
-	if (name === 'euler') return new EulerScheduler(schedule, spacing);
-	if (name === 'euler_a') return new EulerAncestralScheduler(schedule, spacing, seed);
-	if (name === 'ddpm') return new DDPMScheduler(schedule, spacing, seed);
-	if (name === 'dpmpp_2m') return new DPMSolverPP2MScheduler(schedule, spacing);
-	throw new Error(`unknown scheduler ${String(name)}`);
+	const S = SCHEDULERS[name];
+	if (!S) throw new Error(`unknown scheduler ${String(name)}`);
+	return new S(schedule, spacing, seed);
 }
 
 /** Classifier-free guidance: eps = eps_uncond + s (eps_cond - eps_uncond). */

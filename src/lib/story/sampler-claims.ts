@@ -12,17 +12,9 @@ import {
 	top1Relation,
 	type Relation
 } from './distillation-claims';
+import { SAMPLER_NAMES } from '$lib/pipeline/scheduler';
 
-export { psnrRelation };
-
-/** How the prose, the sampler menu and the figures name each sampler. */
-export const SAMPLER_NAMES: Record<SchedulerName, string> = {
-	ddim: 'DDIM',
-	euler: 'Euler',
-	euler_a: 'Euler ancestral',
-	ddpm: 'DDPM',
-	dpmpp_2m: 'DPM-Solver++ (2M)'
-};
+export { psnrRelation, SAMPLER_NAMES };
 
 const find = (rows: SamplerRow[], s: SchedulerName, steps: number) =>
 	rows.find((r) => r.sampler === s && r.steps === steps);
