@@ -127,6 +127,8 @@ test('after one visit, every chapter, the student and the model card work offlin
 			for (const r of await (await caches.open(name)).keys())
 				if (r.url.includes('unet_student')) await (await caches.open(name)).delete(r);
 	});
+	// And from the browser's HTTP cache, which would otherwise answer offline (CI saw it do so).
+	await (await context.newCDPSession(page)).send('Network.clearBrowserCache');
 	await openReady(page, '/denoising-loop/?step=2&model=student');
 	await expect(page.locator('.model-bar')).toContainText(OFFLINE_MESSAGE, { timeout: 120_000 });
 	await context.setOffline(false);
