@@ -176,7 +176,7 @@ export const CHAPTERS: readonly Chapter[] = [
 					verdict: 'put-right-below'
 				},
 				paragraphs: [
-					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with many adjustable numbers, its *weights* (hundreds of millions in Stable Diffusion’s parts, about a million or a few in ours), that were set by training on examples.',
+					'The summary we follow lists four parts: a *text encoder*, an *image encoder*, an *autoencoder* (the VAE) and a neural network called a *U-Net*. Each one is a neural network: a big function with many adjustable numbers, its *weights* (from about 84 million in Stable Diffusion v1’s VAE to 860 million in its U-Net; about a million or a few in each of ours), that were set by training on examples.',
 					`The model running on this page has the same parts as Stable Diffusion, only tiny. It was trained from scratch on emoji: ${px} pixel pictures and their names. Small enough to run in your browser, real enough to show every step.`
 				],
 				figure: {
@@ -242,7 +242,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'two-phases',
 				title: 'Two phases: training and generating',
 				paragraphs: [
-					`Everything that follows happens in one of two phases. In **training**, the model looks at real images with their captions, millions of times, and its weights are nudged to make better predictions. In **generation** (also called inference), the weights are fixed and the model makes a new image from your prompt and a grid of random numbers drawn from one seed (${latentNumbers} of them here).`,
+					`Everything that follows happens in one of two phases. In **training**, the model looks at real images with their captions, over and over (billions of image views for Stable Diffusion), and its weights are nudged to make better predictions. In **generation** (also called inference), the weights are fixed and the model makes a new image from your prompt and a grid of random numbers drawn from one seed (${latentNumbers} of them here).`,
 					'The summary explains training first, with a single image, and then generation. We do the same.'
 				],
 				figure: { parts: [], flow: 'both' }
@@ -328,7 +328,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				},
 				correction: 3,
 				paragraphs: [
-					"If the only goal were \"make the pair similar\", both encoders could cheat by giving *everything* the same vector. CLIP's training is **contrastive**: in a batch of, say, 256 images and their captions, each image must be more similar to its own caption than to the 255 others. Matching pairs are pulled together *and* mismatched pairs are pushed apart. The loss that does it is called *InfoNCE*: each image's similarities to all the captions are divided by a small *temperature* τ and turned by a *softmax* into shares that add up to 1, and the loss is minus the log of its own caption's share; the same goes for each caption over the images.",
+					"If the only goal were \"make the pair similar\", both encoders could cheat by giving *everything* the same vector. CLIP's training is **contrastive**: in a batch of images and their captions (32,768 pairs in OpenAI's CLIP, a few hundred in ours), each image must be more similar to its own caption than to all the others. Matching pairs are pulled together *and* mismatched pairs are pushed apart. The loss that does it is called *InfoNCE*: each image's similarities to all the captions are divided by a small *temperature* τ and turned by a *softmax* into shares that add up to 1, and the loss is minus the log of its own caption's share; the same goes for each caption over the images.",
 					'In the grid of similarities that means a bright diagonal and a dark rest. A prompt that matches none of the images usually has no cell as bright as the diagonal’s.'
 				],
 				figure: {
@@ -350,7 +350,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 3,
 				paragraphs: [
 					'CLIP is trained **once, beforehand**, on its own task. It does not keep adjusting while the diffusion model learns or while you generate. From then on the text encoder is *frozen*: the same prompt always gives exactly the same vectors.',
-					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji, on an ordinary two-core processor; the [model card](/model#training) says how long it took.'
+					'Stable Diffusion borrowed a CLIP text encoder that OpenAI had trained on hundreds of millions of image–caption pairs. Ours was trained on emoji, on an ordinary processor; the [model card](/model#training) says which and how long it took.'
 				],
 				figure: {
 					name: 'embedding',
@@ -412,7 +412,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				id: 'variational',
 				title: 'What "variational" adds',
 				paragraphs: [
-					`A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours writes the same 1e-6 but counts it differently: it averages the pixel error over each image's ${imageNumbers.toLocaleString('en-US')} numbers while summing the KL over the latent's ${latentNumbers}, where Stable Diffusion's training sums both, so next to the pixel error our KL counts ${imageNumbers.toLocaleString('en-US')} times as much as the same weight would there. And to keep things simple its reconstruction loss is only the pixel error (squared, plus a little absolute error), with no perceptual or adversarial loss.`,
+					`A *variational* autoencoder outputs, for each latent number, a most likely value and a small spread, and a *KL* penalty pulls those towards a standard bell curve. It is often credited with making the latent space smooth, but in Stable Diffusion it is tiny, a weight of about 1e-6: it only keeps the latents from drifting far. What makes its decoder sharp are two other losses, a *perceptual* one (LPIPS, which compares images as a trained vision network sees them) and an *adversarial* one (a small patch discriminator that learns to tell decoded patches from real ones). Ours writes the same 1e-6 but counts it differently: it averages the pixel error over each image's ${imageNumbers.toLocaleString('en-US')} numbers while summing the KL over the latent's ${latentNumbers}, where Stable Diffusion's training sums both, so next to the pixel error our KL counts nominally ${imageNumbers.toLocaleString('en-US')} times as much as the same weight would there (nominally: Stable Diffusion's pixel term is also divided by a learned variance). And to keep things simple its reconstruction loss is only the pixel error (squared, plus a little absolute error), with no perceptual or adversarial loss.`,
 					`With so weak a pull, Stable Diffusion's latents keep whatever spread its encoder gives them, so they are multiplied by a fixed *scale factor* that brings it to about 1, like the noise that will be added to them: 0.18215. Our stronger pull already keeps the spread close to 1, so our factor is ${manifest.latent.scale_factor.toFixed(2)}.`
 				],
 				figure: {
@@ -611,7 +611,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 7,
 				paragraphs: [
 					'During training nothing is subtracted from the latent and nothing loops. The prediction ε̂ is compared with the true noise ε by the **mean squared error**. Backpropagation then finds how each weight should change to make that error smaller, and the weights take a small step that way. *That* step size is the **learning rate**: it belongs to the weights, not to the latent.',
-					'That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1, drawn from billions of image-caption pairs collected from the web, subsets of LAION-5B; ours are emoji and their names, in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again, thousands of times.'
+					`That is the idea, told with one example. In practice one update averages the loss over a whole *batch* of examples (2,048 in Stable Diffusion v1, drawn from billions of image-caption pairs collected from the web, subsets of LAION-5B; ours are emoji and their names, in the [model card](/model#training)), and the step is taken by the *AdamW* optimizer, which adapts its size for every weight. Ours also counts the nearly clean examples for less (*min-SNR* weighting), a common trick that speeds training up. Then a new batch of images, timesteps and noise is drawn, and it happens again: hundreds of thousands of times for Stable Diffusion v1, ${manifest.training.unet_steps.toLocaleString('en-US')} times for ours.`
 				],
 				figure: {
 					name: 'prediction',
@@ -661,7 +661,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				correction: 9,
 				paragraphs: [
 					`Generation starts from **pure random noise in latent space**, not from a noisy picture: 4 × 64 × 64 numbers for a 512-pixel Stable Diffusion image, ${latentShape} for ours. The noise comes from a random number generator started from a **seed**.`,
-					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site that holds on any computer: the noise comes from our own portable generator, and the WebAssembly backend computes in float32 with the same result everywhere, up to float rounding (WebGPU agrees within a small tolerance). Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
+					'The same seed gives the same noise, so the same prompt, seed and settings give the same image. On this site’s WebAssembly backend that holds on any computer: the noise comes from our own portable generator, and it computes in float32 with the same result everywhere, up to float rounding; WebGPU, where a page uses it, agrees with it within a small tolerance. Stable Diffusion is less strict: PyTorch draws different noise from the same seed on a CPU and on a CUDA GPU, and GPU arithmetic, even in full precision, is not always bit-for-bit reproducible (it depends on which kernels run, on the order in which parallel sums add up, and on the hardware), so another machine may give a close but not identical image. Change the seed and you get a different image of the same prompt.'
 				],
 				figure: {
 					name: 'loop',
@@ -1017,7 +1017,7 @@ export const CHAPTERS: readonly Chapter[] = [
 				title: 'What the blend cannot do',
 				paragraphs: [
 					`The mask lives on the latent grid, ${manifest.latent.size} × ${manifest.latent.size} cells here: each cell covers ${cellPixels} × ${cellPixels} pixels (a Stable Diffusion latent cell covers 8 × 8), so no mask is finer than a cell. The kept part is decoded, not pasted: the VAE decoder redraws it with the rest, so even kept pixels differ slightly from the picture. And since the U-Net only ever sees the blended picture, the repainted part can clash with its surroundings, leaving a seam.`,
-					"Each limit has its own fix in Stable Diffusion apps. Pasting the original pixels back outside the mask after decoding fixes the first two: the kept pixels are the picture's own again, and the edge of the change follows the painted mask pixel by pixel rather than the latent's cells. The seam needs training: Stable Diffusion's dedicated inpainting models take the mask and the masked picture's latent as extra input channels (9 instead of 4), so the U-Net sees what its part must match. Their output is still decoded, so they are pasted back too."
+					"Each limit has its own fix in Stable Diffusion apps. Pasting the original pixels back outside the mask after decoding fixes the first two: the kept pixels are the picture's own again, and the edge of the change follows the painted mask pixel by pixel rather than the latent's cells. The seam needs training: Stable Diffusion's dedicated inpainting models take the mask and the masked picture's latent as extra input channels (9 instead of 4), so the U-Net sees what its part must match. Their output is still decoded, so apps usually paste the original back outside the mask there too (diffusers does when asked to, with `padding_mask_crop`)."
 				],
 				figure: {
 					name: 'edit',

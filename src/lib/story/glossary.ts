@@ -187,8 +187,7 @@ export const GLOSSARY: readonly GlossaryTerm[] = [
 		id: 'kl-penalty',
 		term: 'KL penalty',
 		match: ['KL penalty', 'KL'],
-		definition:
-			'A loss (Kullback–Leibler divergence) pulling the VAE encoder’s output for each latent number, a most likely value and a spread, towards a standard bell curve. Stable Diffusion and ours both weigh it 1e-6, but against a pixel error summed over the image there and averaged over it here, so ours pulls thousands of times harder.'
+		definition: `A loss (Kullback–Leibler divergence) pulling the VAE encoder’s output for each latent number, a most likely value and a spread, towards a standard bell curve. Both Stable Diffusion and ours weigh it 1e-6, against a pixel error summed there and averaged here over ${(manifest.image.channels * manifest.image.size ** 2).toLocaleString('en-US')} numbers, so ours pulls nominally that many times harder.`
 	},
 	{
 		id: 'psnr',
