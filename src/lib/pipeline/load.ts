@@ -238,21 +238,6 @@ async function pickBackend(
 }
 
 /**
- * Whether the runtime's .wasm is in the site's cache (the service worker saves it once a
- * picture is drawn). Compiled from a fetched stream (WebAssembly.instantiateStreaming, as
- * onnxruntime-web does when given no bytes), a cached file's machine code is cached by the
- * browser too (V8's code cache), so a later visit skips compiling its 14 MB; compiled from
- * bytes, it never is.
- */
-async function savedRuntime(url: string): Promise<boolean> {
-	try {
-		return typeof caches !== 'undefined' && (await caches.match(url)) !== undefined;
-	} catch {
-		return false; // storage disabled: fetch it as on a first visit
-	}
-}
-
-/**
  * Downloads the model's files and the runtime's .wasm side by side, builds the pipeline on the
  * backend it picks (on WebGPU: times the U-Net).
  */
@@ -261,26 +246,21 @@ export async function loadPipeline(opts: LoadOptions): Promise<LoadedModel> {
 	const choice = opts.backend ?? 'auto';
 	const adapter = choice === 'wasm' ? null : await webgpuAdapter();
 	const build = runtimeFor(choice, adapter);
-	const wasmUrl = opts.wasmPaths && `${opts.wasmPaths}${runtimeFiles(build)[1]}`;
-	// Saved by an earlier visit: onnxruntime-web then fetches it itself, by streaming
-	// compilation, and the browser reuses the machine code it compiled last time.
-	const saved = !!wasmUrl && (await savedRuntime(wasmUrl));
-	const meter = new LoadMeter((p) => opts.onProgress?.(p), !!wasmUrl && !saved);
-	if (wasmUrl && !saved) meter.runtimeBytes(0, opts.runtimeBytes?.[build] ?? 0);
+	const meter = new LoadMeter((p) => opts.onProgress?.(p), !!opts.wasmPaths);
+	if (opts.wasmPaths) meter.runtimeBytes(0, opts.runtimeBytes?.[build] ?? 0);
 	// Fetched here rather than by onnxruntime-web, so that its 14 MB (27 MB for WebGPU) count
 	// in the progress and download while the model's files do, not after them.
-	const wasmBinary =
-		wasmUrl && !saved
-			? fetchBytes(
-					wasmUrl,
-					opts.runtimeBytes?.[build],
-					(loaded, total) => meter.runtimeBytes(loaded, total),
-					opts
-				).then((bytes) => {
-					meter.runtimeDone();
-					return bytes;
-				})
-			: undefined;
+	const wasmBinary = opts.wasmPaths
+		? fetchBytes(
+				`${opts.wasmPaths}${runtimeFiles(build)[1]}`,
+				opts.runtimeBytes?.[build],
+				(loaded, total) => meter.runtimeBytes(loaded, total),
+				opts
+			).then((bytes) => {
+				meter.runtimeDone();
+				return bytes;
+			})
+		: undefined;
 	wasmBinary?.catch(() => undefined); // a failure is thrown where the build awaits it
 	const manifest = await fetchManifest(opts.baseUrl, opts);
 	let picked: Awaited<ReturnType<typeof pickBackend>> | undefined;
