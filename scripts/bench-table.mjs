@@ -12,7 +12,7 @@ export const END = '<!-- /bench -->';
  *   samplers?: { sampler: string, steps: number, ms: number }[],
  *   edits?: { strength: number, steps: number, steps_run: number, ms: number }[],
  *   compare?: { steps: number, ms: number, first_ms: number },
- *   page_load_ms?: number, page_load_all_steps_ms?: number }} Bench */
+ *   page_load_ms?: number, page_load_all_steps_ms?: number, second_visit_ms?: number }} Bench */
 
 /** @param {number} x */
 const ms = (x) => `${Math.round(x)} ms`;
@@ -38,6 +38,11 @@ export function benchTable(bench) {
 		row(
 			'page load to the first live image, fresh cache',
 			`${s(bench.page_load_ms)} (${s(bench.page_load_all_steps_ms ?? bench.page_load_ms)} with every step's estimate decoded)`
+		);
+	if (bench.second_visit_ms !== undefined)
+		row(
+			'page load to the first live image, second visit (site and runtime saved by the service worker)',
+			s(bench.second_visit_ms)
 		);
 	for (const r of bench.grid ?? [])
 		row(

@@ -396,7 +396,8 @@ class Live {
 
 	/**
 	 * The link's whole generation as `globalThis.diffusion`, in test builds only (the end-to-end
-	 * tests build with VITE_TEST_HOOKS=1 and read its tensors); the site itself never sets it.
+	 * tests and the bench build with VITE_TEST_HOOKS=1 and read its tensors); the shipped site
+	 * never sets it.
 	 */
 	private expose(key: string) {
 		if (import.meta.env.VITE_TEST_HOOKS !== '1') return;
