@@ -198,6 +198,31 @@ test.describe('phones: readable text in the figures', () => {
 	}
 });
 
+test.describe('phones: the grids fit the screen without sideways scrolling', () => {
+	test.use({ viewport: { width: 375, height: 812 } });
+	const grids = CHAPTERS.flatMap((c) =>
+		c.steps.flatMap((s, i) =>
+			s.figure.name === 'distill-grid' || s.figure.name === 'sampler-grid'
+				? [`/${c.slug}?step=${i + 1}`]
+				: []
+		)
+	);
+	test('every grid step', async ({ page }) => {
+		expect(grids.length).toBeGreaterThanOrEqual(2);
+		await withoutModel(page);
+		for (const path of grids) {
+			await openReady(page, path);
+			const region = page.locator('.figure-column .metric-scroll').first();
+			await region.waitFor();
+			const widths = await region.evaluate((el) => ({
+				region: el.clientWidth,
+				table: el.querySelector('table')!.scrollWidth
+			}));
+			expect(widths.table, path).toBeLessThanOrEqual(widths.region);
+		}
+	});
+});
+
 test.describe('phones: a link to step 1 shows its heading', () => {
 	test.use({ viewport: { width: 375, height: 812 } });
 	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
