@@ -223,6 +223,23 @@ test.describe('phones: the grids fit the screen without sideways scrolling', () 
 	});
 });
 
+test('phones: a long prompt keeps the model bar to one line, and Change in view', async ({
+	page
+}) => {
+	await page.setViewportSize({ width: 375, height: 812 });
+	await withoutModel(page);
+	const prompt = 'a very happy smiling cat with heart-eyes and a red hat';
+	await openReady(page, `/denoising-loop?step=2&prompt=${encodeURIComponent(prompt)}&neg=dog`);
+	const summary = page.locator('.model-bar > details:first-child > summary');
+	await expect(summary).toContainText(prompt); // whole in the page, cut only on screen
+	const [bar, change] = await Promise.all([
+		summary.boundingBox(),
+		summary.locator('.change').boundingBox()
+	]);
+	expect(bar!.height).toBeLessThan(30);
+	expect(change!.x + change!.width).toBeLessThanOrEqual(375);
+});
+
 test.describe('phones: a link to step 1 shows its heading', () => {
 	test.use({ viewport: { width: 375, height: 812 } });
 	for (const chapter of CHAPTERS.filter((c) => c.steps.length > 0)) {
