@@ -3,6 +3,7 @@
  * what to do about it, with the runtime's own words kept apart for a "Details" toggle.
  */
 import { ModelError } from './pipeline/client';
+import { OFFLINE_MESSAGE } from './pipeline/files';
 
 export interface Trouble {
 	/** The sentence on the page. */
@@ -21,6 +22,10 @@ const sentence = (e: unknown, during: 'load' | 'run'): string => {
 	const raw = e instanceof Error ? e.message : String(e);
 	const file = e instanceof ModelError ? e.file : undefined;
 	const network = /fetch|network|could not be downloaded|load failed/i.test(raw);
+	// The worker says so where it can tell; the page can always tell (a worker's onLine may
+	// not follow the browser's).
+	if (raw.includes(OFFLINE_MESSAGE) || (network && globalThis.navigator?.onLine === false))
+		return OFFLINE_MESSAGE;
 	if (file) {
 		if (network) return `The model file ${file} could not be downloaded. ${BACK_ONLINE}`;
 		if (/is missing/.test(raw))

@@ -127,8 +127,9 @@ test('after one visit, every chapter, the student and the model card work offlin
 			for (const r of await (await caches.open(name)).keys())
 				if (r.url.includes('unet_student')) await (await caches.open(name)).delete(r);
 	});
-	// And from the browser's HTTP cache, which would otherwise answer offline (CI saw it do so).
-	await (await context.newCDPSession(page)).send('Network.clearBrowserCache');
+	// Nor from the browser's HTTP cache, which would otherwise answer offline (CI saw it do so):
+	// a routed request skips that cache.
+	await context.route(/unet_student/, (route) => route.abort('internetdisconnected'));
 	await openReady(page, '/denoising-loop/?step=2&model=student');
 	await expect(page.locator('.model-bar')).toContainText(OFFLINE_MESSAGE, { timeout: 120_000 });
 	await context.setOffline(false);

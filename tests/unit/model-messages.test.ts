@@ -2,9 +2,10 @@
  * What a reader is told when the live model fails (src/lib/model-messages.ts): a sentence that
  * says what to do, never the runtime's raw text, which stays available as details.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../../src/lib/pipeline/client';
 import { plainError } from '../../src/lib/model-messages';
+import { OFFLINE_MESSAGE } from '../../src/lib/pipeline/files';
 
 const RUNTIME_FETCH =
 	'no available backend found. ERR: [wasm] TypeError: Failed to fetch dynamically imported module: http://localhost:4173/ort/ort-wasm-simd-threaded.mjs';
@@ -16,6 +17,21 @@ describe('plainError', () => {
 			'The runtime that runs the model could not be downloaded. Check your connection: the page tries again by itself once it is back.'
 		);
 		expect(t.details).toBe(RUNTIME_FETCH);
+	});
+
+	it('offline: what was never saved is said plainly, whoever noticed the network was gone', () => {
+		const e = (m: string) => new ModelError(`unet_student.onnx: ${m}`, 'unet_student.onnx');
+		// The worker noticed.
+		expect(plainError(e(OFFLINE_MESSAGE), 'load').text).toBe(OFFLINE_MESSAGE);
+		// The worker did not (its onLine can lag), the page does.
+		const fetchFailed = e('could not be downloaded (Failed to fetch)');
+		vi.stubGlobal('navigator', { onLine: false });
+		try {
+			expect(plainError(fetchFailed, 'load').text).toBe(OFFLINE_MESSAGE);
+		} finally {
+			vi.unstubAllGlobals();
+		}
+		expect(plainError(fetchFailed, 'load').text).toMatch(/could not be downloaded/);
 	});
 
 	it('a runtime that would not start for another reason', () => {
