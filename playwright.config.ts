@@ -19,15 +19,14 @@ export default defineConfig({
 	reporter: [['list']],
 	// Live-model tests wait for start-up and several generations: generous on a slow browser.
 	timeout: 180_000,
-	// Started one after the other: the second serves the build the first made.
+	// Started one after the other: the first builds both sites (the root and the /repo one, in
+	// their own output folders, side by side), the others serve what it built.
 	webServer: [
 		{
-			command: 'npm run build && npx vite preview --port 4173 --strictPort',
-			// Test builds expose the generation on show to the tests (live.svelte.ts).
-			env: { VITE_TEST_HOOKS: '1' },
+			command: 'bash scripts/build-test-sites.sh && npx vite preview --port 4173 --strictPort',
 			port: 4173,
 			reuseExistingServer: !process.env.CI,
-			timeout: 180_000
+			timeout: 240_000
 		},
 		{
 			command: 'node scripts/static-server.mjs build 4180',
@@ -35,17 +34,9 @@ export default defineConfig({
 			reuseExistingServer: !process.env.CI
 		},
 		{
-			// Its own output folders, so that it never overwrites the build served above.
-			command: 'npm run build && node scripts/static-server.mjs build-subpath/site 4181',
-			env: {
-				VITE_TEST_HOOKS: '1',
-				BASE_PATH: '/repo',
-				BUILD_DIR: 'build-subpath/site/repo',
-				KIT_OUT_DIR: 'build-subpath/kit'
-			},
+			command: 'node scripts/static-server.mjs build-subpath/site 4181',
 			port: 4181,
-			reuseExistingServer: !process.env.CI,
-			timeout: 180_000
+			reuseExistingServer: !process.env.CI
 		}
 	],
 	use: {
