@@ -22,7 +22,8 @@ import {
 	sharedNote,
 	showFigure
 } from '../../src/lib/figures/registry';
-import { psnr, signalAt, stepIndex, studentStep } from '../../src/lib/figures/shared';
+import { alignByT as studentStep } from '../../src/lib/pipeline/compare';
+import { psnr, signalAt, stepIndex } from '../../src/lib/figures/shared';
 import type {
 	Base,
 	FigureName,

@@ -72,6 +72,7 @@ describe('the sampler registry', () => {
 			expect(SAMPLER_NAMES[name]).toBe(S.label);
 		}
 		expect(() => createScheduler('plms' as SchedulerName, sdSchedule())).toThrow('plms');
+		expect(() => createScheduler('toString' as SchedulerName, sdSchedule())).toThrow('unknown');
 	});
 });
 

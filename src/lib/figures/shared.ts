@@ -3,7 +3,7 @@
  * pair, the training example, and the lines their notices are made of. Pure, unit-tested.
  */
 import type { Shown } from '../live.svelte';
-import { alignByT, divergence } from '../pipeline/compare';
+import { divergence } from '../pipeline/compare';
 import type { FirstPaint } from '../pipeline/first-paint-file';
 import type { Trace } from '../pipeline/generate';
 import type { Manifest } from '../pipeline/manifest';
@@ -53,11 +53,6 @@ export function stepIndex(trace: Trace, link: ViewState, focus: StepFocus): numb
 	const n = trace.steps.length;
 	const fallback = focus === 'start' ? 0 : focus === 'all' ? n - 1 : Math.floor(n / 2);
 	return Math.min(link.t ?? fallback, n - 1);
-}
-
-/** The student's latest step at or before the teacher's t: both distillation views pair these. */
-export function studentStep(teacher: Trace, student: Trace, teacherIndex: number): number {
-	return alignByT(teacher, student, teacherIndex);
 }
 
 /** Each trace's timesteps, made once per trace: the components get the same array every time. */

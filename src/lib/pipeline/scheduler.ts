@@ -510,9 +510,9 @@ export function createScheduler(
 	schedule: NoiseSchedule,
 	{ spacing = 'trailing', seed = 0 }: SchedulerOptions = {}
 ): Scheduler {
-	const S = SCHEDULERS[name];
-	if (!S) throw new Error(`unknown scheduler ${String(name)}`);
-	return new S(schedule, spacing, seed);
+	// Own keys only: a name like "toString" is no sampler either.
+	if (!Object.hasOwn(SCHEDULERS, name)) throw new Error(`unknown scheduler ${String(name)}`);
+	return new SCHEDULERS[name](schedule, spacing, seed);
 }
 
 /** Classifier-free guidance: eps = eps_uncond + s (eps_cond - eps_uncond). */

@@ -1,7 +1,8 @@
 /** The teacher's many small steps and the student's few long jumps, in one 2D projection. */
 import type { ComponentProps } from 'svelte';
 import type View from './Figure.svelte';
-import { pairNeeds, pairRunsLine, pathsOf, studentStep, timesteps, withPair } from '../shared';
+import { alignByT } from '../../pipeline/compare';
+import { pairNeeds, pairRunsLine, pathsOf, timesteps, withPair } from '../shared';
 import type { Figure } from '../types';
 
 type Props = ComponentProps<typeof View>;
@@ -19,7 +20,8 @@ export const figure: Figure<Props> = {
 		withPair(base, s, (teacher, student) => {
 			const count = teacher.trace.steps.length;
 			const i = Math.min(s.link.t ?? count - 1, count - 1);
-			const j = studentStep(teacher.trace, student.trace, i);
+			// The student's latest step at or before the teacher's t, as the comparison pairs them.
+			const j = alignByT(teacher.trace, student.trace, i);
 			const ts = timesteps(teacher.trace);
 			const paths = pathsOf(teacher.trace, student.trace);
 			return {
